@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make dev` and `make test`. Each creates what it needs.
+PYTHON ?= python3
+VENV := .venv
+TOOLS_VENV := .venv-tools
+PY := $(VENV)/bin/python
+PORT ?= 3000
+
+.PHONY: dev test test-fast lint build bench clean lock
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+# SAM CLI pins boto3 and pydantic versions that clash with the app's: its own venv.
+$(TOOLS_VENV)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	touch $@
+
+dev: $(VENV)/.installed
+	PORT=$(PORT) $(PY) -m devstack
+
+test: $(VENV)/.installed $(TOOLS_VENV)/.installed
+	UNDERSIGNED_TOOLS_BIN=$(abspath $(TOOLS_VENV))/bin $(PY) -m pytest
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not tools"
+
+lint: $(TOOLS_VENV)/.installed
+	$(TOOLS_VENV)/bin/cfn-lint template.yaml
+	$(TOOLS_VENV)/bin/sam validate --lint --template-file template.yaml
+
+build: $(TOOLS_VENV)/.installed
+	PYENV_VERSION=3.11.7:3.12.1:3.13.0 $(TOOLS_VENV)/bin/sam build --template-file template.yaml
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/run.py
+
+# Re-pin after changing pyproject.toml: the constraints a fresh machine installs with.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	rm -rf .venv-lock
+
+clean:
+	rm -rf $(VENV) $(TOOLS_VENV) .aws-sam .pytest_cache

@@ -1,0 +1,121 @@
+"""Reads template.yaml: the one description of tables, routes and functions.
+
+The local stack and the tests build everything from what this module reads,
+so that nothing is declared twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """YAML loader that turns short-form intrinsics (`!Ref X`) into their long form."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+@lru_cache(maxsize=4)
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def resources_of_type(resource_type: str, template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    template = template or load_template()
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One AWS::Serverless::Function as the local stack needs it."""
+
+    logical_id: str
+    code_dir: Path
+    handler: str
+    environment: dict[str, Any]
+    events: dict[str, dict[str, Any]]
+
+    @property
+    def module_path(self) -> Path:
+        module, _, _ = self.handler.rpartition(".")
+        return self.code_dir / (module + ".py")
+
+    @property
+    def handler_name(self) -> str:
+        return self.handler.rpartition(".")[2]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str
+    function: str
+
+    @property
+    def route_key(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]:
+    template = template or load_template()
+    global_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    specs = {}
+    for logical_id, resource in resources_of_type("AWS::Serverless::Function", template).items():
+        props = resource["Properties"]
+        env = {**global_env, **props.get("Environment", {}).get("Variables", {})}
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            code_dir=ROOT / props["CodeUri"],
+            handler=props["Handler"],
+            environment=env,
+            events=props.get("Events", {}),
+        )
+    return specs
+
+
+def routes(template: dict[str, Any] | None = None) -> list[RouteSpec]:
+    found = []
+    for spec in functions(template).values():
+        for event in spec.events.values():
+            if event["Type"] == "HttpApi":
+                props = event["Properties"]
+                found.append(RouteSpec(props["Method"].upper(), props["Path"], spec.logical_id))
+    return found
+
+
+def stream_consumers(template: dict[str, Any] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """(function logical id, table logical id, event properties) per DynamoDB stream mapping."""
+    found = []
+    for spec in functions(template).values():
+        for event in spec.events.values():
+            if event["Type"] == "DynamoDB":
+                table = event["Properties"]["Stream"]["Fn::GetAtt"][0]
+                found.append((spec.logical_id, table, event["Properties"]))
+    return found
