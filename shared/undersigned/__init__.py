@@ -1,0 +1,1 @@
+"""Undersigned: the domain, store, mail, tokens and tally that the Lambda functions share."""

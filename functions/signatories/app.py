@@ -1,0 +1,68 @@
+"""GET /campaigns/{campaign_id}/signatories: the public list, newest first, paginated.
+
+Only verified signatures whose signers agreed to be shown; never an address,
+comment or caller address.
+"""
+
+from aws_lambda_powertools.event_handler import Response
+
+from undersigned import errors, http, schemas
+from undersigned.store import Store, decode_cursor, encode_cursor
+
+app = http.make_app(cors=http.any_origin)
+CACHE = "public, max-age=30, stale-while-revalidate=60, stale-if-error=86400"
+DEFAULT_LIMIT, MAX_LIMIT = 50, 100
+
+
+def page_limit(text: str | None) -> int:
+    if text is None:
+        return DEFAULT_LIMIT
+    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise errors.validation_error([errors.FieldProblem("limit", f"Must be a whole number from 1 to {MAX_LIMIT}.")])
+    return int(text)
+
+
+def page_start(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    start = decode_cursor(cursor)
+    if start is None:
+        raise errors.validation_error([errors.FieldProblem("cursor", "Use the next_cursor of a previous answer.")])
+    return start
+
+
+def signatory(item: dict) -> schemas.Signatory:
+    return {
+        "name": item.get("name") or "",
+        "role": item.get("role"),
+        "organisation": item.get("organisation"),
+        "country": item.get("country"),
+        "signed_at": item.get("verified_at"),
+    }
+
+
+@app.get(
+    "/campaigns/<campaign_id>/signatories",
+    summary="The public list of signatories",
+    description="`limit` 1–100 (default 50); `cursor` is the previous answer's opaque `next_cursor`.",
+    responses={**schemas.ok(schemas.SignatoriesPage, "A page of signatories."), **schemas.error_responses(400, 404)},
+)
+def list_signatories(campaign_id: str) -> Response[schemas.SignatoriesPage]:
+    store = Store()
+    campaign = store.existing_campaign(campaign_id)
+    if not campaign.public_signatories:
+        raise errors.campaign_not_found()
+    event = app.current_event
+    limit = page_limit(event.get_query_string_value("limit"))
+    start = page_start(event.get_query_string_value("cursor"))
+    found = store.public_signatories(campaign.id, limit, start)
+    body = {
+        "items": [signatory(item) for item in found.items],
+        "next_cursor": encode_cursor(found.next_before) if found.next_before else None,
+    }
+    return http.json_response(200, body, {**http.ANY_ORIGIN_HEADERS, "Cache-Control": CACHE})
+
+
+@http.logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,25 @@
+"""DynamoDB stream of the signatures table: keeps each campaign's count exact.
+
+Reports partial batch failures: a campaign whose update failed is retried from its
+first record; what landed already is recognised by its marks and not counted twice.
+"""
+
+from undersigned.campaign import format_instant, utc_now
+from undersigned.http import logger
+from undersigned.store import Store
+from undersigned.tally import tally_records
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    store = Store()
+    now = format_instant(utc_now())
+    failed: list[str] = []
+    for tally in tally_records(event.get("Records", [])):
+        try:
+            for chunk in tally.chunks():
+                store.apply_tally(tally.campaign_id, chunk, now)
+        except Exception:
+            logger.exception("count update failed", extra={"campaign_id": tally.campaign_id})
+            failed.append(tally.first_sequence_number)
+    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}

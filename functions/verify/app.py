@@ -1,0 +1,54 @@
+"""GET /verify shows a confirm button (mail scanners prefetch links: a GET changes
+nothing); POST /verify (JSON or form) verifies, and is safe to repeat."""
+
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from aws_lambda_powertools.event_handler import Response
+
+from undersigned import errors, http, pages, schemas, signing, tokens
+from undersigned.campaign import utc_now
+from undersigned.store import Store
+
+app = http.make_app(cors=http.any_origin)
+
+
+def with_status(url: str, status: str) -> str:
+    parts = urlsplit(url)
+    query = "&".join(filter(None, [parts.query, urlencode({"status": status})]))
+    return urlunsplit(parts._replace(query=query))
+
+
+@app.get("/verify", summary="The page behind the email's confirm link", include_in_schema=True,
+         responses={200: {"description": "An HTML page with a confirm button."}, 400: {"description": "HTML: invalid_token."}, 410: {"description": "HTML: token_expired."}})
+def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
+    token = app.current_event.get_query_string_value("token", "") or ""
+    try:
+        claims = signing.read_claims(token, tokens.VERIFY, utc_now())
+        campaign = signing.campaign_of(claims, Store())
+    except errors.ApiError as error:
+        return http.error_response(error, as_html=True)
+    return http.html_response(200, pages.confirm_page(token, campaign.title))
+
+
+@app.post(
+    "/verify",
+    summary="Confirm a signature",
+    description="`{\"token\": ...}` as JSON, or `token=...` from the page's form (answered with `303` to the thank-you URL with `?status=verified`, or a page).",
+    responses={**schemas.ok(schemas.VerifyOut, "Verified (or already was)."), 303: {"description": "Form posts."}, **schemas.error_responses(400, 410, 413, 415)},
+)
+def verify() -> Response[schemas.VerifyOut]:
+    body = http.read_body(app, allow_form=True)
+    token = body.get("token")
+    if not isinstance(token, str) or not token:
+        raise errors.invalid_token()
+    outcome = signing.verify(token, utc_now())
+    if not http.is_form_post(app):
+        return http.json_response(200, {"status": outcome.status, "campaign_id": outcome.campaign.id})
+    if outcome.campaign.thank_you_url:
+        return http.redirect(with_status(outcome.campaign.thank_you_url, signing.VERIFIED))
+    return http.html_response(200, pages.message_page("Thank you", "Your signature is confirmed and counted."))
+
+
+@http.logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)

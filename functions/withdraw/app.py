@@ -1,0 +1,45 @@
+"""GET /withdraw shows a withdraw button (a GET changes nothing); POST /withdraw
+(JSON or form) erases the signer's details and takes the signature out of the count."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from undersigned import errors, http, pages, schemas, signing, tokens
+from undersigned.campaign import utc_now
+from undersigned.store import Store
+
+app = http.make_app(cors=http.any_origin)
+WITHDRAWN = {"status": "withdrawn"}
+
+
+@app.get("/withdraw", summary="The page behind the email's withdraw link",
+         responses={200: {"description": "An HTML page with a withdraw button."}, 400: {"description": "HTML: invalid_token."}})
+def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
+    token = app.current_event.get_query_string_value("token", "") or ""
+    try:
+        claims = signing.read_claims(token, tokens.WITHDRAW, utc_now())
+        campaign = signing.campaign_of(claims, Store())
+    except errors.ApiError as error:
+        return http.error_response(error, as_html=True)
+    return http.html_response(200, pages.withdraw_page(token, campaign.title))
+
+
+@app.post(
+    "/withdraw",
+    summary="Withdraw a signature and erase the signer's details",
+    description="`{\"token\": ...}` as JSON or `token=...` from a form. Repeating it answers the same.",
+    responses={**schemas.ok(schemas.WithdrawOut, "Withdrawn."), **schemas.error_responses(400, 413, 415)},
+)
+def withdraw() -> Response[schemas.WithdrawOut]:
+    body = http.read_body(app, allow_form=True)
+    token = body.get("token")
+    if not isinstance(token, str) or not token:
+        raise errors.invalid_token()
+    signing.withdraw(token, utc_now())
+    if http.is_form_post(app):
+        return http.html_response(200, pages.message_page("Signature withdrawn", "Your signature is withdrawn and your details are erased."))
+    return http.json_response(200, WITHDRAWN)
+
+
+@http.logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)

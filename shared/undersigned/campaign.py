@@ -1,0 +1,82 @@
+"""A campaign: one open letter or petition, and the rules that depend on it alone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+ANY_ORIGIN = "*"
+
+
+def is_campaign_id(value: str) -> bool:
+    return bool(CAMPAIGN_ID.match(value or ""))
+
+
+def parse_instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def format_instant(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    title: str
+    statement: str
+    goal: int | None = None
+    closes_at: str | None = None
+    closed: bool = False
+    allowed_origins: tuple[str, ...] = ()
+    thank_you_url: str | None = None
+    public_signatories: bool = False
+    sender_name: str = "Undersigned"
+    count: int = 0
+    count_updated_at: str | None = None
+    created_at: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def is_open(self, now: datetime) -> bool:
+        if self.closed:
+            return False
+        closes = parse_instant(self.closes_at)
+        return closes is None or now < closes
+
+    def status(self, now: datetime) -> str:
+        return "open" if self.is_open(now) else "closed"
+
+    def allows_origin(self, origin: str | None) -> bool:
+        """Requests without an Origin (servers, some form posts) are always allowed."""
+        if origin is None:
+            return True
+        return ANY_ORIGIN in self.allowed_origins or origin in self.allowed_origins
+
+    def public_view(self, now: datetime) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "statement": self.statement,
+            "goal": self.goal,
+            "closes_at": self.closes_at,
+            "status": self.status(now),
+            "count": self.count,
+            "public_signatories": self.public_signatories,
+        }
+
+    def count_view(self) -> dict[str, Any]:
+        return {
+            "campaign_id": self.id,
+            "count": self.count,
+            "goal": self.goal,
+            "updated_at": self.count_updated_at or self.created_at or "1970-01-01T00:00:00Z",
+        }

@@ -1,0 +1,30 @@
+"""The functions' settings, parsed once from the environment the template gives them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    campaigns_table: str
+    signatures_table: str
+    keys_secret_arn: str
+    sender_address: str
+    public_base_url: str
+    pending_days: int
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    env = os.environ
+    return Settings(
+        campaigns_table=env.get("CAMPAIGNS_TABLE", ""),
+        signatures_table=env.get("SIGNATURES_TABLE", ""),
+        keys_secret_arn=env.get("KEYS_SECRET_ARN", ""),
+        sender_address=env.get("SENDER_ADDRESS", ""),
+        public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        pending_days=int(env.get("PENDING_DAYS") or 7),
+    )

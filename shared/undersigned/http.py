@@ -1,0 +1,143 @@
+"""The HTTP edge every function shares: the resolver with its error handlers, reading
+bodies by the contract's rules, and answering in JSON or, for browser forms, HTML.
+
+This is the one place that maps domain errors to HTTP answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Callable
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from undersigned import errors, pages
+from undersigned.errors import ApiError
+
+logger = Logger()
+
+MAX_BODY_BYTES = 16 * 1024
+JSON_TYPE = "application/json"
+FORM_TYPE = "application/x-www-form-urlencoded"
+ANY_ORIGIN_HEADERS = {"Access-Control-Allow-Origin": "*"}
+# The origin a route has allowed for this request, so that its errors are readable there too.
+CORS_ORIGIN = "cors_origin"
+
+CorsPolicy = Callable[[APIGatewayHttpResolver], dict[str, str]]
+
+
+def any_origin(_: APIGatewayHttpResolver) -> dict[str, str]:
+    return dict(ANY_ORIGIN_HEADERS)
+
+
+def allowed_origin(app: APIGatewayHttpResolver) -> dict[str, str]:
+    origin = app.context.get(CORS_ORIGIN)
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin else {"Vary": "Origin"}
+
+
+def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
+    """A resolver whose every error, expected or not, answers in the contract's shape."""
+    app = APIGatewayHttpResolver()
+
+    @app.exception_handler(ApiError)
+    def _api_error(error: ApiError) -> Response:
+        return error_response(error, as_html=is_form_post(app), headers=cors(app))
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        # The exception's type and traceback only: messages may quote request data.
+        logger.error("unexpected error", extra={"error_type": type(error).__name__}, exc_info=True)
+        failure = ApiError(500, "internal_error", "Something went wrong on our side. Please try again in a moment.")
+        return error_response(failure, as_html=is_form_post(app), headers=cors(app))
+
+    return app
+
+
+def media_type(app: APIGatewayHttpResolver) -> tuple[str, str | None]:
+    """The Content-Type's media type (lower case) and its charset, if any."""
+    header = app.current_event.headers.get("content-type") or ""
+    kind, *params = [part.strip() for part in header.split(";")]
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return kind.lower(), charset
+
+
+def is_form_post(app: APIGatewayHttpResolver) -> bool:
+    event = app.current_event
+    return event.http_method == "POST" and media_type(app)[0] == FORM_TYPE
+
+
+def raw_body(app: APIGatewayHttpResolver) -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    if event.is_base64_encoded:
+        return base64.b64decode(body)
+    return body.encode("utf-8", "surrogatepass")
+
+
+def read_body(app: APIGatewayHttpResolver, *, allow_form: bool) -> dict[str, Any]:
+    """The request body as an object, or the contract's 413/415/400 error."""
+    raw = raw_body(app)
+    if len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "payload_too_large", "The request body is larger than 16 KiB.")
+    kind, charset = media_type(app)
+    if charset not in (None, "utf-8", "utf8") or kind not in ((JSON_TYPE, FORM_TYPE) if allow_form else (JSON_TYPE,)):
+        accepted = "application/json" + (" or application/x-www-form-urlencoded" if allow_form else "")
+        raise ApiError(415, "unsupported_media_type", f"Send the body as {accepted} (UTF-8).")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_json", "The body is not valid UTF-8.") from None
+    if kind == FORM_TYPE:
+        return dict(parse_qsl(text, keep_blank_values=True))
+    if not text.strip():
+        raise ApiError(400, "invalid_json", "The body is empty; send a JSON object.")
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise errors.validation_error([], "The body must be a JSON object.")
+    return body
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=JSON_TYPE,
+        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def html_response(status: int, markup: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type="text/html; charset=utf-8",
+        body=markup,
+        headers={**pages.SECURITY_HEADERS, **(headers or {})},
+    )
+
+
+def redirect(location: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(status_code=303, body="", headers={"Location": location, "Cache-Control": "no-store", **(headers or {})})
+
+
+def error_body(error: ApiError) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.details:
+        body["details"] = [{"field": problem.field, "message": problem.message} for problem in error.details]
+    return {"error": body}
+
+
+def error_response(error: ApiError, *, as_html: bool, headers: dict[str, str] | None = None) -> Response:
+    merged = {**(headers or {}), **error.headers}
+    if as_html:
+        return html_response(error.status, pages.error_page(error), merged)
+    return json_response(error.status, error_body(error), merged)

@@ -1,0 +1,61 @@
+"""Key material: never in the code or the repo.
+
+Deployed, it is a Secrets Manager secret (`KEYS_SECRET_ARN`, a JSON object with
+`master_key` and, during a rotation, `previous_master_key`); locally it may come
+from `UNDERSIGNED_MASTER_KEY`. Separate keys for separate jobs are derived from it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from undersigned import aws
+from undersigned.config import settings
+
+
+@dataclass(frozen=True)
+class Keys:
+    # Newest first: tokens are signed with the first and accepted with any.
+    token_keys: tuple[bytes, ...]
+    # Never rotated: it keys the hash that identifies a signer in the table.
+    signer_key: bytes
+
+    def signer_id(self, canonical_email: str) -> str:
+        """The table's key for an address: the same for the same address, unreadable without the key."""
+        digest = hmac.new(self.signer_key, canonical_email.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _derive(master: str, purpose: str) -> bytes:
+    return hmac.new(master.encode(), f"undersigned/{purpose}/v1".encode(), hashlib.sha256).digest()
+
+
+def keys_from_secret(secret: dict[str, str]) -> Keys:
+    masters = [secret["master_key"]] + ([secret["previous_master_key"]] if secret.get("previous_master_key") else [])
+    signer_master = secret.get("signer_master_key") or masters[-1]
+    return Keys(
+        token_keys=tuple(_derive(master, "token") for master in masters),
+        signer_key=_derive(signer_master, "signer"),
+    )
+
+
+def _load_secret() -> dict[str, str]:
+    arn = settings().keys_secret_arn
+    if arn:
+        answer = aws.client("secretsmanager").get_secret_value(SecretId=arn)
+        return json.loads(answer["SecretString"])
+    local = os.environ.get("UNDERSIGNED_MASTER_KEY")
+    if not local:
+        raise RuntimeError("No key material: set KEYS_SECRET_ARN (deployed) or UNDERSIGNED_MASTER_KEY (local).")
+    return {"master_key": local}
+
+
+@lru_cache(maxsize=1)
+def keys() -> Keys:
+    return keys_from_secret(_load_secret())

@@ -1,0 +1,96 @@
+"""The shapes of the public API's answers, for the OpenAPI document.
+
+TypedDicts, not models: the functions that return them stay free of a validation
+library at start-up; only the OpenAPI function turns them into JSON Schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from typing_extensions import NotRequired, TypedDict
+
+
+class FieldError(TypedDict):
+    field: str
+    message: str
+
+
+class ErrorDetail(TypedDict):
+    code: str
+    message: str
+    details: NotRequired[list[FieldError]]
+
+
+class ErrorBody(TypedDict):
+    error: ErrorDetail
+
+
+class CampaignOut(TypedDict):
+    id: str
+    title: str
+    statement: str
+    goal: int | None
+    closes_at: str | None
+    status: Literal["open", "closed"]
+    count: int
+    public_signatories: bool
+
+
+class CountOut(TypedDict):
+    campaign_id: str
+    count: int
+    goal: int | None
+    updated_at: str
+
+
+class SubmissionAccepted(TypedDict):
+    status: Literal["pending_verification"]
+
+
+class TokenIn(TypedDict):
+    token: str
+
+
+class VerifyOut(TypedDict):
+    status: Literal["verified", "already_verified"]
+    campaign_id: str
+
+
+class WithdrawOut(TypedDict):
+    status: Literal["withdrawn"]
+
+
+class Signatory(TypedDict):
+    name: str
+    role: str | None
+    organisation: str | None
+    country: str | None
+    signed_at: str
+
+
+class SignatoriesPage(TypedDict):
+    items: list[Signatory]
+    next_cursor: str | None
+
+
+def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
+    """The `responses` entries for a route's contract errors."""
+    descriptions = {
+        400: "Bad input (`invalid_json`, `validation_error`, `invalid_token`).",
+        403: "`origin_not_allowed`: the browser's Origin is not allowed for this campaign.",
+        404: "`campaign_not_found`.",
+        410: "`campaign_closed` or `token_expired`.",
+        413: "`payload_too_large`: the body is over 16 KiB.",
+        415: "`unsupported_media_type`.",
+        429: "`rate_limited`, with Retry-After.",
+        503: "`service_unavailable`: try again after Retry-After.",
+    }
+    return {
+        status: {"description": descriptions[status], "content": {"application/json": {"model": ErrorBody}}}
+        for status in statuses
+    }
+
+
+def ok(model: Any, description: str, status: int = 200) -> dict[int, dict[str, Any]]:
+    return {status: {"description": description, "content": {"application/json": {"model": model}}}}

@@ -1,0 +1,148 @@
+"""The signer's journey: submit, confirm by email, and perhaps withdraw.
+
+Each step is safe to repeat, and none tells the caller whether an address had
+signed before: the owner of the address learns that from the email they get.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from undersigned import errors, mail, tokens
+from undersigned.campaign import Campaign, format_instant
+from undersigned.config import settings
+from undersigned.http import logger
+from undersigned.keys import keys
+from undersigned.store import StoredSignature, Store
+
+if TYPE_CHECKING:
+    from undersigned.signature import SignatureRequest
+
+VERIFIED = "verified"
+ALREADY_VERIFIED = "already_verified"
+
+
+def new_signature_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _new_signature_fields(request: SignatureRequest, now: datetime) -> dict[str, object]:
+    return {
+        "sid": new_signature_id(),
+        "state": "pending",
+        "created_at": format_instant(now),
+        "expires_at": int(now.timestamp()) + settings().pending_days * 86400,
+        "name": request.name,
+        "organisation": request.organisation,
+        "role": request.role,
+        "country": request.country,
+        "comment": request.comment,
+        "public": request.public,
+        "updates": request.updates,
+        "locale": request.locale,
+        "source": request.source,
+        # Kept only where the signer agreed to hear from the organiser.
+        "email": request.email if request.updates else None,
+    }
+
+
+def submit(campaign: Campaign, request: SignatureRequest, base_url: str, now: datetime) -> None:
+    """Stores the signature (at most one per address) and emails its owner what fits."""
+    key_set = keys()
+    signer = key_set.signer_id(request.canonical_email)
+    started = Store().start_signature(campaign.id, signer, _new_signature_fields(request, now), now.timestamp())
+    email = _email_for(campaign, started.signature, request, base_url)
+    try:
+        mail.send(email, campaign.sender_name, settings().sender_address)
+    except (ClientError, BotoCoreError) as error:
+        # The signature stays stored; submitting again sends the email again.
+        logger.warning("email not sent", extra={"error_type": type(error).__name__, "campaign_id": campaign.id})
+        raise errors.service_unavailable() from None
+
+
+def _email_for(campaign: Campaign, signature: StoredSignature, request: SignatureRequest, base_url: str) -> mail.Email:
+    key_set = keys()
+    withdraw = tokens.withdraw_token(campaign.id, signature.signer, signature.signature_id, key_set)
+    withdraw_url = mail.link(base_url, "/withdraw", withdraw)
+    locale = request.locale or signature.attributes.get("locale")
+    if signature.state == VERIFIED:
+        return mail.already_signed_email(request.email, campaign.title, withdraw_url, locale)
+    verify = tokens.verify_token(
+        campaign.id, signature.signer, signature.signature_id, signature.expires_at or 0, key_set
+    )
+    return mail.confirm_email(
+        to=request.email,
+        name=signature.attributes.get("name") or request.name,
+        title=campaign.title,
+        verify_url=mail.link(base_url, "/verify", verify),
+        withdraw_url=withdraw_url,
+        days=settings().pending_days,
+        locale=locale,
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    status: str  # "verified" or "already_verified"
+    campaign: Campaign
+
+
+def read_claims(token: str, purpose: str, now: datetime) -> tokens.TokenClaims:
+    return tokens.read(token, purpose, keys(), now.timestamp())
+
+
+def campaign_of(claims: tokens.TokenClaims, store: Store) -> Campaign:
+    campaign = store.campaign(claims.campaign_id)
+    if campaign is None:
+        raise errors.invalid_token()
+    return campaign
+
+
+def verify(token: str, now: datetime) -> Verification:
+    """Confirms a pending signature. Repeating it answers `already_verified`."""
+    claims = read_claims(token, tokens.VERIFY, now)
+    store = Store()
+    campaign = campaign_of(claims, store)
+    signature = store.signature(claims.campaign_id, claims.signer)
+    for _ in range(2):
+        status = _verification_status(signature, claims, now)
+        if status is not None:
+            return Verification(status, campaign)
+        done, signature = store.verify(
+            claims.campaign_id,
+            claims.signer,
+            claims.signature_id,
+            format_instant(now),
+            now.timestamp(),
+            # Listed whenever the signer agreed; the list itself shows only while the campaign's is on.
+            listed=bool(signature.attributes.get("public")),
+        )
+        if done:
+            return Verification(VERIFIED, campaign)
+    raise errors.invalid_token()
+
+
+def _verification_status(signature: StoredSignature | None, claims: tokens.TokenClaims, now: datetime) -> str | None:
+    """The answer when there is nothing to do; None when the signature awaits verification."""
+    if signature is None or signature.signature_id != claims.signature_id or signature.state == "withdrawn":
+        raise errors.invalid_token()
+    if signature.state == VERIFIED:
+        return ALREADY_VERIFIED
+    if signature.expired(now.timestamp()):
+        raise errors.token_expired()
+    return None
+
+
+def withdraw(token: str, now: datetime) -> Campaign:
+    """Erases the signer's details and takes the signature out of the count. Repeatable."""
+    claims = read_claims(token, tokens.WITHDRAW, now)
+    store = Store()
+    campaign = campaign_of(claims, store)
+    if not store.withdraw(claims.campaign_id, claims.signer, claims.signature_id, format_instant(now)):
+        raise errors.invalid_token()
+    return campaign
