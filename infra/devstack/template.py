@@ -61,6 +61,8 @@ class FunctionSpec:
     handler: str
     environment: dict[str, Any]
     events: dict[str, dict[str, Any]]
+    memory_size: int = 128
+    timeout: int = 3
 
     @property
     def module_path(self) -> Path:
@@ -85,7 +87,8 @@ class RouteSpec:
 
 def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]:
     template = template or load_template()
-    global_env = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    globals_ = template.get("Globals", {}).get("Function", {})
+    global_env = globals_.get("Environment", {}).get("Variables", {})
     specs = {}
     for logical_id, resource in resources_of_type("AWS::Serverless::Function", template).items():
         props = resource["Properties"]
@@ -96,6 +99,9 @@ def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]
             handler=props["Handler"],
             environment=env,
             events=props.get("Events", {}),
+            # Lambda's own defaults when neither the function nor Globals say.
+            memory_size=int(props.get("MemorySize", globals_.get("MemorySize", 128))),
+            timeout=int(props.get("Timeout", globals_.get("Timeout", 3))),
         )
     return specs
 
