@@ -22,6 +22,8 @@ from undersigned.config import settings
 
 PUBLIC_INDEX = "PublicSignatories"
 PERSONAL_FIELDS = ("name", "email", "organisation", "role", "country", "comment", "locale")
+# What a withdrawal removes: the personal data, the public listing and the expiry.
+_ERASED_ON_WITHDRAWAL = (*PERSONAL_FIELDS, "public", "updates", "listed_in", "listed_at", "expires_at")
 _CAMPAIGN_FIELDS = (
     "title", "statement", "goal", "closes_at", "closed", "allowed_origins",
     "thank_you_url", "public_signatories", "sender_name",
@@ -241,11 +243,10 @@ class Store:
                 Key=self._key(campaign_id, signer),
                 UpdateExpression=(
                     "SET #state = :withdrawn, withdrawn_at = if_not_exists(withdrawn_at, :now) REMOVE "
-                    + ", ".join(f"#{name}" for name in PERSONAL_FIELDS)
-                    + ", listed_in, listed_at, expires_at, public, updates"
+                    + ", ".join(f"#{name}" for name in _ERASED_ON_WITHDRAWAL)
                 ),
                 ConditionExpression="sid = :sid",
-                ExpressionAttributeNames={"#state": "state", **{f"#{name}": name for name in PERSONAL_FIELDS}},
+                ExpressionAttributeNames={"#state": "state", **{f"#{name}": name for name in _ERASED_ON_WITHDRAWAL}},
                 ExpressionAttributeValues={
                     ":withdrawn": {"S": "withdrawn"},
                     ":now": {"S": now_iso},

@@ -1,0 +1,158 @@
+"""Handlers in-process against moto: tables, sender identity and key from template.yaml."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+from devstack.resources import create_tables, sender_address, table_name, verify_sender
+from integration.lambda_api import Api, invoke
+from undersigned import aws, config, keys
+from undersigned.campaign_file import put_campaign
+
+REGION = "eu-west-1"
+BASE_URL = "https://api.test"
+DEMO = {
+    "id": "demo",
+    "title": "Protect people fleeing the war",
+    "statement": "We call for safe passage.",
+    "goal": 100,
+    "allowed_origins": ["https://partner.example.org"],
+    "thank_you_url": "https://coalition.example.org/thanks",
+    "public_signatories": True,
+    "sender_name": "The Coalition",
+}
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    env = {
+        "CAMPAIGNS_TABLE": table_name("CampaignsTable"),
+        "SIGNATURES_TABLE": table_name("SignaturesTable"),
+        "SENDER_ADDRESS": sender_address(),
+        "PUBLIC_BASE_URL": BASE_URL,
+        "PENDING_DAYS": "7",
+        "UNDERSIGNED_MASTER_KEY": "test-master-key-not-a-secret",
+        "KEYS_SECRET_ARN": "",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+@pytest.fixture
+def embedded_aws(aws_env: dict[str, str]):
+    with mock_aws():
+        aws.reset()
+        config.settings.cache_clear()
+        keys.keys.cache_clear()
+        create_tables(boto3.client("dynamodb", region_name=REGION))
+        verify_sender(boto3.client("sesv2", region_name=REGION))
+        yield
+        aws.reset()
+        config.settings.cache_clear()
+        keys.keys.cache_clear()
+
+
+@pytest.fixture
+def api(embedded_aws: None) -> Api:
+    return Api()
+
+
+@pytest.fixture
+def demo(embedded_aws: None) -> dict[str, Any]:
+    put_campaign(DEMO)
+    put_campaign({**DEMO, "id": "demo-closed", "closed": True})
+    put_campaign({**DEMO, "id": "demo-private", "public_signatories": False, "thank_you_url": None})
+    return DEMO
+
+
+@dataclass
+class Mail:
+    to: list[str]
+    subject: str
+    html: str
+
+    @property
+    def links(self) -> list[str]:
+        return [html.unescape(link) for link in re.findall(r'href="([^"]+)"', self.html)]
+
+    def token(self, path: str) -> str:
+        for link in self.links:
+            parts = urlsplit(link)
+            if parts.path == path:
+                return parse_qs(parts.query)["token"][0]
+        raise AssertionError(f"no {path} link in {self.links}")
+
+
+class Mailbox:
+    def messages(self) -> list[Mail]:
+        sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+        return [Mail(m.destinations["ToAddresses"], m.subject, m.body) for m in sent]
+
+    def to(self, address: str) -> list[Mail]:
+        return [mail for mail in self.messages() if address in mail.to]
+
+    def last_to(self, address: str) -> Mail:
+        found = self.to(address)
+        assert found, f"no email to {address}"
+        return found[-1]
+
+
+@pytest.fixture
+def mailbox(embedded_aws: None) -> Mailbox:
+    return Mailbox()
+
+
+class StreamReader:
+    """Reads the signatures table's stream as the event source mapping would."""
+
+    def __init__(self) -> None:
+        self.dynamodb = boto3.client("dynamodb", region_name=REGION)
+        self.streams = boto3.client("dynamodbstreams", region_name=REGION)
+        self.arn = self.dynamodb.describe_table(TableName=table_name("SignaturesTable"))["Table"]["LatestStreamArn"]
+        self.iterators: dict[str, str] = {}
+
+    def read(self) -> list[dict[str, Any]]:
+        shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
+        records = []
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id not in self.iterators:
+                self.iterators[shard_id] = self.streams.get_shard_iterator(
+                    StreamArn=self.arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            answer = self.streams.get_records(ShardIterator=self.iterators[shard_id])
+            self.iterators[shard_id] = answer["NextShardIterator"]
+            for record in answer["Records"]:
+                record["eventSourceARN"] = self.arn
+                records.append(record)
+        return records
+
+    def deliver(self, records: list[dict[str, Any]]) -> dict[str, Any]:
+        return invoke("TallyFunction", {"Records": records})
+
+    def drain(self) -> list[dict[str, Any]]:
+        """Delivers everything new to the tally (and what its own writes add), like the mapping."""
+        delivered = []
+        for _ in range(5):
+            records = self.read()
+            if not records:
+                break
+            assert self.deliver(records) == {"batchItemFailures": []}
+            delivered += records
+        return delivered
+
+
+@pytest.fixture
+def stream(embedded_aws: None) -> StreamReader:
+    return StreamReader()
