@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import traceback
 from typing import Any, Callable
 from urllib.parse import parse_qsl
 
@@ -48,12 +49,20 @@ def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
-        # The exception's type and traceback only: messages may quote request data.
-        logger.error("unexpected error", extra={"error_type": type(error).__name__}, exc_info=True)
+        logger.error("unexpected error", extra=fault_report(error))
         failure = ApiError(500, "internal_error", "Something went wrong on our side. Please try again in a moment.")
         return error_response(failure, as_html=is_form_post(app), headers=cors(app))
 
     return app
+
+
+def fault_report(error: BaseException) -> dict[str, Any]:
+    """Where a fault happened, without its message or source lines: either may quote personal data."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return {
+        "error_type": type(error).__name__,
+        "where": [f"{frame.filename.rsplit('/', 2)[-1]}:{frame.lineno} in {frame.name}" for frame in frames[-8:]],
+    }
 
 
 def media_type(app: APIGatewayHttpResolver) -> tuple[str, str | None]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -214,7 +215,9 @@ class Store:
         if listed:
             sets += ["listed_in = :campaign", "listed_at = :listed_at"]
             values[":campaign"] = {"S": campaign_id}
-            values[":listed_at"] = {"S": f"{now_iso}#{signature_id}"}
+            # Microseconds and the signature id: a unique sort key, newest first.
+            moment = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            values[":listed_at"] = {"S": f"{moment}#{signature_id}"}
         try:
             answer = self._client.update_item(
                 TableName=self._signatures,

@@ -165,3 +165,30 @@ def test_the_address_is_kept_only_with_consent_to_updates(api, demo, embedded_aw
     sign(api, {**ALICE, "email": "keep@example.org", "updates": True})
     items = boto3.client("dynamodb").scan(TableName="undersigned-SignaturesTable")["Items"]
     assert [item["email"]["S"] for item in items] == ["keep@example.org"]
+
+
+def test_no_personal_data_reaches_the_logs(api, demo, mailbox, stream, capfd, monkeypatch):
+    import io
+
+    from undersigned import mail as mail_module
+    from undersigned.http import logger
+
+    captured = io.StringIO()
+    previous = logger.registered_handler.setStream(captured)
+    logger.setLevel("DEBUG")
+
+    sign(api, {**ALICE, "comment": "private words"}, source_ip="198.51.100.77")
+    letter = mailbox.last_to("Alice@example.org")
+    verify(api, letter.token("/verify"))
+    stream.drain()
+    api.post("/campaigns/demo/signatures", json_body={"name": "Bad", "email": "bad-address"})
+    monkeypatch.setattr(mail_module, "send", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("alice@example.org")))
+    sign(api, {**ALICE, "email": "second@example.org"}, source_ip="198.51.100.77")
+    api.post("/withdraw", json_body={"token": letter.token("/withdraw")})
+    logger.registered_handler.setStream(previous)
+    logger.setLevel("INFO")
+    logs = capfd.readouterr()
+    written = (captured.getvalue() + logs.out + logs.err).lower()
+    assert written, "the functions log something"
+    for personal in ("alice", "example.org", "shelter", "private words", "198.51.100.77", letter.token("/verify").lower()):
+        assert personal not in written, personal

@@ -1,0 +1,24 @@
+"""GET /openapi.json: generated from the functions' own routes, matching the template."""
+
+from devstack.template import routes
+
+
+def test_the_document_covers_every_public_route_of_the_template(api):
+    answer = api.get("/openapi.json")
+    assert answer.status == 200
+    document = answer.json()
+    assert document["openapi"].startswith("3.")
+    documented = {(method.upper(), path) for path, operations in document["paths"].items() for method in operations}
+    declared = {(route.method, route.path) for route in routes() if route.method != "OPTIONS"}
+    assert documented == declared
+
+
+def test_the_submission_schema_is_the_validation_model(api):
+    document = api.get("/openapi.json").json()
+    schema = document["components"]["schemas"]["SignatureRequest"]
+    assert schema["additionalProperties"] is False
+    assert schema["required"] == ["name", "email"]
+    assert schema["properties"]["name"]["maxLength"] == 120
+    responses = document["paths"]["/campaigns/{campaign_id}/signatures"]["post"]["responses"]
+    assert {"202", "400", "403", "404", "410", "413", "415"} <= set(responses)
+    assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")

@@ -1,0 +1,133 @@
+"""The count is exact under redelivery, split batches, concurrency and moto's stream quirks,
+and moves with one write per campaign per batch."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
+
+from integration.test_signing_journey import count, sign, verify
+from undersigned import store as store_module
+
+
+def verified_signers(api, mailbox, how_many: int, campaign: str = "demo", prefix: str = "s") -> list:
+    mails = []
+    for number in range(how_many):
+        email = f"{prefix}{number}@example.org"
+        sign(api, {"name": f"Signer {number}", "email": email}, campaign=campaign)
+        mails.append(mailbox.last_to(email))
+    for mail in mails:
+        verify(api, mail.token("/verify"))
+    return mails
+
+
+def test_a_batch_delivered_twice_counts_once(api, demo, mailbox, stream):
+    verified_signers(api, mailbox, 3)
+    records = stream.read()
+    assert stream.deliver(records) == {"batchItemFailures": []}
+    assert count(api) == 3
+    assert stream.deliver(records) == {"batchItemFailures": []}
+    assert count(api) == 3
+    stream.drain()
+    assert count(api) == 3
+
+
+def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, demo, mailbox, stream, monkeypatch):
+    from undersigned.campaign_file import put_campaign
+
+    put_campaign({"id": "second", "title": "t", "statement": "s"})
+    verified_signers(api, mailbox, 2)
+    verified_signers(api, mailbox, 2, campaign="second", prefix="b")
+    records = stream.read()
+
+    real_apply = store_module.Store.apply_tally
+
+    def throttled_for_second(self, campaign_id, marks, now_iso):
+        if campaign_id == "second":
+            raise boto3.client("dynamodb").exceptions.ProvisionedThroughputExceededException(
+                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "TransactWriteItems"
+            )
+        return real_apply(self, campaign_id, marks, now_iso)
+
+    monkeypatch.setattr(store_module.Store, "apply_tally", throttled_for_second)
+    answer = stream.deliver(records)
+    failed = [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
+    assert len(failed) == 1
+    assert count(api) == 2 and count(api, "second") == 0
+
+    # The mapping retries from the failed record on: everything after it comes again.
+    monkeypatch.setattr(store_module.Store, "apply_tally", real_apply)
+    position = next(i for i, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] == failed[0])
+    assert stream.deliver(records[position:]) == {"batchItemFailures": []}
+    stream.drain()
+    assert count(api) == 2 and count(api, "second") == 2
+
+
+def test_concurrent_verifications_and_withdrawals_leave_an_exact_count(api, demo, mailbox, stream):
+    mails = []
+    for number in range(30):
+        email = f"c{number}@example.org"
+        sign(api, {"name": f"C {number}", "email": email})
+        mails.append(mailbox.last_to(email))
+
+    def verify_then_maybe_withdraw(numbered):
+        number, mail = numbered
+        verify(api, mail.token("/verify"))
+        verify(api, mail.token("/verify"))
+        if number % 3 == 0:
+            api.post("/withdraw", json_body={"token": mail.token("/withdraw")})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(verify_then_maybe_withdraw, enumerate(mails)))
+    stream.drain()
+    assert count(api) == 20
+
+
+def test_many_verifications_move_the_count_with_one_transaction_per_campaign_batch(api, demo, mailbox, stream):
+    verified_signers(api, mailbox, 120)
+    records = stream.read()
+    calls = []
+    client = store_module.aws.client("dynamodb")
+    client.meta.events.register("before-call.dynamodb.TransactWriteItems", lambda **kwargs: calls.append(1))
+    client.meta.events.register("before-call.dynamodb.UpdateItem", lambda **kwargs: calls.append("update"))
+    stream.deliver(records)
+    assert count(api) == 120
+    # 120 marks: two transactions of at most 99 marks plus the count; no per-signature count write.
+    assert calls == [1, 1]
+
+
+def test_items_rewritten_without_change_do_not_move_the_count(api, demo, mailbox, stream):
+    verified_signers(api, mailbox, 1)
+    stream.drain()
+    dynamodb = boto3.client("dynamodb")
+    items = dynamodb.scan(TableName="undersigned-SignaturesTable")["Items"]
+    for item in items:
+        dynamodb.put_item(TableName="undersigned-SignaturesTable", Item=item)  # moto: emits MODIFY
+    stream.drain()
+    assert count(api) == 1
+
+
+@pytest.mark.parametrize("state", ["pending", "withdrawn", "quarantined"])
+def test_only_verified_signatures_are_counted(api, demo, stream, state):
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.update_item(  # moto: an UpdateItem that creates emits two INSERTs
+        TableName="undersigned-SignaturesTable",
+        Key={"campaign_id": {"S": "demo"}, "signer": {"S": "someone"}},
+        UpdateExpression="SET #s = :s, sid = :sid",
+        ExpressionAttributeNames={"#s": "state"},
+        ExpressionAttributeValues={":s": {"S": state}, ":sid": {"S": "x"}},
+    )
+    stream.drain()
+    assert count(api) == 0
+    dynamodb.update_item(
+        TableName="undersigned-SignaturesTable",
+        Key={"campaign_id": {"S": "demo"}, "signer": {"S": "someone"}},
+        UpdateExpression="SET #s = :s",
+        ExpressionAttributeNames={"#s": "state"},
+        ExpressionAttributeValues={":s": {"S": "verified"}},
+    )
+    stream.drain()
+    assert count(api) == 1
+

@@ -1,0 +1,61 @@
+"""Which marks a batch of stream records moves, whatever order and duplicates it holds."""
+
+from undersigned.tally import tally_records
+
+_sequence = iter(range(100, 10_000))
+
+
+def record(event, signer, state=None, counted=False, campaign="demo", keys_only=False):
+    keys = {"campaign_id": {"S": campaign}, "signer": {"S": signer}}
+    image = dict(keys)
+    if not keys_only:
+        image["state"] = {"S": state}
+        if counted:
+            image["counted"] = {"BOOL": True}
+    change = {"Keys": keys, "SequenceNumber": str(next(_sequence)), "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    if event != "REMOVE":
+        change["NewImage"] = image
+    return {"eventName": event, "eventSource": "aws:dynamodb", "dynamodb": change}
+
+
+def marks(records):
+    return {tally.campaign_id: tally.marks for tally in tally_records(records)}
+
+
+def test_a_verification_marks_the_signature_counted():
+    assert marks([record("INSERT", "a", "pending"), record("MODIFY", "a", "verified")]) == {"demo": {"a": True}}
+
+
+def test_the_newest_image_in_a_batch_decides():
+    batch = [record("MODIFY", "a", "verified"), record("MODIFY", "a", "withdrawn")]
+    assert marks(batch) == {}
+
+
+def test_a_counted_withdrawal_is_unmarked():
+    assert marks([record("MODIFY", "a", "withdrawn", counted=True)]) == {"demo": {"a": False}}
+
+
+def test_the_tallys_own_mark_writes_move_nothing():
+    assert marks([record("MODIFY", "a", "verified", counted=True)]) == {}
+
+
+def test_moto_keys_only_inserts_move_nothing():
+    batch = [record("INSERT", "a", keys_only=True), record("INSERT", "a", "pending")]
+    assert marks(batch) == {}
+
+
+def test_removals_move_nothing():
+    assert marks([record("REMOVE", "a")]) == {}
+
+
+def test_campaigns_are_tallied_apart_and_report_their_first_record():
+    batch = [record("MODIFY", "a", "verified", campaign="one"), record("MODIFY", "b", "verified", campaign="two")]
+    tallies = tally_records(batch)
+    assert [tally.campaign_id for tally in tallies] == ["one", "two"]
+    assert tallies[1].first_sequence_number == batch[1]["dynamodb"]["SequenceNumber"]
+
+
+def test_large_batches_are_split_into_transactions_of_at_most_99_marks():
+    batch = [record("MODIFY", f"s{n}", "verified") for n in range(150)]
+    (tally,) = tally_records(batch)
+    assert [len(chunk) for chunk in tally.chunks()] == [99, 51]
