@@ -2,14 +2,16 @@
 answer shapes of every function beside this one, so it cannot drift from the code."""
 
 import importlib.util
+import json
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
-from undersigned import http
+from undersigned import http, schemas
 
 app = http.make_app(cors=http.any_origin)
 FUNCTIONS_DIR = Path(__file__).resolve().parents[1]
@@ -40,13 +42,37 @@ def http_function_modules() -> list[ModuleType]:
     return modules
 
 
+def document_form_bodies(document: dict[str, Any]) -> None:
+    """Operations marked as taking forms accept the JSON body's fields form-encoded too."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if operation.get(schemas.FORM_EXTENSION) and http.JSON_TYPE in content:
+                content[http.FORM_TYPE] = content[http.JSON_TYPE]
+
+
+def drop_unreferenced_schemas(document: dict[str, Any]) -> None:
+    """The resolver adds its own validation-error schemas, which this API never answers."""
+    schemas_ = document.get("components", {}).get("schemas", {})
+    while True:
+        text = json.dumps({key: value for key, value in document.items() if key != "components"}) + json.dumps(schemas_)
+        unused = [name for name in schemas_ if f'"#/components/schemas/{name}"' not in text]
+        if not unused:
+            return
+        for name in unused:
+            del schemas_[name]
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> str:
     merge = OpenAPIMerge(title=TITLE, version=VERSION, description=DESCRIPTION, on_conflict="error")
     for module in http_function_modules():
         merge.add_schema(module.app.get_openapi_schema())
     merge.add_schema(app.get_openapi_schema())
-    return merge.get_openapi_json_schema()
+    document = json.loads(merge.get_openapi_json_schema())
+    document_form_bodies(document)
+    drop_unreferenced_schemas(document)
+    return json.dumps(document, separators=(",", ":"))
 
 
 @app.get("/openapi.json", summary="This document", responses={200: {"description": "OpenAPI 3 JSON."}})

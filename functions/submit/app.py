@@ -4,7 +4,7 @@ Every accepted submission answers the same bytes, whether the address is new, ha
 signed already or is a bot's: the email to the address owner is what differs.
 """
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -57,9 +57,14 @@ def accepted(campaign: Campaign) -> Response:
         303: {"description": "Form posts: to the campaign's thank-you URL."},
         **schemas.error_responses(400, 403, 404, 410, 413, 415, 429, 503),
     },
+    openapi_extensions=schemas.ACCEPTS_FORMS,
 )
-def sign(campaign_id: str, body: Annotated[Optional[SignatureRequest], Body()] = None) -> Response[schemas.SubmissionAccepted]:
-    # `body` documents the request for OpenAPI; the contract's own reading of it follows.
+def sign(
+    campaign_id: str,
+    body: Annotated[SignatureRequest, Body()] = None,  # type: ignore[assignment]
+) -> Response[schemas.SubmissionAccepted]:
+    # `body` only documents the request for OpenAPI (the resolver runs without validation
+    # and passes nothing); the contract's own reading of the body follows.
     campaign = allowed_campaign(campaign_id)
     now = utc_now()
     if not campaign.is_open(now):

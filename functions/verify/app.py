@@ -3,7 +3,10 @@ nothing); POST /verify (JSON or form) verifies, and is safe to repeat."""
 
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from undersigned import errors, http, pages, schemas, signing, tokens
 from undersigned.campaign import utc_now
@@ -35,10 +38,12 @@ def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `respo
     summary="Confirm a signature",
     description="`{\"token\": ...}` as JSON, or `token=...` from the page's form (answered with `303` to the thank-you URL with `?status=verified`, or a page).",
     responses={**schemas.ok(schemas.VerifyOut, "Verified (or already was)."), 303: {"description": "Form posts."}, **schemas.error_responses(400, 410, 413, 415)},
+    openapi_extensions=schemas.ACCEPTS_FORMS,
 )
-def verify() -> Response[schemas.VerifyOut]:
-    body = http.read_body(app, allow_form=True)
-    token = body.get("token")
+def verify(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.VerifyOut]:  # type: ignore[assignment]
+    # `body` documents the request for OpenAPI only (see the submit function).
+    fields = http.read_body(app, allow_form=True)
+    token = fields.get("token")
     if not isinstance(token, str) or not token:
         raise errors.invalid_token()
     outcome = signing.verify(token, utc_now())

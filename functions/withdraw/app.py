@@ -1,7 +1,10 @@
 """GET /withdraw shows a withdraw button (a GET changes nothing); POST /withdraw
 (JSON or form) erases the signer's details and takes the signature out of the count."""
 
+from typing import Annotated
+
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from undersigned import errors, http, pages, schemas, signing, tokens
 from undersigned.campaign import utc_now
@@ -28,10 +31,12 @@ def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `resp
     summary="Withdraw a signature and erase the signer's details",
     description="`{\"token\": ...}` as JSON or `token=...` from a form. Repeating it answers the same.",
     responses={**schemas.ok(schemas.WithdrawOut, "Withdrawn."), **schemas.error_responses(400, 413, 415)},
+    openapi_extensions=schemas.ACCEPTS_FORMS,
 )
-def withdraw() -> Response[schemas.WithdrawOut]:
-    body = http.read_body(app, allow_form=True)
-    token = body.get("token")
+def withdraw(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.WithdrawOut]:  # type: ignore[assignment]
+    # `body` documents the request for OpenAPI only (see the submit function).
+    fields = http.read_body(app, allow_form=True)
+    token = fields.get("token")
     if not isinstance(token, str) or not token:
         raise errors.invalid_token()
     signing.withdraw(token, utc_now())

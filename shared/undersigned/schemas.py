@@ -74,6 +74,12 @@ class SignatoriesPage(TypedDict):
     next_cursor: str | None
 
 
+# Marks an operation whose JSON body may also come form-encoded (a page without JavaScript);
+# the OpenAPI function documents that media type from the JSON schema.
+FORM_EXTENSION = "x-undersigned-accepts-form"
+ACCEPTS_FORMS = {FORM_EXTENSION: True}
+
+
 def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     """The `responses` entries for a route's contract errors."""
     descriptions = {

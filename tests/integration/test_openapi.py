@@ -22,3 +22,10 @@ def test_the_submission_schema_is_the_validation_model(api):
     responses = document["paths"]["/campaigns/{campaign_id}/signatures"]["post"]["responses"]
     assert {"202", "400", "403", "404", "410", "413", "415"} <= set(responses)
     assert responses["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+
+
+def test_form_encoded_bodies_are_documented_where_forms_are_accepted(api):
+    paths = api.get("/openapi.json").json()["paths"]
+    for path in ("/campaigns/{campaign_id}/signatures", "/verify", "/withdraw"):
+        content = paths[path]["post"]["requestBody"]["content"]
+        assert set(content) == {"application/json", "application/x-www-form-urlencoded"}, path
