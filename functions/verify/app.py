@@ -12,7 +12,7 @@ from undersigned import errors, http, pages, schemas, signing, tokens
 from undersigned.campaign import utc_now
 from undersigned.store import Store
 
-app = http.make_app(cors=http.any_origin)
+app = http.make_app(cors=http.same_origin_only)
 
 
 def with_status(url: str, status: str) -> str:

@@ -34,6 +34,10 @@ def any_origin(_: APIGatewayHttpResolver) -> dict[str, str]:
     return dict(ANY_ORIGIN_HEADERS)
 
 
+def same_origin_only(_: APIGatewayHttpResolver) -> dict[str, str]:
+    return {}
+
+
 def allowed_origin(app: APIGatewayHttpResolver) -> dict[str, str]:
     origin = app.context.get(CORS_ORIGIN)
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin else {"Vary": "Origin"}
