@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from email.header import Header
 from urllib.parse import urlencode
 
 from undersigned import aws
@@ -98,10 +99,19 @@ def already_signed_email(to: str, title: str, withdraw_url: str, locale: str | N
     return Email(to, header_safe(t["already_subject"].format(title=title)), text, markup)
 
 
+def from_header(sender_name: str, sender_address: str) -> str:
+    """`"Name" <address>`; a name beyond ASCII as an RFC 2047 encoded word, as SES requires."""
+    name = header_safe(sender_name).replace('"', "").replace("\\", "")
+    if not name.isascii():
+        name = Header(name, "utf-8").encode()
+        return f"{name} <{sender_address}>"
+    return f'"{name}" <{sender_address}>'
+
+
 def send(email: Email, sender_name: str, sender_address: str) -> None:
     """Raises botocore's errors when SES refuses or cannot be reached."""
     aws.client("sesv2").send_email(
-        FromEmailAddress=f'"{header_safe(sender_name).replace(chr(34), "")}" <{sender_address}>',
+        FromEmailAddress=from_header(sender_name, sender_address),
         Destination={"ToAddresses": [email.to]},
         Content={
             "Simple": {
