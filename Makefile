@@ -5,7 +5,7 @@ TOOLS_VENV := .venv-tools
 PY := $(VENV)/bin/python
 PORT ?= 3000
 
-.PHONY: dev test test-fast lint build bench clean lock
+.PHONY: dev test test-fast lint build bench clean lock lock-tools
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,9 +13,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 # SAM CLI pins boto3 and pydantic versions that clash with the app's: its own venv.
-$(TOOLS_VENV)/.installed: requirements-tools.txt
+$(TOOLS_VENV)/.installed: requirements-tools.txt constraints-tools.txt
 	$(PYTHON) -m venv $(TOOLS_VENV)
-	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints-tools.txt -r requirements-tools.txt
 	touch $@
 
 dev: $(VENV)/.installed
@@ -38,11 +38,19 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/run.py
 
 # Re-pin after changing pyproject.toml: the constraints a fresh machine installs with.
-lock:
+lock: lock-tools
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	.venv-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 	rm -rf .venv-lock
+
+# Re-pin the tools venv (sam, cfn-lint and all they pull in) after changing requirements-tools.txt.
+lock-tools:
+	rm -rf .venv-lock-tools && $(PYTHON) -m venv .venv-lock-tools
+	.venv-lock-tools/bin/pip install --quiet --disable-pip-version-check -r requirements-tools.txt
+	{ echo '# Every package of the tools venv, pinned: written by `make lock-tools`, do not edit.'; \
+	  .venv-lock-tools/bin/pip freeze; } > constraints-tools.txt
+	rm -rf .venv-lock-tools
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) .aws-sam .pytest_cache
