@@ -1,0 +1,226 @@
+"""What AWS would deploy from template.yaml: permissions, tables, the stream, the runtime.
+
+These read the template after the SAM transform (the `resources` fixture), so they
+see the roles, policies and mappings that SAM generates, not only what we wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.tools
+
+READ_ONLY_FUNCTIONS = ("CampaignFunction", "CountFunction", "SignatoriesFunction")
+TALLY_FUNCTION = "TallyFunction"
+COUNT_FUNCTION = "CountFunction"
+SIGNATURES_TABLE = "SignaturesTable"
+
+# AWS managed policies that SAM attaches by itself and that we accept. Their Resource
+# is "*": X-Ray needs it; the other two are SAM's defaults for logs and stream reads,
+# which SAM offers no way to narrow short of writing every role by hand.
+XRAY_POLICY = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
+BASIC_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+STREAM_READER_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"
+
+# An action is a read when its verb starts like one of these; anything else may change state.
+READ_VERBS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "ConditionCheck", "TransactGet", "PartiQLSelect")
+
+
+def of_type(resources: dict[str, dict[str, Any]], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {logical_id: r for logical_id, r in resources.items() if r["Type"] == resource_type}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def role_id(function: dict[str, Any]) -> str:
+    role = function["Properties"]["Role"]
+    assert "Fn::GetAtt" in role, f"role is not one of the template's: {role}"
+    return role["Fn::GetAtt"][0]
+
+
+def allow_statements(role: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for policy in role["Properties"].get("Policies", []):
+        for statement in as_list(policy["PolicyDocument"]["Statement"]):
+            if statement["Effect"] == "Allow":
+                yield statement
+
+
+def referenced_ids(value: Any) -> set[str]:
+    """Logical ids a CloudFormation value points at (Ref, Fn::GetAtt, ${X} or ${X.Attr} in Fn::Sub)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref":
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0])
+            elif key == "Fn::Sub":
+                text = inner if isinstance(inner, str) else inner[0]
+                found.update(name.split(".")[0] for name in re.findall(r"\$\{([^}!]+)\}", text) if "::" not in name)
+            else:
+                found.update(referenced_ids(inner))
+    elif isinstance(value, list):
+        for inner in value:
+            found.update(referenced_ids(inner))
+    return found
+
+
+def is_read(action: str) -> bool:
+    return action.split(":", 1)[1].startswith(READ_VERBS)
+
+
+def grants(role: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(action, resource) for every Allow in the role's inline policies."""
+    for statement in allow_statements(role):
+        for action in as_list(statement["Action"]):
+            for resource in as_list(statement["Resource"]):
+                yield action, resource
+
+
+@pytest.fixture(scope="module")
+def functions(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    found = of_type(resources, "AWS::Lambda::Function")
+    assert found, "the template declares no function"
+    return found
+
+
+def test_every_function_has_a_role_of_its_own(resources, functions) -> None:
+    roles = {name: role_id(function) for name, function in functions.items()}
+    assert len(set(roles.values())) == len(roles), f"functions share a role: {roles}"
+    for name, role in roles.items():
+        assert resources[role]["Type"] == "AWS::IAM::Role", f"{name}'s role {role} is no AWS::IAM::Role"
+
+
+def test_no_policy_allows_every_action_or_every_resource_except_xray(resources, functions) -> None:
+    problems = []
+    for name, function in functions.items():
+        for statement in allow_statements(resources[role_id(function)]):
+            actions = as_list(statement["Action"])
+            if any("*" in action for action in actions):
+                problems.append(f"{name}: wildcard action in {actions}")
+            if "*" in as_list(statement["Resource"]) and not all(a.startswith("xray:") for a in actions):
+                problems.append(f"{name}: Resource '*' for {actions}")
+    assert not problems, "\n".join(problems)
+
+
+def test_only_known_aws_managed_policies_are_attached(resources, functions) -> None:
+    stream_consumers = {
+        m["Properties"]["FunctionName"]["Ref"] for m in of_type(resources, "AWS::Lambda::EventSourceMapping").values()
+    }
+    problems = []
+    for name, function in functions.items():
+        allowed = {BASIC_EXECUTION_POLICY, XRAY_POLICY} | ({STREAM_READER_POLICY} if name in stream_consumers else set())
+        attached = set(resources[role_id(function)]["Properties"].get("ManagedPolicyArns", []))
+        if attached - allowed:
+            problems.append(f"{name}: {sorted(attached - allowed)}")
+    assert not problems, "managed policies beyond SAM's defaults:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", READ_ONLY_FUNCTIONS)
+def test_read_only_function_has_no_write_action(resources, functions, name) -> None:
+    writes = sorted({action for action, _ in grants(resources[role_id(functions[name])]) if not is_read(action)})
+    assert not writes, f"{name} only reads, yet may {writes}"
+
+
+def test_only_the_tally_writes_where_the_count_lives(resources, functions) -> None:
+    count_store = {
+        ref
+        for _, resource in grants(resources[role_id(functions[COUNT_FUNCTION])])
+        for ref in referenced_ids(resource)
+        if resources.get(ref, {}).get("Type") == "AWS::DynamoDB::Table"
+    }
+    assert count_store, f"{COUNT_FUNCTION} reads no table: where does the count live?"
+
+    def writes_to_count(name: str) -> set[str]:
+        return {
+            action
+            for action, resource in grants(resources[role_id(functions[name])])
+            if not is_read(action) and (resource == "*" or referenced_ids(resource) & count_store)
+        }
+
+    assert writes_to_count(TALLY_FUNCTION), f"{TALLY_FUNCTION} cannot write the count in {sorted(count_store)}"
+    others = {name: sorted(writes_to_count(name)) for name in functions if name != TALLY_FUNCTION}
+    assert not any(others.values()), f"only {TALLY_FUNCTION} may write {sorted(count_store)}: {others}"
+
+
+def test_every_function_logs_to_its_own_group_with_retention(resources, functions) -> None:
+    problems = []
+    seen: dict[str, str] = {}
+    for name, function in functions.items():
+        group = function["Properties"].get("LoggingConfig", {}).get("LogGroup", {})
+        group_id = group.get("Ref") if isinstance(group, dict) else None
+        if group_id is None or resources.get(group_id, {}).get("Type") != "AWS::Logs::LogGroup":
+            problems.append(f"{name}: LoggingConfig.LogGroup is not a log group of the template ({group})")
+            continue
+        if group_id in seen:
+            problems.append(f"{name} shares log group {group_id} with {seen[group_id]}")
+        seen[group_id] = name
+    for group_id, group in of_type(resources, "AWS::Logs::LogGroup").items():
+        if "RetentionInDays" not in group.get("Properties", {}):
+            problems.append(f"{group_id} keeps logs forever (no RetentionInDays)")
+    assert not problems, "\n".join(problems)
+
+
+def test_tables_are_on_demand_recoverable_and_encrypted(resources) -> None:
+    tables = of_type(resources, "AWS::DynamoDB::Table")
+    assert SIGNATURES_TABLE in tables
+    problems = []
+    for name, table in tables.items():
+        props = table["Properties"]
+        if props.get("BillingMode") != "PAY_PER_REQUEST":
+            problems.append(f"{name}: BillingMode {props.get('BillingMode')}")
+        if not props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
+            problems.append(f"{name}: no point-in-time recovery")
+        if not props.get("SSESpecification", {}).get("SSEEnabled"):
+            problems.append(f"{name}: SSESpecification.SSEEnabled is not true")
+    assert not problems, "\n".join(problems)
+
+
+def test_signatures_table_streams_both_images_and_expires_pending_items(resources) -> None:
+    props = resources[SIGNATURES_TABLE]["Properties"]
+    assert props.get("StreamSpecification", {}).get("StreamViewType") == "NEW_AND_OLD_IMAGES"
+    ttl = props.get("TimeToLiveSpecification", {})
+    assert ttl.get("Enabled") is True and ttl.get("AttributeName"), f"TTL: {ttl}"
+
+
+def test_stream_mapping_reports_partial_failures_and_keeps_what_it_gives_up_on(resources, functions) -> None:
+    mappings = of_type(resources, "AWS::Lambda::EventSourceMapping")
+    on_signatures = {
+        name: m for name, m in mappings.items() if referenced_ids(m["Properties"]["EventSourceArn"]) == {SIGNATURES_TABLE}
+    }
+    assert [m["Properties"]["FunctionName"]["Ref"] for m in on_signatures.values()] == [TALLY_FUNCTION]
+    for name, mapping in mappings.items():
+        props = mapping["Properties"]
+        assert "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []), name
+        destination = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        (queue,) = referenced_ids(destination) or {None}
+        assert resources.get(queue, {}).get("Type") in ("AWS::SQS::Queue", "AWS::SNS::Topic"), (
+            f"{name}: on-failure destination {destination} is not a queue or topic of the template"
+        )
+        consumer_role = resources[role_id(functions[props["FunctionName"]["Ref"]])]
+        sends = {action for action, resource in grants(consumer_role) if queue in referenced_ids(resource)}
+        assert sends & {"sqs:SendMessage", "sns:Publish"}, f"{name}: the function may not send to {queue}"
+
+
+def test_functions_run_python_3_13_on_arm64_with_the_shared_layer(resources, functions) -> None:
+    layers = of_type(resources, "AWS::Lambda::LayerVersion")
+    assert len(layers) == 1, f"expected the one shared layer, found {sorted(layers)}"
+    (layer_id, layer), = layers.items()
+    assert "python3.13" in layer["Properties"]["CompatibleRuntimes"]
+    assert "arm64" in layer["Properties"]["CompatibleArchitectures"]
+    problems = []
+    for name, function in functions.items():
+        props = function["Properties"]
+        if props.get("Runtime") != "python3.13":
+            problems.append(f"{name}: Runtime {props.get('Runtime')}")
+        if props.get("Architectures") != ["arm64"]:
+            problems.append(f"{name}: Architectures {props.get('Architectures')}")
+        if layer_id not in referenced_ids(props.get("Layers", [])):
+            problems.append(f"{name}: without the shared layer")
+    assert not problems, "\n".join(problems)
