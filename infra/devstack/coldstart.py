@@ -22,6 +22,8 @@ LAYER_DIR = ROOT / "shared"
 REGION = "eu-west-1"
 
 BASELINE_CODE = 'import boto3; boto3.client("dynamodb")'
+# What a function's first call adds before it can reach its table (made lazily, not at import).
+DYNAMODB_CLIENT_CODE = 'import boto3; boto3.client("dynamodb")'
 
 OFFLINE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -66,12 +68,14 @@ def handler_module(spec: FunctionSpec) -> str:
     return spec.handler.rpartition(".")[0].replace("/", ".")
 
 
-def import_code(spec: FunctionSpec) -> str:
+def import_code(spec: FunctionSpec, then: str = "") -> str:
+    """Imports the handler's module (exit 1 unless the handler is callable), then runs `then`."""
     return (
         "import importlib, sys\n"
         f"sys.path[:0] = [{str(spec.code_dir)!r}, {str(LAYER_DIR)!r}]\n"
         f"handler = getattr(importlib.import_module({handler_module(spec)!r}), {spec.handler_name!r}, None)\n"
-        f"sys.exit(0 if callable(handler) else 'no callable {spec.handler_name} in {handler_module(spec)}')\n"
+        f"callable(handler) or sys.exit('no callable {spec.handler_name} in {handler_module(spec)}')\n"
+        f"{then}\n"
     )
 
 
@@ -105,8 +109,8 @@ def start(code: str, env: dict[str, str], cwd: Path = ROOT, python: str = sys.ex
     return Start(wall_ms, usage.ru_maxrss, process.returncode, stderr)
 
 
-def start_function(spec: FunctionSpec, python: str = sys.executable) -> Start:
-    return start(import_code(spec), process_environment(spec), cwd=spec.code_dir, python=python)
+def start_function(spec: FunctionSpec, then: str = "", python: str = sys.executable) -> Start:
+    return start(import_code(spec, then), process_environment(spec), cwd=spec.code_dir, python=python)
 
 
 def start_baseline(python: str = sys.executable) -> Start:
