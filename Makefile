@@ -4,6 +4,8 @@ VENV := .venv
 TOOLS_VENV := .venv-tools
 PY := $(VENV)/bin/python
 PORT ?= 3000
+# SAM CLI would otherwise announce, and try to send, usage telemetry on every run.
+export SAM_CLI_TELEMETRY := 0
 
 .PHONY: dev test test-fast lint build bench clean lock lock-tools
 
