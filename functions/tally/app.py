@@ -5,8 +5,7 @@ first record; what landed already is recognised by its marks and not counted twi
 """
 
 from undersigned.campaign import format_instant, utc_now
-from undersigned import http
-from undersigned.http import logger
+from undersigned.observability import fault_report, logger
 from undersigned.store import Store
 from undersigned.tally import tally_records
 
@@ -21,6 +20,6 @@ def lambda_handler(event: dict, context: object) -> dict:
             for chunk in tally.chunks():
                 store.apply_tally(tally.campaign_id, chunk, now)
         except Exception as error:  # noqa: BLE001 - reported per campaign, retried by the mapping
-            logger.error("count update failed", extra={"campaign_id": tally.campaign_id, **http.fault_report(error)})
+            logger.error("count update failed", extra={"campaign_id": tally.campaign_id, **fault_report(error)})
             failed.append(tally.first_sequence_number)
     return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import base64
 import json
-import traceback
 from typing import Any, Callable
 from urllib.parse import parse_qsl
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from undersigned import errors, pages
 from undersigned.errors import ApiError
+from undersigned.observability import fault_report, logger
 
-logger = Logger()
 
 MAX_BODY_BYTES = 16 * 1024
 JSON_TYPE = "application/json"
@@ -58,15 +56,6 @@ def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
         return error_response(failure, as_html=is_form_post(app), headers=cors(app))
 
     return app
-
-
-def fault_report(error: BaseException) -> dict[str, Any]:
-    """Where a fault happened, without its message or source lines: either may quote personal data."""
-    frames = traceback.extract_tb(error.__traceback__)
-    return {
-        "error_type": type(error).__name__,
-        "where": [f"{frame.filename.rsplit('/', 2)[-1]}:{frame.lineno} in {frame.name}" for frame in frames[-8:]],
-    }
 
 
 def media_type(app: APIGatewayHttpResolver) -> tuple[str, str | None]:

@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from undersigned import errors, mail, tokens
 from undersigned.campaign import Campaign, format_instant
 from undersigned.config import settings
-from undersigned.http import logger
+from undersigned.observability import logger
 from undersigned.keys import keys
 from undersigned.store import StoredSignature, Store
 
