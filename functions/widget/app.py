@@ -1,0 +1,87 @@
+"""GET /widget.js and GET /widget/{version}/{file}: the sign widget, served to partner pages.
+
+`static/` beside this file is the widget's only source and ships as it is: no build step, so
+what is reviewed is what runs. The version is a hash of those files, filled into widget.js
+when it is served. `/widget.js` is cached for minutes and loads everything else from
+`/widget/{version}/…`, cached for a year: a deploy changes the version, never a cached file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+STATIC = Path(__file__).resolve().parent / "static"
+SERVED_NAME = re.compile(r"^(widget\.js|[a-z]{2,3}\.json)$")
+VERSION_SHAPE = re.compile(r"^[0-9a-f]{12}$")
+VERSION_PLACEHOLDER = b"%%UNDERSIGNED_VERSION%%"
+CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".json": "application/json; charset=utf-8"}
+SHORT_CACHE = "public, max-age=300"
+LONG_CACHE = "public, max-age=31536000, immutable"
+
+logger = Logger()
+app = APIGatewayHttpResolver()
+
+
+def _load(folder: Path) -> tuple[str, dict[str, bytes]]:
+    """The version (a hash of every served file) and each file's bytes as served."""
+    files = {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if SERVED_NAME.match(path.name)}
+    digest = hashlib.sha256()
+    for name, body in files.items():
+        digest.update(name.encode() + b"\0" + body + b"\0")
+    version = digest.hexdigest()[:12]
+    files["widget.js"] = files["widget.js"].replace(VERSION_PLACEHOLDER, version.encode())
+    return version, files
+
+
+VERSION, FILES = _load(STATIC)
+# Weak: the same file goes out gzipped or not, and both are equally good copies.
+ETAGS = {name: 'W/"' + hashlib.sha256(body).hexdigest()[:20] + '"' for name, body in FILES.items()}
+
+
+def _file(name: str, cache_control: str) -> Response:
+    headers = {
+        "Cache-Control": cache_control,
+        "ETag": ETAGS[name],
+        "Access-Control-Allow-Origin": "*",
+        "Cross-Origin-Resource-Policy": "cross-origin",
+        "X-Content-Type-Options": "nosniff",
+        "Vary": "Accept-Encoding",
+    }
+    if app.current_event.headers.get("if-none-match") == ETAGS[name]:
+        return Response(status_code=304, headers=headers)
+    content_type = CONTENT_TYPES[Path(name).suffix]
+    return Response(status_code=200, content_type=content_type, body=FILES[name].decode("utf-8"), headers=headers)
+
+
+def _not_found() -> Response:
+    return Response(
+        status_code=404,
+        content_type="application/json",
+        body='{"error": {"code": "not_found", "message": "There is no such widget file."}}',
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"},
+    )
+
+
+@app.get("/widget.js", compress=True, include_in_schema=False)
+def widget_script() -> Response:
+    return _file("widget.js", SHORT_CACHE)
+
+
+@app.get("/widget/<version>/<file>", compress=True, include_in_schema=False)
+def widget_file(version: str, file: str) -> Response:
+    if file not in FILES or not VERSION_SHAPE.match(version):
+        return _not_found()
+    # A page may still hold the previous widget.js for a few minutes after a deploy: it gets
+    # today's files, but not for a year.
+    return _file(file, LONG_CACHE if version == VERSION else SHORT_CACHE)
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)
