@@ -23,10 +23,10 @@
   const CSS = `
 :host{display:block!important;min-height:1px!important;visibility:visible!important;opacity:1!important;contain:content}
 :host([hidden]){display:none!important}
-.w{all:initial;display:block;box-sizing:border-box;max-width:var(--undersigned-max-width,40rem);
+.w{all:initial;display:block;box-sizing:border-box;max-width:var(--undersigned-max-width,40em);
  font-family:var(--undersigned-font,inherit);font-size:max(16px,1rem);line-height:1.5;text-align:start;
  color:var(--undersigned-text,#1b1b1b);background:var(--undersigned-background,#fff);
- border:1px solid var(--undersigned-border,#6b6b6b);border-radius:var(--undersigned-radius,8px);padding:1rem 1.25rem;
+ border:1px solid var(--undersigned-border,#6b6b6b);border-radius:var(--undersigned-radius,8px);padding:1em 1.25em;
  --a:var(--undersigned-accent,#1d4ed8);--at:var(--undersigned-accent-text,#fff);--m:var(--undersigned-muted,#4a4a4a);
  --e:var(--undersigned-error,#b3261e);--f:var(--undersigned-focus,#ffbf47);--fb:var(--undersigned-background,#fff)}
 :host([theme=dark]) .w{color:var(--undersigned-text,#f1f1f1);background:var(--undersigned-background,#161616);
@@ -37,45 +37,45 @@
  --m:var(--undersigned-muted,#c8c8c8);--e:var(--undersigned-error,#ffb4ab);--fb:var(--undersigned-background,#161616)}}
 *,*::before,*::after{box-sizing:inherit}
 [hidden]{display:none!important}
-h2,h3{font-size:1.25em;line-height:1.25;margin:0 0 .5rem;font-weight:700}
+h2,h3{font-size:1.25em;line-height:1.25;margin:0 0 .5em;font-weight:700}
 h3{font-size:1.1em}
-p{margin:0 0 .75rem}
+p{margin:0 0 .75em}
 a{color:var(--a);text-decoration:underline}
-summary{cursor:pointer;color:var(--a);text-decoration:underline;margin-bottom:.5rem}
+summary{cursor:pointer;color:var(--a);text-decoration:underline;margin-bottom:.5em}
 .st{white-space:pre-line}
-.n{font-size:1.1em;margin:.5rem 0}
+.n{font-size:1.1em;margin:.5em 0}
 .n b{font-size:1.4em}
-.bar{height:.75rem;border:1px solid currentColor;border-radius:999px;overflow:hidden;margin:0 0 1rem}
+.bar{height:.75em;border:1px solid currentColor;border-radius:999px;overflow:hidden;margin:0 0 1em}
 .bar>div{height:100%;width:0;background:var(--a);transition:width .6s}
 @media (prefers-reduced-motion:reduce){.bar>div{transition:none}}
-.f{margin:0 0 1rem}
-label,.l{display:block;font-weight:700;margin-bottom:.25rem}
-.h{color:var(--m);margin:0 0 .25rem;font-size:.9em}
+.f{margin:0 0 1em}
+label,.l{display:block;font-weight:700;margin-bottom:.25em}
+.h{color:var(--m);margin:0 0 .25em;font-size:.9em}
 input,select,textarea,button{font:inherit;color:inherit;letter-spacing:inherit;margin:0}
-input[type=text],input[type=email],select,textarea{display:block;width:100%;min-height:2.75rem;padding:.4rem .6rem;
+input[type=text],input[type=email],select,textarea{display:block;width:100%;min-height:2.75em;padding:.4em .6em;
  background:var(--fb);border:2px solid currentColor;border-radius:4px}
-textarea{min-height:5rem;resize:vertical}
+textarea{min-height:5em;resize:vertical}
 [aria-invalid=true]{border-color:var(--e)!important;border-width:3px}
-.c{display:flex;gap:.6rem;align-items:flex-start;margin:0 0 .75rem}
-.c input{width:1.5rem;height:1.5rem;flex:none;margin-top:.1rem;accent-color:var(--a)}
+.c{display:flex;gap:.6em;align-items:flex-start;margin:0 0 .75em}
+.c input{width:1.5em;height:1.5em;flex:none;margin-top:.1em;accent-color:var(--a)}
 .c label{font-weight:400;margin:0}
-button{display:inline-block;cursor:pointer;border:2px solid var(--a);border-radius:4px;padding:.55rem 1.2rem;min-height:2.75rem;
+button{display:inline-block;cursor:pointer;border:2px solid var(--a);border-radius:4px;padding:.55em 1.2em;min-height:2.75em;
  background:var(--a);color:var(--at);font-weight:700}
 button.s{background:transparent;color:var(--a)}
 button[aria-disabled=true]{opacity:.7;cursor:progress}
 :focus-visible{outline:3px solid var(--f)!important;outline-offset:0;box-shadow:0 0 0 6px #0b0c0c}
-.es,.x{border:4px solid var(--e);padding:1rem;margin:0 0 1rem}
+.es,.x{border:4px solid var(--e);padding:1em;margin:0 0 1em}
 .es:focus{outline:3px solid var(--f)}
-.es ul{margin:0;padding-inline-start:1.25rem}
+.es ul{margin:0;padding-inline-start:1.25em}
 .es a{color:var(--e);font-weight:700}
-.err{color:var(--e);font-weight:700;margin:0 0 .25rem}
-.ok{border-inline-start:6px solid var(--a);padding-block:.25rem;padding-inline:1rem 0}
+.err{color:var(--e);font-weight:700;margin:0 0 .25em}
+.ok{border-inline-start:6px solid var(--a);padding-block:.25em;padding-inline:1em 0}
 .ok:focus,.es:focus,li:focus{outline:3px solid var(--f)}
 .hp{position:absolute!important;inset-inline-start:-10000px;width:1px;height:1px;overflow:hidden}
 .sr{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
 .sm{color:var(--m);font-size:.9em}
-ul.sg{list-style:none;padding:0;margin:0 0 .75rem}
-ul.sg li{padding:.35rem 0;border-bottom:1px solid var(--undersigned-border,#6b6b6b)}
+ul.sg{list-style:none;padding:0;margin:0 0 .75em}
+ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6b)}
 `;
   let sheet;
   const style = (root) => {

@@ -1,0 +1,163 @@
+"""Fixtures for the widget's tests in a real headless Chromium (Debian's package).
+
+Two origins, as on the web: a partner's site, and the API (a fake that keeps to the
+contract for states that are hard to provoke, or the real local stack `python -m devstack`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.servers import ROOT, FakeApi, PartnerSite, free_port
+
+pytestmark = pytest.mark.enable_socket
+
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# NOTES.md: never `playwright install`; drive the system's Chromium with these flags.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.enable_socket)
+
+
+def _missing(what: str) -> None:
+    """In CI a missing prerequisite is a failure; on a laptop, a reason to skip."""
+    if os.environ.get("CI"):
+        pytest.fail(what)
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("UNDERSIGNED_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        _missing("Chromium is missing: apt-get update && apt-get install -y chromium")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright for Python is missing: pip install -e '.[dev]'")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 800, "height": 1000}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def partner() -> Iterator[PartnerSite]:
+    site = PartnerSite()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def fake_api(partner: PartnerSite) -> Iterator[FakeApi]:
+    api = FakeApi(allowed_origins={partner.origin})
+    yield api
+    api.stop()
+
+
+def _get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - loopback only
+        return json.loads(answer.read())
+
+
+@pytest.fixture(scope="session")
+def stack(partner: PartnerSite) -> Iterator[str]:
+    """The real local stack (`make dev`), started the way a developer starts it, on a free port.
+
+    UNDERSIGNED_DEV_ALLOWED_ORIGINS adds the partner's origin to the `demo` campaigns'
+    allowed origins: the contract's seed only allows the stack's own origin.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("devstack.__main__") is None:
+        _missing("The local stack (devstack, `make dev`) is not in this tree yet")
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "devstack-widget.log", "wb")  # noqa: SIM115 - closed below
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "UNDERSIGNED_DEV_ALLOWED_ORIGINS": partner.origin,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            _get_json(url + "/campaigns/demo")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.close()
+                pytest.fail(f"the local stack did not start: see {ARTIFACTS / 'devstack-widget.log'}")
+            time.sleep(0.2)
+    yield url
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        _missing("axe-core is missing: npm ci")
+    return AXE.read_text(encoding="utf-8")
+
+
+def run_axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
+    """WCAG 2.2 AA violations on the page, open shadow roots included (axe-core from node_modules)."""
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}))"
+        ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target)}))",
+        WCAG_22_AA,
+    )
+    return result
+
+
+def save_screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.locator("undersigned-sign").first.screenshot(path=str(path))
+    return path
