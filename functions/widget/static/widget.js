@@ -193,10 +193,10 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
 
     _render() {
       const s = this._s, c = this._c, lang = this._lang, root = this.shadowRoot;
-      const paragraphs = String(c.statement || "").split(/\n\s*\n/).map((p) => `<p class="st">${esc(p.trim())}</p>`).join("");
+      const paragraphs = String(c.statement || "").split(/\n\s*\n/).map((p) => `<p class="st" dir="auto">${esc(p.trim())}</p>`).join("");
       root.innerHTML = `<div class="w" part="container" lang="${esc(lang)}" dir="${RTL.test(lang) ? "rtl" : "ltr"}">
 <div class="sr" role="status" aria-live="polite" data-live></div>
-<h2 part="title">${esc(c.title)}</h2>
+<h2 part="title" dir="auto">${esc(c.title)}</h2>
 ${paragraphs ? `<details part="statement"><summary>${esc(s.read)}</summary>${paragraphs}</details>` : ""}
 <div part="count"><p class="n" data-n></p><div class="bar" part="progress" role="progressbar" aria-valuemin="0" aria-label="${esc(s.progress)}" data-bar><div part="progress-bar"></div></div></div>
 <div data-body></div>
@@ -376,7 +376,7 @@ ${box("public")}${box("updates")}
     _signed(email) {
       const s = this._s;
       this._$("[data-body]").innerHTML = `<div class="ok" part="success" tabindex="-1"><h3>${esc(s.check)}</h3>
-<p>${fill(esc(s.check_text), { email: `<b>${esc(email)}</b>` })}</p><p class="sm">${esc(s.check_spam)}</p>
+<p>${fill(esc(s.check_text), { email: `<b><bdi>${esc(email)}</bdi></b>` })}</p><p class="sm">${esc(s.check_spam)}</p>
 <button type="button" class="s" data-again>${esc(s.again)}</button></div>`;
       this._$("[data-again]").addEventListener("click", () => { this._form(); this._$("#f-name").focus(); });
       this._$(".ok").focus();
@@ -394,8 +394,8 @@ ${box("public")}${box("updates")}
       this._cursor = page.next_cursor;
       const names = new Intl.DisplayNames([this._lang], { type: "region" });
       const items = page.items.map((p) => {
-        const more = [p.role, p.organisation, p.country && names.of(p.country)].filter(Boolean).map(esc).join(", ");
-        return `<li tabindex="-1"><b>${esc(p.name)}</b>${more ? `<span class="sm"> · ${more}</span>` : ""}</li>`;
+        const more = [p.role, p.organisation, p.country && names.of(p.country)].filter(Boolean).map((v) => `<bdi>${esc(v)}</bdi>`).join(", ");
+        return `<li tabindex="-1"><b><bdi>${esc(p.name)}</bdi></b>${more ? `<span class="sm"> · ${more}</span>` : ""}</li>`;
       });
       if (first && !items.length) return;
       const ul = list.querySelector("ul");
