@@ -12,9 +12,10 @@ import hashlib
 import re
 from pathlib import Path
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from aws_lambda_powertools.event_handler import Response
+
+from undersigned import http
+from undersigned.errors import ApiError
 
 STATIC = Path(__file__).resolve().parent / "static"
 SERVED_NAME = re.compile(r"^(widget\.js|[a-z]{2,3}\.json)$")
@@ -24,8 +25,7 @@ CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".json": "application/
 SHORT_CACHE = "public, max-age=300"
 LONG_CACHE = "public, max-age=31536000, immutable"
 
-logger = Logger()
-app = APIGatewayHttpResolver()
+app = http.make_app(cors=http.any_origin)
 
 
 def _load(folder: Path) -> tuple[str, dict[str, bytes]]:
@@ -48,24 +48,15 @@ def _file(name: str, cache_control: str) -> Response:
     headers = {
         "Cache-Control": cache_control,
         "ETag": ETAGS[name],
-        "Access-Control-Allow-Origin": "*",
+        **http.ANY_ORIGIN_HEADERS,
         "Cross-Origin-Resource-Policy": "cross-origin",
         "X-Content-Type-Options": "nosniff",
         "Vary": "Accept-Encoding",
     }
     if app.current_event.headers.get("if-none-match") == ETAGS[name]:
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, body="", headers=headers)
     content_type = CONTENT_TYPES[Path(name).suffix]
     return Response(status_code=200, content_type=content_type, body=FILES[name].decode("utf-8"), headers=headers)
-
-
-def _not_found() -> Response:
-    return Response(
-        status_code=404,
-        content_type="application/json",
-        body='{"error": {"code": "not_found", "message": "There is no such widget file."}}',
-        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"},
-    )
 
 
 @app.get("/widget.js", compress=True, include_in_schema=False)
@@ -76,12 +67,12 @@ def widget_script() -> Response:
 @app.get("/widget/<version>/<file>", compress=True, include_in_schema=False)
 def widget_file(version: str, file: str) -> Response:
     if file not in FILES or not VERSION_SHAPE.match(version):
-        return _not_found()
+        raise ApiError(404, "not_found", "There is no such widget file. Load the widget from /widget.js.")
     # A page may still hold the previous widget.js for a few minutes after a deploy: it gets
     # today's files, but not for a year.
     return _file(file, LONG_CACHE if version == VERSION else SHORT_CACHE)
 
 
-@logger.inject_lambda_context
-def lambda_handler(event: dict, context: LambdaContext) -> dict:
+@http.logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
     return app.resolve(event, context)

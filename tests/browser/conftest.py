@@ -22,7 +22,6 @@ import pytest
 
 from tests.browser.servers import ROOT, FakeApi, PartnerSite, free_port
 
-pytestmark = pytest.mark.enable_socket
 
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -35,7 +34,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.enable_socket)
 
 
 def _missing(what: str) -> None:
