@@ -91,28 +91,40 @@ def _get_json(url: str) -> Any:
         return json.loads(answer.read())
 
 
+def _allow_origin_on_demo(api: str, port: int, aws_port: int, origin: str) -> None:
+    """Adds the partner's origin to `demo`'s allowed origins, as an organiser would: with the
+    campaign command, against the stack's embedded AWS. The seed itself only allows the stack's
+    own origin (contract, "Local development")."""
+    from devstack.resources import physical_name
+    from devstack.seed import demo_campaigns
+
+    document = next(d for d in demo_campaigns(api, port) if d["id"] == "demo")
+    document["allowed_origins"] = [*document["allowed_origins"], origin]
+    path = ARTIFACTS / "demo-campaign-with-partner.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "CAMPAIGNS_TABLE": physical_name("CampaignsTable"),
+    }
+    subprocess.run([sys.executable, "-m", "undersigned.campaign_file", str(path)], cwd=ROOT, env=env, check=True)
+
+
 @pytest.fixture(scope="session")
 def stack(partner: PartnerSite) -> Iterator[str]:
-    """The real local stack (`make dev`), started the way a developer starts it, on a free port.
-
-    UNDERSIGNED_DEV_ALLOWED_ORIGINS adds the partner's origin to the `demo` campaigns'
-    allowed origins: the contract's seed only allows the stack's own origin.
-    """
+    """The real local stack (`make dev`), started the way a developer starts it, on free ports,
+    with the partner's origin allowed to post to `demo`."""
     import importlib.util
 
     if importlib.util.find_spec("devstack.__main__") is None:
         _missing("The local stack (devstack, `make dev`) is not in this tree yet")
-    port = free_port()
+    port, aws_port = free_port(), free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / "devstack-widget.log", "wb")  # noqa: SIM115 - closed below
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "UNDERSIGNED_DEV_ALLOWED_ORIGINS": partner.origin,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-    }
+    env = {**os.environ, "PORT": str(port), "AWS_PORT": str(aws_port)}
     process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -126,13 +138,16 @@ def stack(partner: PartnerSite) -> Iterator[str]:
                 log.close()
                 pytest.fail(f"the local stack did not start: see {ARTIFACTS / 'devstack-widget.log'}")
             time.sleep(0.2)
-    yield url
-    process.send_signal(signal.SIGINT)
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        _allow_origin_on_demo(url, port, aws_port, partner.origin)
+        yield url
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -157,5 +172,5 @@ def run_axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
 def save_screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / name
-    page.locator("undersigned-sign").first.screenshot(path=str(path))
+    page.locator("undersigned-sign .w").first.screenshot(path=str(path))
     return path

@@ -74,6 +74,7 @@ button[aria-disabled=true]{opacity:.7;cursor:progress}
 .hp{position:absolute!important;inset-inline-start:-10000px;width:1px;height:1px;overflow:hidden}
 .sr{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
 .sm{color:var(--m);font-size:.9em}
+.pv{margin-top:.5em}
 ul.sg{list-style:none;padding:0;margin:0 0 .75em}
 ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6b)}
 `;
@@ -262,7 +263,7 @@ ${input("role", "text", "organization-title", false, ' maxlength="120"')}
 ${box("public")}${box("updates")}
 <div class="hp" aria-hidden="true"><label for="f-website">${esc(s.honeypot)}</label><input id="f-website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
 <button part="button" type="submit">${esc(s.sign)}</button>
-<p class="sm">${esc(s.privacy)}</p>
+<p class="sm pv">${esc(s.privacy)}</p>
 </form>`;
       const form = this._$("form");
       form.addEventListener("submit", (e) => { e.preventDefault(); this._submit(); });
