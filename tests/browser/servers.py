@@ -147,7 +147,7 @@ def embed_page(
 <body><main><h1>A partner's page</h1>{body_before}
 {elements}
 </main>
-<script>
+<script nonce="partner">
   window.widgetEvents = [];
   for (const name of ["ready", "submit", "signed", "invalid", "error", "count"]) {{
     document.addEventListener("undersigned:" + name, (e) => window.widgetEvents.push({{type: e.type, detail: e.detail}}));

@@ -257,3 +257,25 @@ def test_states_pass_axe_at_wcag_22_aa(page, partner, fake_api, axe_source):
     widget.get_by_role("button", name="Sign the letter").click()
     widget.get_by_role("heading", name="Check your email").wait_for()
     assert run_axe(page, axe_source) == []
+
+
+def test_when_the_campaign_cannot_load_the_nojs_form_stays(page, partner, fake_api):
+    open_widget(page, partner, fake_api.url, campaign="no-such-campaign", wait=False)
+    page.wait_for_function("() => window.widgetEvents.some(e => e.type === 'undersigned:error')")
+    assert events(page, "error")[0]["detail"]["code"] == "load_failed"
+    assert page.locator("undersigned-sign > form").is_visible()
+    assert page.locator("undersigned-sign .w").count() == 0
+
+
+def test_a_strict_content_security_policy_needs_only_the_api_origin(page, partner, fake_api):
+    policy = f"default-src 'none'; script-src 'nonce-partner' {fake_api.url}; connect-src {fake_api.url}; form-action {fake_api.url}"
+    violations = []
+    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+    widget = open_widget(page, partner, fake_api.url, head=f'<meta http-equiv="Content-Security-Policy" content="{policy}">')
+    button = widget.get_by_role("button", name="Sign the letter")
+    assert button.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(29, 78, 216)"
+    assert widget.get_by_role("progressbar").locator("div").evaluate("el => el.style.width") == "41%"
+    fill_form(widget, "Ann", "ann@example.org")
+    button.click()
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    assert violations == []
