@@ -68,7 +68,7 @@ def test_only_the_language_in_use_is_loaded_and_sent_to_the_api(page, partner, f
 
 
 def test_page_language_is_used_when_the_element_names_none(page, partner, fake_api):
-    widget = open_widget(page, partner, fake_api.url, lang="ro")
+    widget = open_widget(page, partner, fake_api.url, lang="ro", attributes='lang=""')
     assert widget.get_by_role("button", name="Semnează scrisoarea").is_visible()
 
 

@@ -98,7 +98,8 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error("strings " + r.status)))));
 
   const pickLang = (el) => {
-    const wanted = [el.getAttribute("lang"), (el.closest("[lang]") || {}).lang, ...(navigator.languages || [])];
+    const page = el.parentElement && el.parentElement.closest("[lang]");
+    const wanted = [el.getAttribute("lang"), page && page.lang, ...(navigator.languages || [])];
     for (const tag of wanted) {
       const base = String(tag || "").toLowerCase().split(/[-_]/)[0];
       if (LANGS.includes(base)) return base;
