@@ -14,7 +14,7 @@ from pathlib import Path
 
 from aws_lambda_powertools.event_handler import Response
 
-from undersigned import http
+from undersigned import http, schemas
 from undersigned.errors import ApiError
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -59,13 +59,28 @@ def _file(name: str, cache_control: str) -> Response:
     return Response(status_code=200, content_type=content_type, body=FILES[name].decode("utf-8"), headers=headers)
 
 
-@app.get("/widget.js", compress=True, include_in_schema=False)
-def widget_script() -> Response:
+@app.get(
+    "/widget.js",
+    compress=True,
+    summary="The sign widget's script",
+    description="The `<undersigned-sign>` element for partner pages (see the README). Cached for 5 minutes.",
+    responses={200: {"description": "JavaScript.", "content": {"text/javascript": {}}}},
+)
+def widget_script():  # noqa: ANN201 - JavaScript, described in `responses`
     return _file("widget.js", SHORT_CACHE)
 
 
-@app.get("/widget/<version>/<file>", compress=True, include_in_schema=False)
-def widget_file(version: str, file: str) -> Response:
+@app.get(
+    "/widget/<version>/<file>",
+    compress=True,
+    summary="A file of the sign widget, by version",
+    description="What `/widget.js` loads: `widget.js` and one `{lang}.json` of strings. Immutable.",
+    responses={
+        200: {"description": "JavaScript or JSON.", "content": {"text/javascript": {}, "application/json": {}}},
+        404: {"description": "`not_found`.", "content": {"application/json": {"model": schemas.ErrorBody}}},
+    },
+)
+def widget_file(version: str, file: str):  # noqa: ANN201 - described in `responses`
     if file not in FILES or not VERSION_SHAPE.match(version):
         raise ApiError(404, "not_found", "There is no such widget file. Load the widget from /widget.js.")
     # A page may still hold the previous widget.js for a few minutes after a deploy: it gets
