@@ -13,6 +13,7 @@ import json
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -195,6 +196,7 @@ class Scripted:
     status: int
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
 
 
 class _ApiHandler(_Handler):
@@ -277,6 +279,9 @@ class _ApiHandler(_Handler):
             return self.error(403, "origin_not_allowed", "This website may not collect signatures for this campaign.")
         if self.api.script:
             scripted = self.api.script.pop(0)
+            time.sleep(scripted.delay)
+            if scripted.status == 202:
+                self.api.submissions.append(json.loads(raw))
             return self.json(scripted.status, scripted.body or {}, {**cors, **scripted.headers})
         if campaign.status == "closed":
             return self.error(410, "campaign_closed", "This campaign is closed.", cors)

@@ -90,6 +90,21 @@ def test_field_errors_from_the_api_fill_an_error_summary_that_takes_focus(page, 
     assert [e["detail"]["fields"] for e in events(page, "invalid")] == [["name", "email"]]
 
 
+def test_while_submitting_the_form_is_busy_and_a_second_press_sends_nothing(page, partner, fake_api):
+    fake_api.script.append(Scripted(202, {"status": "pending_verification"}, delay=1.0))
+    widget = open_widget(page, partner, fake_api.url)
+    fill_form(widget, "Ann", "ann@example.org")
+    button = widget.get_by_role("button", name="Sign the letter")
+    button.click()
+    busy = widget.get_by_role("button", name="Signing…")
+    assert busy.get_attribute("aria-disabled") == "true"
+    assert widget.locator("form").get_attribute("aria-busy") == "true"
+    busy.click(force=True)
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    assert len(fake_api.submissions) == 1
+    assert len(events(page, "submit")) == 1
+
+
 def test_rate_limited_submission_says_when_to_try_again(page, partner, fake_api):
     fake_api.script.append(Scripted(429, {"error": {"code": "rate_limited", "message": "Slow down."}}, {"Retry-After": "120"}))
     widget = open_widget(page, partner, fake_api.url)
@@ -216,6 +231,15 @@ def test_dark_theme_attribute(page, partner, fake_api, axe_source):
     assert widget.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(22, 22, 22)"
     assert run_axe(page, axe_source) == []
     save_screenshot(page, "widget-dark.png")
+
+
+def test_auto_theme_follows_the_readers_dark_setting(browser, partner, fake_api):
+    context = browser.new_context(color_scheme="dark")
+    try:
+        widget = open_widget(context.new_page(), partner, fake_api.url, attributes='theme="auto"')
+        assert widget.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(22, 22, 22)"
+    finally:
+        context.close()
 
 
 def test_no_third_party_request_no_cookie_no_storage(page, partner, fake_api):
