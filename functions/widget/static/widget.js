@@ -155,7 +155,8 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
       clearInterval(this._timer);
       if (!on) return;
       if (!this._started) { this._started = true; this._start(); return; }
-      if (this._c && Date.now() - this._at > REFRESH_MS) this._count();
+      if (!this._c) return; // still loading: _start starts the refreshes
+      if (Date.now() - this._at > REFRESH_MS) this._count();
       this._tick();
     }
 
