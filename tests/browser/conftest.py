@@ -86,7 +86,7 @@ def fake_api(partner: PartnerSite) -> Iterator[FakeApi]:
     api.stop()
 
 
-def _get_json(url: str) -> Any:
+def get_json(url: str) -> Any:
     with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - loopback only
         return json.loads(answer.read())
 
@@ -130,7 +130,7 @@ def stack(partner: PartnerSite) -> Iterator[str]:
     deadline = time.monotonic() + 60
     while True:
         try:
-            _get_json(url + "/campaigns/demo")
+            get_json(url + "/campaigns/demo")
             break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:

@@ -15,7 +15,7 @@ import urllib.request
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-from tests.browser.conftest import ROOT, _get_json, run_axe, save_screenshot
+from tests.browser.conftest import ROOT, get_json, run_axe, save_screenshot
 from tests.browser.helpers import events, fill_form, focused, open_widget
 from tests.browser.servers import embed_page
 
@@ -27,7 +27,7 @@ def new_address() -> str:
 def mail_to(stack: str, address: str, timeout: float = 10) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for message in _get_json(stack + "/_dev/mailbox")["messages"]:
+        for message in get_json(stack + "/_dev/mailbox")["messages"]:
             if address in message["to"]:
                 return message
         time.sleep(0.2)
@@ -46,7 +46,7 @@ def post_json(url: str, body: dict) -> tuple[int, dict]:
 
 
 def count_of(stack: str) -> int:
-    return _get_json(stack + "/campaigns/demo/count")["count"]
+    return get_json(stack + "/campaigns/demo/count")["count"]
 
 
 def wait_for_count(stack: str, expected: int, timeout: float = 10) -> None:

@@ -255,10 +255,11 @@ def test_no_third_party_request_no_cookie_no_storage(page, partner, fake_api):
     assert all("cookie" not in {k.lower() for k in headers} for _, _, headers, _ in fake_api.requests)
 
 
-@pytest.mark.parametrize("width", [320])
-def test_reflows_without_horizontal_scrolling_at_320_css_pixels(browser, partner, fake_api, width):
-    # 320 CSS px is what a 1280 px wide window shows at 400% zoom (WCAG 1.4.10), and 200% on a 640 px one.
-    context = browser.new_context(viewport={"width": width, "height": 800})
+@pytest.mark.parametrize(("width", "zoom"), [(320, 1), (640, 2)], ids=["320px", "200%"])
+def test_reflows_without_horizontal_scrolling_on_a_phone_and_at_200_percent_zoom(browser, partner, fake_api, width, zoom):
+    # Zooming shrinks the viewport in CSS pixels: a 1280 px window at 200% is 640 CSS px wide,
+    # and 320 CSS px is WCAG 1.4.10's reflow width.
+    context = browser.new_context(viewport={"width": width, "height": 800}, device_scale_factor=zoom)
     page = context.new_page()
     try:
         widget = open_widget(page, partner, fake_api.url)
