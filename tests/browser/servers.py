@@ -159,17 +159,10 @@ def embed_page(
 
 
 def nojs_form_html(api: str, campaign: str) -> str:
-    """The no-JavaScript form of docs/widget.md (keep the two the same)."""
-    return f"""
-  <form method="post" action="{api}/campaigns/{campaign}/signatures">
-    <p><label>Full name <input name="name" required autocomplete="name"></label></p>
-    <p><label>Email address <input name="email" type="email" required autocomplete="email"></label></p>
-    <p><label><input type="checkbox" name="public" value="true"> Show my name on the public list of signatories</label></p>
-    <p><label><input type="checkbox" name="updates" value="true"> Keep me informed about this letter</label></p>
-    <p hidden><label>Leave this field empty <input name="website" tabindex="-1" autocomplete="off"></label></p>
-    <input type="hidden" name="locale" value="en">
-    <button type="submit">Sign the letter</button>
-  </form>"""
+    """The no-JavaScript form exactly as docs/widget.md gives it to partners."""
+    docs = (ROOT / "docs" / "widget.md").read_text(encoding="utf-8")
+    form = re.search(r'<form method="post" action="https://API/campaigns/demo/signatures">.*?</form>', docs, re.S).group(0)
+    return form.replace("https://API", api).replace("/campaigns/demo/", f"/campaigns/{campaign}/")
 
 
 # ------------------------------------------------------------------ a fake of the public API
