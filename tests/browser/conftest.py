@@ -105,7 +105,9 @@ def _allow_origin_on_demo(api: str, port: int, aws_port: int, origin: str) -> No
     env = {
         **os.environ,
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+        # The stack's embedded AWS keeps its tables in us-east-1 (its banner says so).
         "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "CAMPAIGNS_TABLE": physical_name("CampaignsTable"),
