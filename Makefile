@@ -23,10 +23,15 @@ $(TOOLS_VENV)/.installed: requirements-tools.txt constraints-tools.txt
 dev: $(VENV)/.installed
 	PORT=$(PORT) $(PY) -m devstack
 
-test: $(VENV)/.installed $(TOOLS_VENV)/.installed
+# JavaScript tools for the tests only (axe-core for the widget's browser tests).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: $(VENV)/.installed $(TOOLS_VENV)/.installed node_modules/.installed
 	UNDERSIGNED_TOOLS_BIN=$(abspath $(TOOLS_VENV))/bin $(PY) -m pytest
 
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed node_modules/.installed
 	$(PY) -m pytest -m "not tools"
 
 lint: $(TOOLS_VENV)/.installed
@@ -55,4 +60,4 @@ lock-tools:
 	rm -rf .venv-lock-tools
 
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) .aws-sam .pytest_cache
+	rm -rf $(VENV) $(TOOLS_VENV) .aws-sam .pytest_cache node_modules

@@ -1,0 +1,417 @@
+/* Undersigned sign widget: <undersigned-sign campaign="…">. No dependencies, no cookies, no storage.
+   Served by functions/widget/app.py, which fills in the version below. */
+(() => {
+  "use strict";
+  const TAG = "undersigned-sign";
+  if (customElements.get(TAG)) return;
+
+  const VERSION = "%%UNDERSIGNED_VERSION%%";
+  const SRC = (document.currentScript || {}).src || "";
+  // The API is wherever this script came from: /widget.js or /widget/{version}/widget.js.
+  const API = SRC.replace(/\/(widget\/[^/]+\/)?widget\.js([?#].*)?$/, "");
+  const LANGS = ["en", "uk", "pl", "ro", "de", "fr", "ar"];
+  const RTL = /^(ar|he|fa|ur|yi|ps|sd|ug|dv|ckb)\b/;
+  const SOURCE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+  const COUNTRIES = ("ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCN" +
+    "COCRCUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQGRGSGTGUGWGYHKHMHNHRHTHUIDIEILIMIN" +
+    "IOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLSLTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZNANCNENF" +
+    "NGNINLNONPNRNUNZOMPAPEPFPGPHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTKTL" +
+    "TMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSYEYTZAZMZW").match(/../g);
+  const FIELDS = ["name", "email", "organisation", "role", "country", "comment", "public", "updates"];
+  const REFRESH_MS = 30000;
+
+  const CSS = `
+:host{display:block!important;min-height:1px!important;visibility:visible!important;opacity:1!important;contain:content}
+:host([hidden]){display:none!important}
+.w{all:initial;display:block;box-sizing:border-box;max-width:var(--undersigned-max-width,40em);
+ font-family:var(--undersigned-font,inherit);font-size:max(16px,1rem);line-height:1.5;text-align:start;
+ color:var(--undersigned-text,#1b1b1b);background:var(--undersigned-background,#fff);
+ border:1px solid var(--undersigned-border,#6b6b6b);border-radius:var(--undersigned-radius,8px);padding:1em 1.25em;
+ --a:var(--undersigned-accent,#1d4ed8);--at:var(--undersigned-accent-text,#fff);--m:var(--undersigned-muted,#4a4a4a);
+ --e:var(--undersigned-error,#b3261e);--f:var(--undersigned-focus,#ffbf47);--fb:var(--undersigned-background,#fff)}
+:host([theme=dark]) .w{color:var(--undersigned-text,#f1f1f1);background:var(--undersigned-background,#161616);
+ border-color:var(--undersigned-border,#9a9a9a);--a:var(--undersigned-accent,#9db8ff);--at:var(--undersigned-accent-text,#111);
+ --m:var(--undersigned-muted,#c8c8c8);--e:var(--undersigned-error,#ffb4ab);--fb:var(--undersigned-background,#161616)}
+@media (prefers-color-scheme:dark){:host([theme=auto]) .w{color:var(--undersigned-text,#f1f1f1);background:var(--undersigned-background,#161616);
+ border-color:var(--undersigned-border,#9a9a9a);--a:var(--undersigned-accent,#9db8ff);--at:var(--undersigned-accent-text,#111);
+ --m:var(--undersigned-muted,#c8c8c8);--e:var(--undersigned-error,#ffb4ab);--fb:var(--undersigned-background,#161616)}}
+*,*::before,*::after{box-sizing:inherit}
+[hidden]{display:none!important}
+h2,h3{font-size:1.25em;line-height:1.25;margin:0 0 .5em;font-weight:700}
+h3{font-size:1.1em}
+p{margin:0 0 .75em}
+a{color:var(--a);text-decoration:underline}
+summary{cursor:pointer;color:var(--a);text-decoration:underline;margin-bottom:.5em}
+.st{white-space:pre-line}
+.n{font-size:1.1em;margin:.5em 0}
+.n b{font-size:1.4em}
+.bar{height:.75em;border:1px solid currentColor;border-radius:999px;overflow:hidden;margin:0 0 1em}
+.bar>div{height:100%;width:0;background:var(--a);transition:width .6s}
+@media (prefers-reduced-motion:reduce){.bar>div{transition:none}}
+.f{margin:0 0 1em}
+label,.l{display:block;font-weight:700;margin-bottom:.25em}
+.h{color:var(--m);margin:0 0 .25em;font-size:.9em}
+input,select,textarea,button{font:inherit;color:inherit;letter-spacing:inherit;margin:0}
+input[type=text],input[type=email],select,textarea{display:block;width:100%;min-height:2.75em;padding:.4em .6em;
+ background:var(--fb);border:2px solid currentColor;border-radius:4px}
+textarea{min-height:5em;resize:vertical}
+[aria-invalid=true]{border-color:var(--e)!important;border-width:3px}
+.c{display:flex;gap:.6em;align-items:flex-start;margin:0 0 .75em}
+.c input{width:1.5em;height:1.5em;flex:none;margin-top:.1em;accent-color:var(--a)}
+.c label{font-weight:400;margin:0}
+button{display:inline-block;cursor:pointer;border:2px solid var(--a);border-radius:4px;padding:.55em 1.2em;min-height:2.75em;
+ background:var(--a);color:var(--at);font-weight:700}
+button.s{background:transparent;color:var(--a)}
+button[aria-disabled=true]{opacity:.7;cursor:progress}
+:focus-visible{outline:3px solid var(--f)!important;outline-offset:0;box-shadow:0 0 0 6px #0b0c0c}
+.es,.x{border:4px solid var(--e);padding:1em;margin:0 0 1em}
+.es:focus{outline:3px solid var(--f)}
+.es ul{margin:0;padding-inline-start:1.25em}
+.es a{color:var(--e);font-weight:700}
+.err{color:var(--e);font-weight:700;margin:0 0 .25em}
+.ok{border-inline-start:6px solid var(--a);padding-block:.25em;padding-inline:1em 0}
+.ok:focus,.es:focus,li:focus{outline:3px solid var(--f)}
+.hp{position:absolute!important;inset-inline-start:-10000px;width:1px;height:1px;overflow:hidden}
+.sr{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
+.sm{color:var(--m);font-size:.9em}
+.pv{margin-top:.5em}
+ul.sg{list-style:none;padding:0;margin:0 0 .75em}
+ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6b)}
+`;
+  let sheet;
+  const style = (root) => {
+    // A constructed sheet is shared by every instance and is not blocked by a host's CSP.
+    if (root.adoptedStyleSheets !== undefined && window.CSSStyleSheet && "replaceSync" in CSSStyleSheet.prototype) {
+      if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); }
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      const el = document.createElement("style");
+      el.textContent = CSS;
+      root.prepend(el);
+    }
+  };
+
+  const esc = (v) => String(v == null ? "" : v).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
+  const fill = (text, values) => String(text).replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
+  const cache = {};
+  const strings = (lang) => (cache[lang] = cache[lang] || fetch(`${API}/widget/${VERSION}/${lang}.json`, { credentials: "omit" })
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error("strings " + r.status)))));
+
+  const pickLang = (el) => {
+    const page = el.parentElement && el.parentElement.closest("[lang]");
+    const wanted = [el.getAttribute("lang"), page && page.lang, ...(navigator.languages || [])];
+    for (const tag of wanted) {
+      const base = String(tag || "").toLowerCase().split(/[-_]/)[0];
+      if (LANGS.includes(base)) return base;
+    }
+    return "en";
+  };
+
+  class UndersignedSign extends HTMLElement {
+    constructor() {
+      super();
+      // Until the widget has what it needs, the element's own content (a no-JS form) stays visible.
+      this.attachShadow({ mode: "open" }).innerHTML = "<slot></slot>";
+    }
+
+    connectedCallback() {
+      if (this._io) return;
+      if (!window.IntersectionObserver) { this._visible(true); return; }
+      this._io = new IntersectionObserver((entries) => this._visible(entries.some((e) => e.isIntersecting)), { rootMargin: "200px" });
+      this._io.observe(this);
+    }
+
+    disconnectedCallback() {
+      if (this._io) this._io.disconnect();
+      this._io = null;
+      this._visible(false);
+    }
+
+    get campaign() { return this.getAttribute("campaign") || ""; }
+
+    _emit(name, detail) {
+      // Never personal data: the host page's analytics get what happened, not who.
+      this.dispatchEvent(new CustomEvent("undersigned:" + name, {
+        bubbles: true, composed: true,
+        detail: Object.assign({ campaign: this.campaign, source: this._source() || null }, detail),
+      }));
+    }
+
+    _source() {
+      const s = this.getAttribute("source") || "";
+      return SOURCE.test(s) ? s : "";
+    }
+
+    _url(path) { return `${API}/campaigns/${encodeURIComponent(this.campaign)}${path}`; }
+
+    async _json(path) {
+      const r = await fetch(this._url(path), { credentials: "omit", headers: { accept: "application/json" } });
+      if (!r.ok) throw new Error(path + " " + r.status);
+      return r.json();
+    }
+
+    _visible(on) {
+      this._shown = on;
+      clearInterval(this._timer);
+      if (!on) return;
+      if (!this._started) { this._started = true; this._start(); return; }
+      if (!this._c) return; // still loading: _start starts the refreshes
+      if (Date.now() - this._at > REFRESH_MS) this._count();
+      this._tick();
+    }
+
+    _tick() {
+      clearInterval(this._timer);
+      this._timer = setInterval(() => { if (!document.hidden) this._count(); }, REFRESH_MS);
+    }
+
+    async _start() {
+      const lang = this._lang = pickLang(this);
+      try {
+        const [s, c] = await Promise.all([strings(lang).catch(() => strings(this._lang = "en")), this._json("")]);
+        this._s = s;
+        this._c = c;
+        this._at = Date.now();
+      } catch (e) {
+        this._started = false;
+        this._emit("error", { code: "load_failed" });
+        return;
+      }
+      this._render();
+      if (this._shown) this._tick();
+      this._emit("ready", { status: this._c.status, count: this._c.count, goal: this._c.goal });
+    }
+
+    async _count() {
+      try {
+        const c = await this._json("/count");
+        this._at = Date.now();
+        if (c.count !== this._c.count || c.goal !== this._c.goal) {
+          Object.assign(this._c, { count: c.count, goal: c.goal });
+          this._showCount();
+          this._emit("count", { count: c.count, goal: c.goal });
+        }
+      } catch (e) { /* the last count stays on screen; the next tick tries again */ }
+    }
+
+    _render() {
+      const s = this._s, c = this._c, lang = this._lang, root = this.shadowRoot;
+      const paragraphs = String(c.statement || "").split(/\n\s*\n/).map((p) => `<p class="st" dir="auto">${esc(p.trim())}</p>`).join("");
+      root.innerHTML = `<div class="w" part="container" lang="${esc(lang)}" dir="${RTL.test(lang) ? "rtl" : "ltr"}">
+<div class="sr" role="status" aria-live="polite" data-live></div>
+<h2 part="title" dir="auto">${esc(c.title)}</h2>
+${paragraphs ? `<details part="statement"><summary>${esc(s.read)}</summary>${paragraphs}</details>` : ""}
+<div part="count"><p class="n" data-n></p><div class="bar" part="progress" role="progressbar" aria-valuemin="0" aria-label="${esc(s.progress)}" data-bar><div part="progress-bar"></div></div></div>
+<div data-body></div>
+<section part="signatories" data-list hidden><h3>${esc(s.latest)}</h3><ul class="sg"></ul><button type="button" class="s" part="more">${esc(s.more)}</button></section>
+</div>`;
+      style(root);
+      this._w = root.querySelector(".w");
+      this._showCount();
+      if (c.status === "closed") this._closed(); else this._form();
+      if (c.public_signatories) this._more(true);
+      root.querySelector("[part=more]").addEventListener("click", () => this._more(false));
+    }
+
+    _$(sel) { return this._w.querySelector(sel); }
+
+    _say(text) {
+      const live = this._$("[data-live]");
+      live.textContent = "";
+      setTimeout(() => { live.textContent = text; }, 50);
+    }
+
+    _showCount() {
+      const s = this._s, c = this._c, nf = new Intl.NumberFormat(this._lang);
+      const rule = new Intl.PluralRules(this._lang).select(c.count);
+      const count = fill(s.signatures[rule] || s.signatures.other, { n: `<b>${nf.format(c.count)}</b>` });
+      this._$("[data-n]").innerHTML = count + (c.goal ? ` <span class="sm">${esc(fill(s.goal, { n: nf.format(c.goal) }))}</span>` : "");
+      const bar = this._$("[data-bar]");
+      bar.hidden = !c.goal;
+      if (c.goal) {
+        bar.setAttribute("aria-valuemax", c.goal);
+        bar.setAttribute("aria-valuenow", Math.min(c.count, c.goal));
+        bar.setAttribute("aria-valuetext", fill(s.of, { n: nf.format(c.count), goal: nf.format(c.goal) }));
+        bar.firstChild.style.width = Math.min(100, (100 * c.count) / c.goal) + "%";
+      }
+    }
+
+    _closed() {
+      this._$("[data-body]").innerHTML = `<p class="x" part="closed">${esc(this._s.closed)}</p>`;
+    }
+
+    _form() {
+      const s = this._s;
+      const input = (name, type, auto, required, extra) => `<div class="f" part="field" data-f="${name}">
+<label for="f-${name}" part="label">${esc(s.label[name])}</label>${s.hint[name] ? `<p class="h" id="f-${name}-hint">${esc(s.hint[name])}</p>` : ""}
+<input part="input" id="f-${name}" name="${name}" type="${type}" autocomplete="${auto}"${required ? " required aria-required=\"true\"" : ""}${s.hint[name] ? ` aria-describedby="f-${name}-hint"` : ""}${extra || ""}></div>`;
+      const box = (name) => `<div class="c" part="field" data-f="${name}"><input part="checkbox" type="checkbox" id="f-${name}" name="${name}" value="true"${s.hint[name] ? ` aria-describedby="f-${name}-hint"` : ""}>
+<div><label for="f-${name}" part="label">${esc(s.label[name])}</label>${s.hint[name] ? `<p class="h" id="f-${name}-hint">${esc(s.hint[name])}</p>` : ""}</div></div>`;
+      const names = new Intl.DisplayNames([this._lang], { type: "region" });
+      const collator = new Intl.Collator(this._lang);
+      const options = COUNTRIES.map((code) => [code, names.of(code)]).sort((a, b) => collator.compare(a[1], b[1]))
+        .map(([code, name]) => `<option value="${code}">${esc(name)}</option>`).join("");
+      this._$("[data-body]").innerHTML = `<form part="form" novalidate>
+<div class="es" part="error-summary" tabindex="-1" hidden><div role="alert"><h3>${esc(s.problem)}</h3><ul></ul><p data-x></p>
+<button type="button" class="s" data-retry hidden>${esc(s.retry)}</button></div></div>
+${input("name", "text", "name", true, ' maxlength="120"')}
+${input("email", "email", "email", true, ' maxlength="254" spellcheck="false"')}
+${input("organisation", "text", "organization", false, ' maxlength="200"')}
+${input("role", "text", "organization-title", false, ' maxlength="120"')}
+<div class="f" part="field" data-f="country"><label for="f-country" part="label">${esc(s.label.country)}</label>
+<select part="input" id="f-country" name="country" autocomplete="country"><option value="">${esc(s.none)}</option>${options}</select></div>
+<div class="f" part="field" data-f="comment"><label for="f-comment" part="label">${esc(s.label.comment)}</label>
+<textarea part="input" id="f-comment" name="comment" rows="3" maxlength="1000"></textarea></div>
+${box("public")}${box("updates")}
+<div class="hp" aria-hidden="true"><label for="f-website">${esc(s.honeypot)}</label><input id="f-website" name="website" type="text" tabindex="-1" autocomplete="off"></div>
+<button part="button" type="submit">${esc(s.sign)}</button>
+<p class="sm pv">${esc(s.privacy)}</p>
+</form>`;
+      const form = this._$("form");
+      form.addEventListener("submit", (e) => { e.preventDefault(); this._submit(); });
+      this._$("[data-retry]").addEventListener("click", () => this._submit());
+      this._$(".es").addEventListener("click", (e) => {
+        const a = e.target.closest("a[data-to]");
+        if (!a) return;
+        e.preventDefault();
+        const field = this._$("#f-" + a.dataset.to);
+        field.focus();
+        (this._$(`label[for="f-${a.dataset.to}"]`) || field).scrollIntoView({ block: "center" });
+      });
+    }
+
+    _data() {
+      const form = this._$("form"), data = { locale: this._lang };
+      for (const el of form.elements) {
+        if (!el.name) continue;
+        if (el.type === "checkbox") data[el.name] = el.checked;
+        else if (el.value.trim() !== "" || el.name === "name" || el.name === "email") data[el.name] = el.value;
+      }
+      if (this._source()) data.source = this._source();
+      return data;
+    }
+
+    async _submit() {
+      if (this._busy) return;
+      const s = this._s, button = this._$("button[type=submit]"), data = this._data();
+      this._busy = true;
+      button.setAttribute("aria-disabled", "true");
+      button.textContent = s.signing;
+      this._$("form").setAttribute("aria-busy", "true");
+      this._say(s.sending);
+      this._emit("submit", {});
+      let r, body = {};
+      try {
+        r = await fetch(this._url("/signatures"), {
+          method: "POST", credentials: "omit",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify(data),
+        });
+        body = await r.json().catch(() => ({}));
+      } catch (e) { r = null; }
+      this._busy = false;
+      button.removeAttribute("aria-disabled");
+      button.textContent = s.sign;
+      this._$("form").removeAttribute("aria-busy");
+      if (r && r.status === 202) return this._signed(data.email);
+      const error = (body && body.error) || {};
+      const code = r ? error.code || "http_" + r.status : "network_error";
+      if (r && r.status === 410) {
+        this._c.status = "closed";
+        this._closed();
+        this._$("[part=closed]").tabIndex = -1;
+        this._$("[part=closed]").focus();
+        return this._emit("error", { code, status: 410 });
+      }
+      if (r && r.status === 400 && Array.isArray(error.details) && error.details.length) {
+        this._problems(error.details, "");
+        return this._emit("invalid", { fields: error.details.map((d) => d.field) });
+      }
+      let text = s.failed;
+      if (!r || r.status >= 500) text = s.network;
+      else if (r.status === 429) {
+        const wait = Math.max(1, parseInt(r.headers.get("retry-after"), 10) || 60);
+        const minutes = wait >= 90;
+        text = fill(s.rate, { when: new Intl.RelativeTimeFormat(this._lang, { numeric: "auto" })
+          .format(minutes ? Math.ceil(wait / 60) : wait, minutes ? "minute" : "second") });
+      } else if (r.status === 403) text = s.forbidden;
+      this._problems([], text, !r || r.status >= 500);
+      this._emit("error", { code, status: r ? r.status : 0 });
+    }
+
+    _problems(details, text, retry) {
+      const s = this._s, summary = this._$(".es");
+      for (const f of this._w.querySelectorAll("[data-f]")) {
+        const old = f.querySelector(".err");
+        if (old) old.remove();
+        const el = f.querySelector("input,select,textarea");
+        el.removeAttribute("aria-invalid");
+        if (s.hint[f.dataset.f]) el.setAttribute("aria-describedby", `f-${f.dataset.f}-hint`);
+        else el.removeAttribute("aria-describedby");
+      }
+      const items = [];
+      for (const d of details) {
+        // The API speaks English; other languages get this widget's own words for the field.
+        const message = (this._lang === "en" ? d.message || s.error[d.field] : s.error[d.field] || d.message) || s.failed;
+        const f = this._$(`[data-f="${d.field}"]`);
+        if (!f) { items.push(`<li>${esc(message)}</li>`); continue; }
+        items.push(`<li><a href="#f-${d.field}" data-to="${d.field}">${esc(message)}</a></li>`);
+        const el = f.querySelector("input,select,textarea");
+        const p = document.createElement("p");
+        p.className = "err";
+        p.id = `f-${d.field}-error`;
+        p.setAttribute("part", "error");
+        p.innerHTML = `<span class="sr">${esc(s.error_prefix)} </span>${esc(message)}`;
+        el.type === "checkbox" ? f.lastElementChild.append(p) : el.before(p);
+        el.setAttribute("aria-invalid", "true");
+        el.setAttribute("aria-describedby", ((el.getAttribute("aria-describedby") || "") + " " + p.id).trim());
+      }
+      summary.querySelector("ul").innerHTML = items.join("");
+      summary.querySelector("ul").hidden = !items.length;
+      summary.querySelector("[data-x]").textContent = text;
+      summary.querySelector("[data-x]").hidden = !text;
+      summary.querySelector("[data-retry]").hidden = !retry;
+      summary.hidden = false;
+      summary.focus();
+      summary.scrollIntoView({ block: "nearest" });
+    }
+
+    _signed(email) {
+      const s = this._s;
+      this._$("[data-body]").innerHTML = `<div class="ok" part="success" tabindex="-1"><h3>${esc(s.check)}</h3>
+<p>${fill(esc(s.check_text), { email: `<b><bdi>${esc(email)}</bdi></b>` })}</p><p class="sm">${esc(s.check_spam)}</p>
+<button type="button" class="s" data-again>${esc(s.again)}</button></div>`;
+      this._$("[data-again]").addEventListener("click", () => { this._form(); this._$("#f-name").focus(); });
+      this._$(".ok").focus();
+      this._say(s.check);
+      this._emit("signed", {});
+    }
+
+    async _more(first) {
+      const list = this._$("[data-list]"), button = list.querySelector("button"), s = this._s;
+      if (!first && !this._cursor) return;
+      let page;
+      try {
+        page = await this._json(`/signatories?limit=${first ? 5 : 20}${first ? "" : "&cursor=" + encodeURIComponent(this._cursor)}`);
+      } catch (e) { return; }
+      this._cursor = page.next_cursor;
+      const names = new Intl.DisplayNames([this._lang], { type: "region" });
+      const items = page.items.map((p) => {
+        const more = [p.role, p.organisation, p.country && names.of(p.country)].filter(Boolean).map((v) => `<bdi>${esc(v)}</bdi>`).join(", ");
+        return `<li tabindex="-1"><b><bdi>${esc(p.name)}</bdi></b>${more ? `<span class="sm"> · ${more}</span>` : ""}</li>`;
+      });
+      if (first && !items.length) return;
+      const ul = list.querySelector("ul");
+      const before = ul.children.length;
+      ul.insertAdjacentHTML("beforeend", items.join(""));
+      list.hidden = false;
+      button.hidden = !this._cursor;
+      if (!first && ul.children[before]) {
+        ul.children[before].focus();
+        this._say(fill(s.shown, { n: new Intl.NumberFormat(this._lang).format(items.length) }));
+      }
+    }
+  }
+
+  customElements.define(TAG, UndersignedSign);
+})();

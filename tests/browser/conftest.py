@@ -1,0 +1,178 @@
+"""Fixtures for the widget's tests in a real headless Chromium (Debian's package).
+
+Two origins, as on the web: a partner's site, and the API (a fake that keeps to the
+contract for states that are hard to provoke, or the real local stack `python -m devstack`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.servers import ROOT, FakeApi, PartnerSite, free_port
+
+
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# NOTES.md: never `playwright install`; drive the system's Chromium with these flags.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.browser)
+
+
+def _missing(what: str) -> None:
+    """In CI a missing prerequisite is a failure; on a laptop, a reason to skip."""
+    if os.environ.get("CI"):
+        pytest.fail(what)
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("UNDERSIGNED_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        _missing("Chromium is missing: apt-get update && apt-get install -y chromium")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright for Python is missing: pip install -e '.[dev]'")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 800, "height": 1000}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def partner() -> Iterator[PartnerSite]:
+    site = PartnerSite()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def fake_api(partner: PartnerSite) -> Iterator[FakeApi]:
+    api = FakeApi(allowed_origins={partner.origin})
+    yield api
+    api.stop()
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - loopback only
+        return json.loads(answer.read())
+
+
+def _allow_origin_on_demo(api: str, port: int, aws_port: int, origin: str) -> None:
+    """Adds the partner's origin to `demo`'s allowed origins, as an organiser would: with the
+    campaign command, against the stack's embedded AWS. The seed itself only allows the stack's
+    own origin (contract, "Local development")."""
+    from devstack.resources import physical_name
+    from devstack.seed import demo_campaigns
+
+    document = next(d for d in demo_campaigns(api, port) if d["id"] == "demo")
+    document["allowed_origins"] = [*document["allowed_origins"], origin]
+    path = ARTIFACTS / "demo-campaign-with-partner.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+        # The stack's embedded AWS keeps its tables in us-east-1 (its banner says so).
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "CAMPAIGNS_TABLE": physical_name("CampaignsTable"),
+    }
+    subprocess.run([sys.executable, "-m", "undersigned.campaign_file", str(path)], cwd=ROOT, env=env, check=True)
+
+
+@pytest.fixture(scope="session")
+def stack(partner: PartnerSite) -> Iterator[str]:
+    """The real local stack (`make dev`), started the way a developer starts it, on free ports,
+    with the partner's origin allowed to post to `demo`."""
+    import importlib.util
+
+    if importlib.util.find_spec("devstack.__main__") is None:
+        _missing("The local stack (devstack, `make dev`) is not in this tree yet")
+    port, aws_port = free_port(), free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / "devstack-widget.log", "wb")  # noqa: SIM115 - closed below
+    env = {**os.environ, "PORT": str(port), "AWS_PORT": str(aws_port)}
+    process = subprocess.Popen([sys.executable, "-m", "devstack"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            get_json(url + "/campaigns/demo")
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.close()
+                pytest.fail(f"the local stack did not start: see {ARTIFACTS / 'devstack-widget.log'}")
+            time.sleep(0.2)
+    try:
+        _allow_origin_on_demo(url, port, aws_port, partner.origin)
+        yield url
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        _missing("axe-core is missing: npm ci")
+    return AXE.read_text(encoding="utf-8")
+
+
+def run_axe(page: Any, axe_source: str) -> list[dict[str, Any]]:
+    """WCAG 2.2 AA violations on the page, open shadow roots included (axe-core from node_modules)."""
+    if not page.evaluate("() => !!window.axe"):
+        page.add_script_tag(content=axe_source)
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}))"
+        ".violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target)}))",
+        WCAG_22_AA,
+    )
+    return result
+
+
+def save_screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.locator("undersigned-sign .w").first.screenshot(path=str(path))
+    return path
