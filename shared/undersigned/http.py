@@ -38,7 +38,10 @@ def same_origin_only(_: APIGatewayHttpResolver) -> dict[str, str]:
 
 def allowed_origin(app: APIGatewayHttpResolver) -> dict[str, str]:
     origin = app.context.get(CORS_ORIGIN)
-    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if origin else {"Vary": "Origin"}
+    if not origin:
+        return {"Vary": "Origin"}
+    # The widget reads Retry-After to say when to try again.
+    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "Retry-After", "Vary": "Origin"}
 
 
 def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:

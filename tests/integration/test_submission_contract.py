@@ -113,6 +113,7 @@ class TestBrowsers:
         assert answer.status == 202
         assert answer.header("access-control-allow-origin") == PARTNER
         assert "Origin" in answer.header("vary")
+        assert answer.header("access-control-expose-headers") == "Retry-After"
 
     def test_errors_are_readable_by_an_allowed_origin(self, api, demo):
         answer = api.post("/campaigns/demo/signatures", json_body={"name": "x"}, headers={"origin": PARTNER})
