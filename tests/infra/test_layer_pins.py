@@ -27,3 +27,28 @@ def test_layer_requirements_pin_what_pyproject_pins() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     layer = (ROOT / "shared" / "requirements.txt").read_text().splitlines()
     assert pins(layer) == pins(project), "shared/requirements.txt and pyproject.toml [project] dependencies differ"
+
+
+def test_layer_constraints_pin_what_the_dev_environment_tested() -> None:
+    tested = pins((ROOT / "constraints.txt").read_text().splitlines())
+    layer = pins((ROOT / "shared" / "constraints.txt").read_text().splitlines())
+    assert layer.items() <= tested.items(), "shared/constraints.txt differs from constraints.txt"
+
+
+def test_every_package_the_layer_installs_is_pinned(tmp_path) -> None:
+    """The layer's runtime dependencies and what they pull in, as the dev environment resolved them."""
+    from importlib.metadata import requires
+
+    wanted = set(pins((ROOT / "shared" / "requirements.txt").read_text().splitlines()))
+    pinned = wanted | set(pins((ROOT / "shared" / "constraints.txt").read_text().splitlines()))
+    seen, queue = set(), list(wanted)
+    while queue:
+        name = queue.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for line in requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                queue.append(canonicalize_name(requirement.name))
+    assert seen <= pinned, f"not pinned for the layer: {sorted(seen - pinned)}"
