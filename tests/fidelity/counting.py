@@ -1,0 +1,48 @@
+"""Reading the outcome back: the campaign's count and a recount of its signatures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from devstack.resources import table_name
+from undersigned.store import Store
+
+SIGNATURES = table_name("SignaturesTable")
+
+
+def signatures_of(dynamodb: Any, campaign_id: str) -> list[dict[str, Any]]:
+    """Every signature item of a campaign, read consistently (a query, as the core reads)."""
+    items, start = [], None
+    while True:
+        page = dynamodb.query(
+            TableName=SIGNATURES,
+            KeyConditionExpression="campaign_id = :campaign",
+            ExpressionAttributeValues={":campaign": {"S": campaign_id}},
+            ConsistentRead=True,
+            **({"ExclusiveStartKey": start} if start else {}),
+        )
+        items += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+@dataclass(frozen=True)
+class Recount:
+    verified: int
+    marked: int
+    marked_but_not_verified: int
+
+
+def recount(dynamodb: Any, campaign_id: str) -> Recount:
+    items = signatures_of(dynamodb, campaign_id)
+    verified = [item for item in items if item.get("state", {}).get("S") == "verified"]
+    marked = [item for item in items if item.get("counted", {}).get("BOOL") is True]
+    return Recount(len(verified), len(marked), len([item for item in marked if item not in verified]))
+
+
+def count(campaign_id: str) -> int:
+    campaign = Store().campaign(campaign_id)
+    assert campaign is not None
+    return campaign.count

@@ -1,0 +1,95 @@
+"""The count stays exact when DynamoDB Local's real stream reaches the tally more than
+once: duplicate batches racing each other, and batches retried after a partial failure."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from fidelity.counting import Recount, count, recount
+from fidelity.event_source import EventSourceMapping
+from fidelity.faults import TransactionFaults
+
+pytestmark = pytest.mark.fidelity
+
+
+@pytest.fixture
+def faults(dynamodb) -> TransactionFaults:
+    return TransactionFaults(dynamodb)
+
+
+def sign_many(signers, campaign_id: str, how_many: int, prefix: str = "s") -> list[str]:
+    addresses = [f"{prefix}{number}@example.org" for number in range(how_many)]
+    for address in addresses:
+        signers.sign(campaign_id, address)
+    return addresses
+
+
+def test_duplicate_deliveries_of_a_batch_racing_each_other_count_each_signature_once(
+    signers, new_campaign, stream, mapping, dynamodb
+):
+    campaign = new_campaign()
+    addresses = sign_many(signers, campaign, 40)
+    for address in addresses[:10]:
+        signers.withdraw(address)
+    records = stream.read()
+    copies = 8
+    start = threading.Barrier(copies)
+
+    def deliver_a_copy(_: int) -> None:
+        start.wait()
+        EventSourceMapping(stream).process(records)
+
+    with ThreadPoolExecutor(max_workers=copies) as pool:
+        list(pool.map(deliver_a_copy, range(copies)))
+    assert count(campaign) == 30
+
+    mapping.drain()
+    assert count(campaign) == 30
+    assert recount(dynamodb, campaign) == Recount(verified=30, marked=30, marked_but_not_verified=0)
+
+
+def test_a_batch_split_after_a_partial_failure_is_retried_from_the_failed_record_and_counts_once(
+    signers, new_campaign, stream, mapping, faults, dynamodb
+):
+    refused, lost, fine = new_campaign(), new_campaign(), new_campaign()
+    for number in range(12):
+        # Interleaved, so the retry from the failed record replays the others' records too.
+        for campaign in (refused, lost, fine):
+            signers.sign(campaign, f"{campaign}-{number}@example.org")
+    faults.refuse(refused, call=1)
+    faults.lose_answer(lost, call=1)
+
+    mapping.drain()
+
+    assert mapping.retries >= 1
+    assert faults.calls[refused] >= 2 and faults.calls[lost] >= 2
+    for campaign in (refused, lost, fine):
+        assert count(campaign) == 12
+        assert recount(dynamodb, campaign) == Recount(verified=12, marked=12, marked_but_not_verified=0)
+
+
+def test_a_campaign_whose_second_transaction_fails_is_replayed_without_counting_the_first_twice(
+    signers, new_campaign, stream, mapping, faults, dynamodb
+):
+    campaign = new_campaign()
+    addresses = [f"v{number}@example.org" for number in range(mapping.batch_size)]
+    for address in addresses:
+        signers.submit(campaign, address)
+    mapping.drain()
+    for address in addresses:
+        signers.verify(address)
+    verifications = stream.read()
+    assert len(verifications) == mapping.batch_size  # one full batch: more marks than one transaction takes
+    # The first transaction (99 marks and the count) lands; the second is refused.
+    faults.refuse(campaign, call=faults.calls[campaign] + 2)
+
+    mapping.process(verifications)
+
+    assert mapping.retries >= 1
+    assert count(campaign) == mapping.batch_size
+    mapping.drain()
+    assert count(campaign) == mapping.batch_size
+    assert recount(dynamodb, campaign).marked == mapping.batch_size
