@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from undersigned import aws, errors
 from undersigned.campaign import Campaign, is_campaign_id
 from undersigned.config import settings
+from undersigned.tally import COUNTED_STATES
 
 PUBLIC_INDEX = "PublicSignatories"
 PERSONAL_FIELDS = ("name", "email", "organisation", "role", "country", "comment", "locale")
@@ -285,8 +286,9 @@ class Store:
     # ------------------------------------------------------------ tally
     def apply_tally(self, campaign_id: str, marks: Iterable[tuple[str, bool]], now_iso: str) -> int:
         """Sets each signature's `counted` mark and moves the count by the marks that
-        changed, in one transaction: a mark already set (a redelivered record) is
-        dropped, so nothing is counted twice. Returns the change applied."""
+        changed, in one transaction: a mark already set (a redelivered record), or one
+        whose signature has changed state since (a stale record), is dropped, so nothing
+        is counted twice. Returns the change applied."""
         pending = dict(marks)
         while pending:
             delta = sum(1 if counted else -1 for counted in pending.values())
@@ -311,14 +313,24 @@ class Store:
         return 0
 
     def _mark_action(self, campaign_id: str, signer: str, counted: bool) -> dict[str, Any]:
-        update: dict[str, Any] = {"TableName": self._signatures, "Key": self._key(campaign_id, signer)}
+        # The mark moves only when the signature stands as the record said: a stale record
+        # (a late duplicate of a batch already passed) finds the state moved on and is dropped,
+        # instead of counting a signature withdrawn since, until a later batch corrects it.
+        states = {f":counted_state{number}": {"S": state} for number, state in enumerate(sorted(COUNTED_STATES))}
+        in_counted_state = f"#state IN ({', '.join(states)})"
+        update: dict[str, Any] = {
+            "TableName": self._signatures,
+            "Key": self._key(campaign_id, signer),
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": states,
+        }
         if counted:
             update["UpdateExpression"] = "SET counted = :yes"
-            update["ConditionExpression"] = "attribute_exists(signer) AND attribute_not_exists(counted)"
-            update["ExpressionAttributeValues"] = {":yes": {"BOOL": True}}
+            update["ConditionExpression"] = f"attribute_not_exists(counted) AND {in_counted_state}"
+            update["ExpressionAttributeValues"] = {**states, ":yes": {"BOOL": True}}
         else:
             update["UpdateExpression"] = "REMOVE counted"
-            update["ConditionExpression"] = "attribute_exists(counted)"
+            update["ConditionExpression"] = f"attribute_exists(counted) AND NOT {in_counted_state}"
         return {"Update": update}
 
     def _count_action(self, campaign_id: str, delta: int, now_iso: str) -> dict[str, Any]:

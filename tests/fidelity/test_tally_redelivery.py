@@ -51,6 +51,26 @@ def test_duplicate_deliveries_of_a_batch_racing_each_other_count_each_signature_
     assert recount(dynamodb, campaign) == Recount(verified=30, marked=30, marked_but_not_verified=0)
 
 
+def test_a_late_duplicate_of_an_older_batch_does_not_count_a_withdrawn_signature(
+    signers, new_campaign, stream, mapping, dynamodb
+):
+    campaign = new_campaign()
+    signers.sign(campaign, "late@example.org")
+    first_batch = stream.read()
+    mapping.process(first_batch)
+    assert count(campaign) == 1
+    signers.withdraw("late@example.org")
+    mapping.drain()
+    assert count(campaign) == 0
+
+    # The same first batch again, after the mapping moved on (at-least-once delivery).
+    mapping.process(first_batch)
+    assert count(campaign) == 0
+    mapping.drain()
+    assert count(campaign) == 0
+    assert recount(dynamodb, campaign) == Recount(verified=0, marked=0, marked_but_not_verified=0)
+
+
 def test_a_batch_split_after_a_partial_failure_is_retried_from_the_failed_record_and_counts_once(
     signers, new_campaign, stream, mapping, faults, dynamodb
 ):

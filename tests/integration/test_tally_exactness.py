@@ -65,6 +65,17 @@ def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, d
     assert count(api) == 2 and count(api, "second") == 2
 
 
+def test_a_late_duplicate_of_a_batch_never_counts_a_signature_withdrawn_since(api, demo, mailbox, stream):
+    (mail,) = verified_signers(api, mailbox, 1)
+    first_batch = stream.read()
+    assert stream.deliver(first_batch) == {"batchItemFailures": []}
+    api.post("/withdraw", json_body={"token": mail.token("/withdraw")})
+    stream.drain()
+    assert count(api) == 0
+    assert stream.deliver(first_batch) == {"batchItemFailures": []}
+    assert count(api) == 0
+
+
 def test_concurrent_verifications_and_withdrawals_leave_an_exact_count(api, demo, mailbox, stream):
     mails = []
     for number in range(30):
