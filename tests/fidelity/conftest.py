@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import unescape
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -82,9 +82,14 @@ def dynamodb(core_on_dynamodb_local: None) -> Any:
 
 
 @pytest.fixture
-def stream(dynamodb_local: DynamoDBLocal, dynamodb: Any) -> SignatureStream:
-    """The stream from this moment on: what the test writes, nothing earlier tests wrote."""
-    return SignatureStream(dynamodb, dynamodb_local.client("dynamodbstreams", REGION), SIGNATURES)
+def stream_reader(dynamodb_local: DynamoDBLocal, dynamodb: Any) -> Callable[[], SignatureStream]:
+    """Makes readers of the stream from their making on: what the test writes, nothing earlier."""
+    return lambda: SignatureStream(dynamodb, dynamodb_local.client("dynamodbstreams", REGION), SIGNATURES)
+
+
+@pytest.fixture
+def stream(stream_reader: Callable[[], SignatureStream]) -> SignatureStream:
+    return stream_reader()
 
 
 @pytest.fixture
@@ -138,9 +143,9 @@ class Signers:
 
     outbox: Outbox
 
-    def submit(self, campaign_id: str, email: str, name: str = "A Signer", public: bool = False) -> None:
+    def submit(self, campaign_id: str, email: str, name: str = "A Signer", **details: Any) -> None:
         campaign = Store().existing_campaign(campaign_id)
-        request = parse_signature({"name": name, "email": email, "public": public}, from_form=False)
+        request = parse_signature({"name": name, "email": email, **details}, from_form=False)
         signing.submit(campaign, request, BASE_URL, utc_now())
 
     def verify(self, email: str, at: datetime | None = None) -> str:
