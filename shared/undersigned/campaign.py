@@ -9,6 +9,10 @@ from typing import Any
 
 CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 ANY_ORIGIN = "*"
+# Proof of human a campaign may ask for: none, the self-hosted proof of work, or a hosted widget.
+HUMAN_CHECKS = ("none", "altcha", "turnstile", "hcaptcha")
+# What happens to a submission from a throwaway-mailbox service.
+DISPOSABLE_POLICIES = ("quarantine", "refuse", "accept")
 
 
 def is_campaign_id(value: str) -> bool:
@@ -44,6 +48,17 @@ class Campaign:
     count: int = 0
     count_updated_at: str | None = None
     created_at: str | None = None
+    updated_at: str | None = None
+    # Trust and safety (see docs/security.md): submissions per caller address per
+    # minute and per hour before they are quarantined (far beyond: 429).
+    burst_limit: int = 10
+    hourly_limit: int = 60
+    # Addresses or networks (CIDR) exempt from the limits, e.g. an NGO office behind one NAT.
+    trusted_addresses: tuple[str, ...] = ()
+    human_check: str = "none"
+    disposable_addresses: str = "quarantine"
+    # Days after the campaign closes until its signatures are anonymised.
+    retention_days: int = 365
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def is_open(self, now: datetime) -> bool:
@@ -54,6 +69,16 @@ class Campaign:
 
     def status(self, now: datetime) -> str:
         return "open" if self.is_open(now) else "closed"
+
+    def closed_since(self, now: datetime) -> datetime | None:
+        """When the campaign stopped taking signatures: its closing time, or for one
+        closed by hand, the last change of its settings. None while it is open."""
+        if self.is_open(now):
+            return None
+        closes = parse_instant(self.closes_at)
+        if closes is not None and closes <= now:
+            return closes
+        return parse_instant(self.updated_at) or closes or now
 
     def allows_origin(self, origin: str | None) -> bool:
         """Requests without an Origin (servers, some form posts) are always allowed."""

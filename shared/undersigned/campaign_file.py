@@ -8,18 +8,29 @@ Uses the table named by CAMPAIGNS_TABLE and the usual AWS credentials
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sys
 from typing import Any
 from urllib.parse import urlsplit
 
-from undersigned.campaign import Campaign, format_instant, is_campaign_id, parse_instant, utc_now
+from undersigned.campaign import (
+    DISPOSABLE_POLICIES,
+    HUMAN_CHECKS,
+    Campaign,
+    format_instant,
+    is_campaign_id,
+    parse_instant,
+    utc_now,
+)
 from undersigned.store import Store
 
 FIELDS = {
     "id", "title", "statement", "goal", "closes_at", "closed", "allowed_origins",
     "thank_you_url", "public_signatories", "sender_name",
+    "burst_limit", "hourly_limit", "trusted_addresses", "human_check", "disposable_addresses", "retention_days",
 }
+DEFAULTS = Campaign(id="defaults", title="", statement="")
 
 
 class CampaignFileError(ValueError):
@@ -31,6 +42,33 @@ def _origin_ok(origin: str) -> bool:
         return True
     parts = urlsplit(origin)
     return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.path and not parts.query
+
+
+def _network_ok(text: object) -> bool:
+    try:
+        ipaddress.ip_network(str(text), strict=False)
+    except ValueError:
+        return False
+    return isinstance(text, str)
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _safety_problems(document: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, high in (("burst_limit", 10_000), ("hourly_limit", 100_000), ("retention_days", 3650)):
+        if name in document and not _whole(document[name], 1, high):
+            problems.append(f"{name} must be a whole number from 1 to {high}")
+    trusted = document.get("trusted_addresses", [])
+    if not isinstance(trusted, list) or not all(_network_ok(entry) for entry in trusted):
+        problems.append('trusted_addresses must be a list of addresses or networks like "192.0.2.0/24"')
+    if document.get("human_check", "none") not in HUMAN_CHECKS:
+        problems.append("human_check must be one of " + ", ".join(HUMAN_CHECKS))
+    if document.get("disposable_addresses", "quarantine") not in DISPOSABLE_POLICIES:
+        problems.append("disposable_addresses must be one of " + ", ".join(DISPOSABLE_POLICIES))
+    return problems
 
 
 def campaign_from_document(document: dict[str, Any]) -> Campaign:
@@ -57,6 +95,7 @@ def campaign_from_document(document: dict[str, Any]) -> Campaign:
     thank_you = document.get("thank_you_url")
     if thank_you is not None and urlsplit(str(thank_you)).scheme not in ("http", "https"):
         problems.append("thank_you_url must be an http(s) URL")
+    problems += _safety_problems(document)
     if problems:
         raise CampaignFileError("; ".join(problems))
     return Campaign(
@@ -70,6 +109,12 @@ def campaign_from_document(document: dict[str, Any]) -> Campaign:
         thank_you_url=thank_you,
         public_signatories=bool(document.get("public_signatories", False)),
         sender_name=document.get("sender_name") or "Undersigned",
+        burst_limit=document.get("burst_limit", DEFAULTS.burst_limit),
+        hourly_limit=document.get("hourly_limit", DEFAULTS.hourly_limit),
+        trusted_addresses=tuple(str(ipaddress.ip_network(entry, strict=False)) for entry in document.get("trusted_addresses", [])),
+        human_check=document.get("human_check", DEFAULTS.human_check),
+        disposable_addresses=document.get("disposable_addresses", DEFAULTS.disposable_addresses),
+        retention_days=document.get("retention_days", DEFAULTS.retention_days),
     )
 
 

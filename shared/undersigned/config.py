@@ -11,10 +11,14 @@ from functools import lru_cache
 class Settings:
     campaigns_table: str
     signatures_table: str
+    limits_table: str
     keys_secret_arn: str
     sender_address: str
     public_base_url: str
     pending_days: int
+    # Where hosted human checks confirm a widget's token (tests point these at a fake).
+    turnstile_verify_url: str
+    hcaptcha_verify_url: str
 
 
 @lru_cache(maxsize=1)
@@ -23,8 +27,11 @@ def settings() -> Settings:
     return Settings(
         campaigns_table=env.get("CAMPAIGNS_TABLE", ""),
         signatures_table=env.get("SIGNATURES_TABLE", ""),
+        limits_table=env.get("LIMITS_TABLE", ""),
         keys_secret_arn=env.get("KEYS_SECRET_ARN", ""),
         sender_address=env.get("SENDER_ADDRESS", ""),
         public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         pending_days=int(env.get("PENDING_DAYS") or 7),
+        turnstile_verify_url=env.get("TURNSTILE_VERIFY_URL") or "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+        hcaptcha_verify_url=env.get("HCAPTCHA_VERIFY_URL") or "https://api.hcaptcha.com/siteverify",
     )

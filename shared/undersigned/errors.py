@@ -48,6 +48,15 @@ def origin_not_allowed() -> ApiError:
     return ApiError(403, "origin_not_allowed", "This site may not collect signatures for this campaign.")
 
 
+def rate_limited(retry_after: int) -> ApiError:
+    return ApiError(
+        429,
+        "rate_limited",
+        "Too many submissions from your network just now. Wait a little and try again.",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
 def service_unavailable() -> ApiError:
     return ApiError(
         503,

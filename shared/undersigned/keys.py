@@ -1,7 +1,8 @@
 """Key material: never in the code or the repo.
 
 Deployed, it is a Secrets Manager secret (`KEYS_SECRET_ARN`, a JSON object with
-`master_key` and, during a rotation, `previous_master_key`); locally it may come
+`master_key` and, during a rotation, `previous_master_key`; optionally the secret keys
+of hosted human checks, `turnstile_secret_key` and `hcaptcha_secret_key`); locally it may come
 from `UNDERSIGNED_MASTER_KEY`. Separate keys for separate jobs are derived from it.
 """
 
@@ -12,7 +13,7 @@ import hashlib
 import hmac
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from undersigned import aws
@@ -25,10 +26,21 @@ class Keys:
     token_keys: tuple[bytes, ...]
     # Never rotated: it keys the hash that identifies a signer in the table.
     signer_key: bytes
+    # Keys the hash of a caller's network address in the rate limits (kept minutes to hours).
+    caller_key: bytes = b""
+    # Newest first, like token_keys: sign proof-of-work challenges, accept any.
+    challenge_keys: tuple[bytes, ...] = ()
+    # Secret keys of hosted human checks, by kind ("turnstile", "hcaptcha"), where configured.
+    hosted_check_secrets: dict[str, str] = field(default_factory=dict, compare=False)
 
     def signer_id(self, canonical_email: str) -> str:
         """The table's key for an address: the same for the same address, unreadable without the key."""
         digest = hmac.new(self.signer_key, canonical_email.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+    def caller_id(self, address: str) -> str:
+        """A caller's network address as the rate limits know it: never the address itself."""
+        digest = hmac.new(self.caller_key, address.encode(), hashlib.sha256).digest()[:16]
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -42,6 +54,11 @@ def keys_from_secret(secret: dict[str, str]) -> Keys:
     return Keys(
         token_keys=tuple(_derive(master, "token") for master in masters),
         signer_key=_derive(signer_master, "signer"),
+        caller_key=_derive(masters[0], "caller"),
+        challenge_keys=tuple(_derive(master, "challenge") for master in masters),
+        hosted_check_secrets={
+            kind: secret[f"{kind}_secret_key"] for kind in ("turnstile", "hcaptcha") if secret.get(f"{kind}_secret_key")
+        },
     )
 
 

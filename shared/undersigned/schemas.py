@@ -48,6 +48,22 @@ class SubmissionAccepted(TypedDict):
     status: Literal["pending_verification"]
 
 
+class ChallengeParameters(TypedDict):
+    algorithm: str
+    nonce: str
+    salt: str
+    cost: int
+    keyLength: int
+    keyPrefix: str
+    expiresAt: int
+    data: dict[str, str]
+
+
+class ChallengeOut(TypedDict):
+    parameters: ChallengeParameters
+    signature: str
+
+
 class TokenIn(TypedDict):
     token: str
 

@@ -17,11 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from undersigned import errors
+from undersigned.addresses import canonical_address
 from undersigned.countries import COUNTRY_CODES
 
 PENDING: Literal["pending"] = "pending"
 VERIFIED: Literal["verified"] = "verified"
 WITHDRAWN: Literal["withdrawn"] = "withdrawn"
+# Verified by its owner but submitted under suspicion: never counted or listed until released.
+QUARANTINED: Literal["quarantined"] = "quarantined"
 COUNTED_STATES = frozenset({VERIFIED})
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -30,6 +33,9 @@ LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _URL = re.compile(r"(?i:[a-z][a-z0-9+.-]*://|www\.)|[\w-]{2,}\.[a-z]{2,24}(?:/\S*)?(?=\s|$)")
 _FORM_TRUE = {"true", "on", "1", "yes"}
 _FORM_FALSE = {"false", "off", "0", "no", ""}
+# The fields hosted widgets add to a form by themselves; a form post's `captcha`.
+_WIDGET_FIELDS = ("cf-turnstile-response", "h-captcha-response", "g-recaptcha-response")
+MAX_PROOF_LENGTH = 4096
 
 # What a person reads for pydantic's own error types.
 _MESSAGES = {
@@ -81,6 +87,16 @@ class SignatureRequest(BaseModel):
     locale: str | None = Field(default=None, description="Language of the emails; unknown falls back to en.")
     source: str | None = Field(default=None, pattern=SOURCE_PATTERN, description="Partner attribution tag.")
     website: str | None = Field(default=None, description="Leave empty.")
+    altcha: str | None = Field(
+        default=None,
+        description="Where the campaign asks for it: the ALTCHA widget's solution of a challenge from `GET /campaigns/{campaign_id}/challenge`.",
+        json_schema_extra={"maxLength": MAX_PROOF_LENGTH},
+    )
+    captcha: str | None = Field(
+        default=None,
+        description="Where the campaign uses Turnstile or hCaptcha: the widget's token (form posts may send the widget's own field instead).",
+        json_schema_extra={"maxLength": MAX_PROOF_LENGTH},
+    )
 
     @field_validator("name")
     @classmethod
@@ -151,6 +167,13 @@ class SignatureRequest(BaseModel):
     def _source(cls, value: Any) -> Any:
         return None if value == "" else value
 
+    @field_validator("altcha", "captcha")
+    @classmethod
+    def _proof(cls, value: str | None) -> str | None:
+        if value is not None and len(value) > MAX_PROOF_LENGTH:
+            raise PydanticCustomError("too_long", "Must be at most {limit} characters.", {"limit": MAX_PROOF_LENGTH})
+        return value or None
+
     @property
     def is_bot(self) -> bool:
         """The honeypot field is hidden from people: only a bot fills it in."""
@@ -158,8 +181,10 @@ class SignatureRequest(BaseModel):
 
     @property
     def canonical_email(self) -> str:
-        """The form used to tell whether two submissions come from the same address."""
-        return self.email.lower()
+        """The form used to tell whether two submissions come from the same mailbox
+        (case folded; dots and `+tags` where the provider ignores them). Mail still
+        goes to `email` as given."""
+        return canonical_address(self.email)
 
 
 def honeypot_filled(body: dict[str, Any]) -> bool:
@@ -167,9 +192,13 @@ def honeypot_filled(body: dict[str, Any]) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _form_booleans(body: dict[str, Any]) -> dict[str, Any]:
-    """Checkbox values from an HTML form ("on", "true", "1"...) as booleans."""
+def _form_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """Checkbox values from an HTML form ("on", "true", "1"...) as booleans, and a
+    hosted widget's own token field as `captcha`."""
     converted = dict(body)
+    tokens = [converted.pop(name) for name in _WIDGET_FIELDS if name in converted]
+    if tokens and "captcha" not in converted:
+        converted["captcha"] = next((token for token in tokens if token), "")
     for key in ("public", "updates"):
         if key in converted and isinstance(converted[key], str):
             lowered = converted[key].strip().lower()
@@ -182,7 +211,7 @@ def _form_booleans(body: dict[str, Any]) -> dict[str, Any]:
 
 def parse_signature(body: dict[str, Any], *, from_form: bool) -> SignatureRequest:
     """A valid request, or `400 validation_error` with one entry per bad field."""
-    data = _form_booleans(body) if from_form else body
+    data = _form_fields(body) if from_form else body
     try:
         return SignatureRequest.model_validate(data, strict=not from_form)
     except ValidationError as exc:

@@ -13,25 +13,30 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from undersigned import errors, mail, tokens
+from undersigned import errors, limits, mail, tokens
+from undersigned.addresses import is_disposable
 from undersigned.campaign import Campaign, format_instant
 from undersigned.config import settings
+from undersigned.humancheck import Outcome, outcome
 from undersigned.observability import logger
 from undersigned.keys import keys
-from undersigned.store import StoredSignature, Store
+from undersigned.store import ERASED_STATES, StoredSignature, Store
 
 if TYPE_CHECKING:
     from undersigned.signature import SignatureRequest
 
 VERIFIED = "verified"
+QUARANTINED = "quarantined"
 ALREADY_VERIFIED = "already_verified"
+# States whose owner has confirmed: a repeat gets "you have already signed".
+CONFIRMED_STATES = frozenset({VERIFIED, QUARANTINED})
 
 
 def new_signature_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _new_signature_fields(request: SignatureRequest, now: datetime) -> dict[str, object]:
+def _new_signature_fields(request: SignatureRequest, now: datetime, quarantined: bool) -> dict[str, object]:
     return {
         "sid": new_signature_id(),
         "state": "pending",
@@ -48,14 +53,48 @@ def _new_signature_fields(request: SignatureRequest, now: datetime) -> dict[str,
         "source": request.source,
         # Kept only where the signer agreed to hear from the organiser.
         "email": request.email if request.updates else None,
+        # Suspicious (over a rate limit, a throwaway mailbox...): verified, it is quarantined.
+        "quarantined": True if quarantined else None,
     }
 
 
-def submit(campaign: Campaign, request: SignatureRequest, base_url: str, now: datetime) -> None:
-    """Stores the signature (at most one per address) and emails its owner what fits."""
+def admit(campaign: Campaign, caller_address: str, now: datetime) -> bool:
+    """Counts a submission against the caller's rate limits: True within them, False
+    over them (quarantine it); a flood is refused with `429 rate_limited`."""
+    return limits.admit(campaign, caller_address, keys(), Store(), now.timestamp())
+
+
+def screen(campaign: Campaign, request: SignatureRequest, store: Store) -> bool:
+    """Applies the campaign's rules about who may sign: refuses (400) what a person can
+    correct, and answers whether to quarantine what only an organiser can judge."""
+    disposable = campaign.disposable_addresses != "accept" and is_disposable(request.email)
+    if disposable and campaign.disposable_addresses == "refuse":
+        raise errors.validation_error(
+            [errors.FieldProblem("email", "Use a permanent address: this one is from a throwaway-mailbox service.")]
+        )
+    checked = outcome(campaign.human_check, request.altcha, request.captcha, campaign.id, keys(), store)
+    if checked is Outcome.FAILED:
+        field = "altcha" if campaign.human_check == "altcha" else "captcha"
+        raise errors.validation_error(
+            [errors.FieldProblem(field, "The check that you are a person did not complete. Reload the page and try again.")]
+        )
+    if checked is Outcome.UNKNOWN:
+        logger.warning("human check unavailable", extra={"campaign_id": campaign.id, "check": campaign.human_check})
+    return disposable or checked is Outcome.UNKNOWN
+
+
+def submit(campaign: Campaign, request: SignatureRequest, base_url: str, now: datetime, within_limits: bool = True) -> None:
+    """Stores the signature (at most one per address; quarantined when suspicious) and
+    emails its owner what fits, within the daily caps on mail to one address."""
     key_set = keys()
+    store = Store()
+    quarantined = screen(campaign, request, store) or not within_limits
     signer = key_set.signer_id(request.canonical_email)
-    started = Store().start_signature(campaign.id, signer, _new_signature_fields(request, now), now.timestamp())
+    started = store.start_signature(
+        campaign.id, signer, _new_signature_fields(request, now, quarantined), now.timestamp()
+    )
+    if not limits.may_email(campaign.id, signer, store, now.timestamp()):
+        return
     email = _email_for(campaign, started.signature, request, base_url)
     try:
         mail.send(email, campaign.sender_name, settings().sender_address)
@@ -70,7 +109,7 @@ def _email_for(campaign: Campaign, signature: StoredSignature, request: Signatur
     withdraw = tokens.withdraw_token(campaign.id, signature.signer, signature.signature_id, key_set)
     withdraw_url = mail.link(base_url, "/withdraw", withdraw)
     locale = request.locale or signature.attributes.get("locale")
-    if signature.state == VERIFIED:
+    if signature.state in CONFIRMED_STATES:
         return mail.already_signed_email(request.email, campaign.title, withdraw_url, locale)
     verify = tokens.verify_token(
         campaign.id, signature.signer, signature.signature_id, signature.expires_at or 0, key_set
@@ -104,7 +143,8 @@ def campaign_of(claims: tokens.TokenClaims, store: Store) -> Campaign:
 
 
 def verify(token: str, now: datetime) -> Verification:
-    """Confirms a pending signature. Repeating it answers `already_verified`."""
+    """Confirms a pending signature (into quarantine when it was submitted under
+    suspicion; the answer is the same). Repeating it answers `already_verified`."""
     claims = read_claims(token, tokens.VERIFY, now)
     store = Store()
     campaign = campaign_of(claims, store)
@@ -121,6 +161,7 @@ def verify(token: str, now: datetime) -> Verification:
             now.timestamp(),
             # Listed whenever the signer agreed; the list itself shows only while the campaign's is on.
             listed=bool(signature.attributes.get("public")),
+            quarantined=bool(signature.attributes.get("quarantined")),
         )
         if done:
             return Verification(VERIFIED, campaign)
@@ -129,9 +170,10 @@ def verify(token: str, now: datetime) -> Verification:
 
 def _verification_status(signature: StoredSignature | None, claims: tokens.TokenClaims, now: datetime) -> str | None:
     """The answer when there is nothing to do; None when the signature awaits verification."""
-    if signature is None or signature.signature_id != claims.signature_id or signature.state == "withdrawn":
+    if signature is None or signature.signature_id != claims.signature_id or signature.state in ERASED_STATES:
         raise errors.invalid_token()
-    if signature.state == VERIFIED:
+    # A quarantined signature answers like a verified one: its signer is not told.
+    if signature.state in CONFIRMED_STATES:
         return ALREADY_VERIFIED
     if signature.expired(now.timestamp()):
         raise errors.token_expired()

@@ -38,6 +38,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env = {
         "CAMPAIGNS_TABLE": table_name("CampaignsTable"),
         "SIGNATURES_TABLE": table_name("SignaturesTable"),
+        "LIMITS_TABLE": table_name("LimitsTable"),
         "SENDER_ADDRESS": sender_address(),
         "PUBLIC_BASE_URL": BASE_URL,
         "PENDING_DAYS": "7",

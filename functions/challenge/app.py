@@ -1,0 +1,33 @@
+"""GET /campaigns/{campaign_id}/challenge: a fresh proof-of-work challenge (ALTCHA v2)
+for the sign form of a campaign that asks for proof of human (`human_check: altcha`)."""
+
+import time
+
+from aws_lambda_powertools.event_handler import Response
+
+from undersigned import http, humancheck, schemas
+from undersigned.keys import keys
+from undersigned.store import Store
+
+app = http.make_app(cors=http.any_origin)
+
+
+@app.get(
+    "/campaigns/<campaign_id>/challenge",
+    summary="A proof-of-work challenge for the sign form",
+    description=(
+        "For campaigns that ask for proof of human with ALTCHA: the widget solves it and the "
+        "submission sends the solution in `altcha`. Bound to the campaign, valid for 10 minutes, "
+        "accepted once. Never cached."
+    ),
+    responses={**schemas.ok(schemas.ChallengeOut, "A signed challenge."), **schemas.error_responses(404)},
+)
+def get_challenge(campaign_id: str) -> Response[schemas.ChallengeOut]:
+    campaign = Store().existing_campaign(campaign_id)
+    challenge = humancheck.new_challenge(campaign.id, keys(), time.time())
+    return http.json_response(200, challenge, http.ANY_ORIGIN_HEADERS)
+
+
+@http.logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)
