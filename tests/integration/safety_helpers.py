@@ -1,0 +1,68 @@
+"""What the trust-and-safety tests read back: stored items, as a database reader would see them."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer
+
+from devstack.resources import table_name
+
+_plain = TypeDeserializer().deserialize
+
+
+def items(logical_id: str) -> list[dict[str, Any]]:
+    found = boto3.client("dynamodb").scan(TableName=table_name(logical_id))["Items"]
+    return [{key: _plain(value) for key, value in item.items()} for item in found]
+
+
+def signatures(campaign: str = "demo") -> list[dict[str, Any]]:
+    return [item for item in items("SignaturesTable") if item["campaign_id"] == campaign]
+
+
+def only_signature(campaign: str = "demo") -> dict[str, Any]:
+    stored = signatures(campaign)
+    assert len(stored) == 1, stored
+    return stored[0]
+
+
+def sign(api, body: dict[str, Any], campaign: str = "demo", **kwargs: Any):
+    return api.post(f"/campaigns/{campaign}/signatures", json_body=body, **kwargs)
+
+
+def verify(api, mailbox, address: str):
+    return api.post("/verify", json_body={"token": mailbox.last_to(address).token("/verify")})
+
+
+def count(api, campaign: str = "demo") -> int:
+    return api.get(f"/campaigns/{campaign}/count").json()["count"]
+
+
+def listed_names(api, campaign: str = "demo") -> list[str]:
+    return [item["name"] for item in api.get(f"/campaigns/{campaign}/signatories").json()["items"]]
+
+
+class Clock:
+    """The functions' clock (`undersigned.campaign.utc_now`), frozen and moved by hand,
+    so that tests about time windows never straddle a boundary by chance."""
+
+    def __init__(self, monkeypatch, epoch: float) -> None:
+        self.epoch = epoch
+        clock = self
+
+        class FrozenDateTime(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return datetime.fromtimestamp(clock.epoch, tz or timezone.utc)
+
+        monkeypatch.setattr("undersigned.campaign.datetime", FrozenDateTime)
+
+    @classmethod
+    def at_next_hour(cls, monkeypatch) -> "Clock":
+        return cls(monkeypatch, (time.time() // 3600 + 1) * 3600 + 1)
+
+    def advance(self, seconds: float) -> None:
+        self.epoch += seconds

@@ -1,0 +1,49 @@
+"""Duplicate detection sees one mailbox under its many spellings; mail still goes where it was sent."""
+
+import pytest
+
+from undersigned.addresses import canonical_address, is_disposable
+from undersigned.signature import parse_signature
+
+
+@pytest.mark.parametrize(
+    ("given", "canonical"),
+    [
+        ("Alice@Example.org", "alice@example.org"),
+        ("a.l.i.c.e+petitions@gmail.com", "alice@gmail.com"),
+        ("Alice.Adams@GoogleMail.com", "aliceadams@gmail.com"),
+        ("alice+news@outlook.com", "alice@outlook.com"),
+        ("alice.adams+x@icloud.com", "alice.adams@icloud.com"),
+        ("alice+tag@proton.me", "alice@proton.me"),
+    ],
+)
+def test_spellings_of_one_mailbox_share_a_canonical_form(given, canonical):
+    assert canonical_address(given) == canonical
+
+
+@pytest.mark.parametrize(
+    "distinct",
+    ["alice+sales@example.org", "a.lice@example.org", "alice.adams@outlook.com"],
+)
+def test_where_the_provider_may_tell_them_apart_nothing_but_case_is_folded(distinct):
+    assert canonical_address(distinct) == distinct.lower()
+
+
+def test_the_canonical_form_never_changes_where_mail_goes():
+    request = parse_signature({"name": "Alice", "email": "A.lice+Letters@gmail.com"}, from_form=False)
+    assert request.email == "A.lice+Letters@gmail.com"
+    assert request.canonical_email == "alice@gmail.com"
+
+
+@pytest.mark.parametrize(
+    ("address", "disposable"),
+    [
+        ("someone@mailinator.com", True),
+        ("someone@sub.mailinator.com", True),
+        ("someone@MAILINATOR.COM", True),
+        ("someone@example.org", False),
+        ("someone@gmail.com", False),
+    ],
+)
+def test_throwaway_mailbox_services_are_recognised(address, disposable):
+    assert is_disposable(address) is disposable

@@ -1,0 +1,37 @@
+"""Who counts as one caller, and who is exempt."""
+
+import pytest
+
+from undersigned.campaign import Campaign
+from undersigned.limits import Window, caller_network, is_trusted
+
+OFFICE = Campaign(id="letter", title="T", statement="S", trusted_addresses=("192.0.2.0/28", "2001:db8:1::/48"))
+
+
+@pytest.mark.parametrize(
+    ("address", "trusted"),
+    [
+        ("192.0.2.5", True),
+        ("192.0.2.16", False),
+        ("::ffff:192.0.2.5", True),
+        ("2001:db8:1:2::9", True),
+        ("2001:db8:2::9", False),
+        ("not an address", False),
+    ],
+)
+def test_the_allow_list_holds_addresses_and_networks(address, trusted):
+    assert is_trusted(OFFICE, address) is trusted
+
+
+def test_nobody_is_trusted_by_default():
+    assert not is_trusted(Campaign(id="letter", title="T", statement="S"), "192.0.2.5")
+
+
+def test_an_ipv6_caller_is_its_64_so_rotating_addresses_does_not_escape_the_limit():
+    assert caller_network("2001:db8:1:2::9") == caller_network("2001:db8:1:2:ffff::1") == "2001:db8:1:2::/64"
+    assert caller_network("2001:db8:1:3::9") != caller_network("2001:db8:1:2::9")
+    assert caller_network("::ffff:198.51.100.7") == "198.51.100.7"
+
+
+def test_windows_are_fixed_and_end_on_their_boundary():
+    assert Window(60, 10).bounds(125.5) == (2, 180)
