@@ -66,3 +66,15 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.epoch += seconds
+
+
+def run_retention() -> dict[str, Any]:
+    """Runs the scheduled retention function as EventBridge would, with its full 15 minutes."""
+    from integration.lambda_api import LambdaContext, load_function
+
+    class FifteenMinutes(LambdaContext):
+        def get_remaining_time_in_millis(self) -> int:
+            return 900_000
+
+    scheduled = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
+    return load_function("RetentionFunction").lambda_handler(scheduled, FifteenMinutes(function_name="RetentionFunction"))

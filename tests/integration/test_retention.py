@@ -3,32 +3,17 @@ signers' details go, the count stays."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from integration.conftest import DEMO
-from integration.lambda_api import LambdaContext, load_function
-from integration.safety_helpers import Clock, count, items, listed_names, sign, signatures, verify
+from integration.safety_helpers import Clock, count, items, listed_names, run_retention, sign, signatures, verify
 from undersigned.campaign import format_instant
 from undersigned.campaign_file import put_campaign
 from undersigned.retention import anonymise_due
 from undersigned.store import Store
 
 DAY = 86400
-SCHEDULED = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
 PERSONAL = ("name", "email", "organisation", "role", "country", "comment", "locale", "listed_in", "listed_at")
-
-
-@dataclass
-class LongContext(LambdaContext):
-    def get_remaining_time_in_millis(self) -> int:
-        return 900_000
-
-
-def run_retention() -> dict:
-    handler = load_function("RetentionFunction").lambda_handler
-    return handler(SCHEDULED, LongContext(function_name="RetentionFunction"))
 
 
 @pytest.fixture

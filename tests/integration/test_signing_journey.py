@@ -182,6 +182,7 @@ def test_no_personal_data_reaches_the_logs(api, demo, mailbox, stream, capfd, mo
     verify(api, letter.token("/verify"))
     stream.drain()
     api.post("/campaigns/demo/signatures", json_body={"name": "Bad", "email": "bad-address"})
+    _trust_and_safety_steps(api, mailbox, stream)
     monkeypatch.setattr(mail_module, "send", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("alice@example.org")))
     sign(api, {**ALICE, "email": "second@example.org"}, source_ip="198.51.100.77")
     api.post("/withdraw", json_body={"token": letter.token("/withdraw")})
@@ -190,5 +191,40 @@ def test_no_personal_data_reaches_the_logs(api, demo, mailbox, stream, capfd, mo
     logs = capfd.readouterr()
     written = (captured.getvalue() + logs.out + logs.err).lower()
     assert written, "the functions log something"
-    for personal in ("alice", "example.org", "shelter", "private words", "198.51.100.77", letter.token("/verify").lower()):
+    for personal in (
+        "alice", "example.org", "mailinator", "shelter", "private words", "198.51.100.77", "2001:db8:77",
+        letter.token("/verify").lower(),
+    ):
         assert personal not in written, personal
+
+
+def _trust_and_safety_steps(api, mailbox, stream):
+    """Every safety path, by the same caller and signer: proof of human refused and
+    unavailable, quarantine, flood, a throwaway address, review, and retention."""
+    import pytest
+
+    from integration.conftest import DEMO
+    from integration.safety_helpers import Clock, run_retention, signatures
+    from undersigned.campaign_file import put_campaign
+    from undersigned.store import Store
+
+    put_campaign({**DEMO, "id": "guarded", "human_check": "altcha", "burst_limit": 1})
+    put_campaign({**DEMO, "id": "hosted", "human_check": "turnstile"})
+    assert api.get("/campaigns/guarded/challenge", source_ip="198.51.100.77").status == 200
+    refused = sign(api, {**ALICE, "altcha": "forged"}, campaign="guarded", source_ip="198.51.100.77")
+    assert refused.status == 400
+    flooded = [sign(api, ALICE, campaign="guarded", source_ip="198.51.100.77").status for _ in range(6)]
+    assert flooded[-1] == 429
+    for _ in range(2):
+        sign(api, {**ALICE, "captcha": "token"}, campaign="hosted", source_ip="2001:db8:77::1")
+    sign(api, {**ALICE, "email": "alice@mailinator.com", "comment": "private words"}, source_ip="198.51.100.77")
+    verify(api, mailbox.last_to("alice@mailinator.com").token("/verify"))
+    stream.drain()
+    quarantined = next(item for item in signatures() if item["state"] == "quarantined")
+    Store().release_quarantined("demo", quarantined["signer"], "2026-11-28T12:00:00Z", 1795867200.0)
+    stream.drain()
+    put_campaign({**DEMO, "id": "hosted", "human_check": "turnstile", "closed": True, "retention_days": 1})
+    with pytest.MonkeyPatch.context() as later:
+        Clock.at_next_hour(later).advance(2 * 86400)
+        assert run_retention()["signatures"] == 1
+    stream.drain()
