@@ -54,8 +54,9 @@ _FIELD_MESSAGES = {
 
 
 def _without_invisible(text: str) -> str:
-    """NFC, with format characters (bidi overrides, zero-width) removed."""
-    return "".join(ch for ch in unicodedata.normalize("NFC", text) if unicodedata.category(ch) != "Cf")
+    """Format characters (bidi overrides, zero-width) removed, then NFC: in the other
+    order a removed zero-width space could leave an accent uncomposed."""
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if unicodedata.category(ch) != "Cf"))
 
 
 def _has_control(text: str, allow: str = "") -> bool:

@@ -111,7 +111,13 @@ def http_event(
     if params:
         event["pathParameters"] = params
     if raw is not None:
-        event["body"] = raw.decode() if is_text else base64.b64encode(raw).decode()
+        try:
+            event["body"] = raw.decode() if is_text else None
+        except UnicodeDecodeError:
+            event["body"] = None
+        if event["body"] is None:
+            # What API Gateway does with a body that is not text: base64.
+            event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
     return function, event
 
 
