@@ -29,3 +29,14 @@ def test_form_encoded_bodies_are_documented_where_forms_are_accepted(api):
     for path in ("/campaigns/{campaign_id}/signatures", "/verify", "/withdraw"):
         content = paths[path]["post"]["requestBody"]["content"]
         assert set(content) == {"application/json", "application/x-www-form-urlencoded"}, path
+
+
+def test_proof_of_human_is_documented_additively(api):
+    document = api.get("/openapi.json").json()
+    fields = document["components"]["schemas"]["SignatureRequest"]["properties"]
+    assert fields["altcha"]["maxLength"] == fields["captcha"]["maxLength"] == 4096
+    assert "altcha" not in document["components"]["schemas"]["SignatureRequest"]["required"]
+    challenge = document["paths"]["/campaigns/{campaign_id}/challenge"]["get"]["responses"]["200"]
+    schema = challenge["content"]["application/json"]["schema"]
+    assert schema["$ref"].endswith("/ChallengeOut")
+    assert "429" in document["paths"]["/campaigns/{campaign_id}/signatures"]["post"]["responses"]

@@ -1,0 +1,72 @@
+"""The template grants each trust-and-safety function only what it uses, gives each its
+own log group, and keeps the rate-limit data only as long as TTL allows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from devstack.template import load_template, resources_of_type
+
+
+def statements(function: str) -> list[dict[str, Any]]:
+    policies = load_template()["Resources"][function]["Properties"].get("Policies", [])
+    return [statement for policy in policies for statement in policy["Statement"]]
+
+
+def actions_on(function: str, resource: str) -> set[str]:
+    found = set()
+    for statement in statements(function):
+        targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        if any(resource in str(target) for target in targets):
+            found |= set(statement["Action"])
+    return found
+
+
+def test_the_limits_table_forgets_by_ttl():
+    table = load_template()["Resources"]["LimitsTable"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+
+
+def test_only_the_submit_function_touches_the_limits_and_only_to_count():
+    users = {name for name in resources_of_type("AWS::Serverless::Function") if actions_on(name, "LimitsTable")}
+    assert users == {"SubmitFunction"}
+    assert actions_on("SubmitFunction", "LimitsTable") == {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+
+
+def test_the_challenge_function_reads_one_campaign_and_the_key():
+    assert actions_on("ChallengeFunction", "CampaignsTable") == {"dynamodb:GetItem"}
+    assert actions_on("ChallengeFunction", "KeysSecret") == {"secretsmanager:GetSecretValue"}
+    assert not actions_on("ChallengeFunction", "SignaturesTable")
+
+
+def test_the_retention_job_runs_on_a_schedule_and_can_only_update():
+    function = load_template()["Resources"]["RetentionFunction"]["Properties"]
+    assert [event["Type"] for event in function["Events"].values()] == ["Schedule"]
+    assert actions_on("RetentionFunction", "CampaignsTable") == {"dynamodb:Scan", "dynamodb:UpdateItem"}
+    assert actions_on("RetentionFunction", "SignaturesTable") == {"dynamodb:Query", "dynamodb:UpdateItem"}
+    everything = {action for statement in statements("RetentionFunction") for action in statement["Action"]}
+    assert not any(action.startswith(("ses:", "secretsmanager:")) for action in everything)
+
+
+@pytest.mark.parametrize("function", sorted(resources_of_type("AWS::Serverless::Function")))
+def test_every_function_logs_to_its_own_group_with_a_retention(function):
+    resources = load_template()["Resources"]
+    group = resources[function]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    assert resources[group]["Type"] == "AWS::Logs::LogGroup"
+    assert "RetentionInDays" in resources[group]["Properties"]
+    others = [
+        name for name, resource in resources_of_type("AWS::Serverless::Function").items()
+        if name != function and resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] == group
+    ]
+    assert others == []
+
+
+@pytest.mark.parametrize("function", sorted(resources_of_type("AWS::Serverless::Function")))
+def test_no_function_is_granted_wildcards(function):
+    for statement in statements(function):
+        assert all("*" not in action for action in statement["Action"])
+        assert statement["Resource"] != "*"
