@@ -35,3 +35,16 @@ def test_an_ipv6_caller_is_its_64_so_rotating_addresses_does_not_escape_the_limi
 
 def test_windows_are_fixed_and_end_on_their_boundary():
     assert Window(60, 10).bounds(125.5) == (2, 180)
+
+
+def test_a_capped_email_takes_as_long_as_a_sent_one(monkeypatch):
+    from undersigned import signing
+
+    slept = []
+    monkeypatch.setattr(signing.time, "sleep", slept.append)
+    pace = signing.SendPace()
+    pace.skip()
+    pace.sent(0.100)
+    pace.sent(0.200)
+    pace.skip()
+    assert slept == [0.0, pytest.approx(0.120)]
