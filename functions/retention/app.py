@@ -4,7 +4,7 @@ retention period (details erased, the count kept). Logs counts only."""
 from dataclasses import asdict
 
 from undersigned.campaign import utc_now
-from undersigned.http import logger
+from undersigned.observability import logger
 from undersigned.retention import anonymise_due
 from undersigned.store import Store
 

@@ -132,12 +132,11 @@ class Store:
         answer = self._client.get_item(TableName=self._campaigns, Key={"campaign_id": {"S": campaign_id}})
         return _campaign_from_item(answer["Item"]) if "Item" in answer else None
 
-    def campaigns(self) -> Iterator[tuple[Campaign, str | None]]:
-        """Every campaign, with when its signatures were last anonymised (None: never)."""
+    def campaigns(self) -> Iterator[Campaign]:
         pages = self._client.get_paginator("scan").paginate(TableName=self._campaigns)
         for page in pages:
             for item in page.get("Items", []):
-                yield _campaign_from_item(item), item.get("anonymised_at", {}).get("S")
+                yield _campaign_from_item(item)
 
     def existing_campaign(self, campaign_id: str) -> Campaign:
         """The campaign, or `404 campaign_not_found` (also for ids that cannot exist)."""
@@ -389,13 +388,21 @@ class Store:
             if not _condition_failed(error):
                 raise
 
-    def mark_anonymised(self, campaign_id: str, now_iso: str) -> None:
-        self._client.update_item(
-            TableName=self._campaigns,
-            Key={"campaign_id": {"S": campaign_id}},
-            UpdateExpression="SET anonymised_at = :now",
-            ConditionExpression="attribute_exists(campaign_id)",
-            ExpressionAttributeValues={":now": {"S": now_iso}},
+    # The retention job's own record (in the limits table: only the tally writes to the
+    # campaigns table, where the count lives).
+    def anonymised_at(self, campaign_id: str) -> str | None:
+        """When the retention job last finished anonymising this campaign, if lately."""
+        answer = self._client.get_item(TableName=self._limits, Key={"id": {"S": f"retention#{campaign_id}"}})
+        return answer.get("Item", {}).get("anonymised_at", {}).get("S")
+
+    def mark_anonymised(self, campaign_id: str, now_iso: str, expires_at: int) -> None:
+        self._client.put_item(
+            TableName=self._limits,
+            Item={
+                "id": {"S": f"retention#{campaign_id}"},
+                "anonymised_at": {"S": now_iso},
+                "expires_at": {"N": str(expires_at)},
+            },
         )
 
     def public_signatories(self, campaign_id: str, limit: int, before: str | None) -> PublicPage:

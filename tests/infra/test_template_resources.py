@@ -18,6 +18,10 @@ READ_ONLY_FUNCTIONS = ("CampaignFunction", "CountFunction", "SignatoriesFunction
 TALLY_FUNCTION = "TallyFunction"
 COUNT_FUNCTION = "CountFunction"
 SIGNATURES_TABLE = "SignaturesTable"
+# Short-lived bookkeeping (rate-limit counters keyed by caller hashes, used challenges):
+# nothing worth recovering, and a point-in-time backup would keep the caller hashes
+# for 35 days past their TTL (data minimisation, docs/security.md).
+EPHEMERAL_TABLES = ("LimitsTable",)
 
 # AWS managed policies that SAM attaches by itself and that we accept. Their Resource
 # is "*": X-Ray needs it; the other two are SAM's defaults for logs and stream reads,
@@ -175,7 +179,11 @@ def test_tables_are_on_demand_recoverable_and_encrypted(resources) -> None:
         props = table["Properties"]
         if props.get("BillingMode") != "PAY_PER_REQUEST":
             problems.append(f"{name}: BillingMode {props.get('BillingMode')}")
-        if not props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
+        recoverable = props.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled")
+        if name in EPHEMERAL_TABLES:
+            if recoverable or not props.get("TimeToLiveSpecification", {}).get("Enabled"):
+                problems.append(f"{name}: short-lived data must expire by TTL and have no backups")
+        elif not recoverable:
             problems.append(f"{name}: no point-in-time recovery")
         if not props.get("SSESpecification", {}).get("SSEEnabled"):
             problems.append(f"{name}: SSESpecification.SSEEnabled is not true")

@@ -31,10 +31,11 @@ def test_the_limits_table_forgets_by_ttl():
     assert table["SSESpecification"] == {"SSEEnabled": True}
 
 
-def test_only_the_submit_function_touches_the_limits_and_only_to_count():
+def test_only_submissions_and_the_retention_job_touch_the_limits():
     users = {name for name in resources_of_type("AWS::Serverless::Function") if actions_on(name, "LimitsTable")}
-    assert users == {"SubmitFunction"}
+    assert users == {"SubmitFunction", "RetentionFunction"}
     assert actions_on("SubmitFunction", "LimitsTable") == {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert actions_on("RetentionFunction", "LimitsTable") == {"dynamodb:GetItem", "dynamodb:PutItem"}
 
 
 def test_the_challenge_function_reads_one_campaign_and_the_key():
@@ -43,10 +44,10 @@ def test_the_challenge_function_reads_one_campaign_and_the_key():
     assert not actions_on("ChallengeFunction", "SignaturesTable")
 
 
-def test_the_retention_job_runs_on_a_schedule_and_can_only_update():
+def test_the_retention_job_runs_on_a_schedule_and_can_only_update_signatures():
     function = load_template()["Resources"]["RetentionFunction"]["Properties"]
     assert [event["Type"] for event in function["Events"].values()] == ["Schedule"]
-    assert actions_on("RetentionFunction", "CampaignsTable") == {"dynamodb:Scan", "dynamodb:UpdateItem"}
+    assert actions_on("RetentionFunction", "CampaignsTable") == {"dynamodb:Scan"}
     assert actions_on("RetentionFunction", "SignaturesTable") == {"dynamodb:Query", "dynamodb:UpdateItem"}
     everything = {action for statement in statements("RetentionFunction") for action in statement["Action"]}
     assert not any(action.startswith(("ses:", "secretsmanager:")) for action in everything)
