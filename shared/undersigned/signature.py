@@ -23,8 +23,6 @@ from undersigned.countries import COUNTRY_CODES
 PENDING: Literal["pending"] = "pending"
 VERIFIED: Literal["verified"] = "verified"
 WITHDRAWN: Literal["withdrawn"] = "withdrawn"
-# Verified by its owner but submitted under suspicion: never counted or listed until released.
-QUARANTINED: Literal["quarantined"] = "quarantined"
 COUNTED_STATES = frozenset({VERIFIED})
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
