@@ -54,6 +54,7 @@ def core_on_dynamodb_local(dynamodb_local: DynamoDBLocal, monkeypatch: pytest.Mo
         "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": dynamodb_local.endpoint_url,
         "CAMPAIGNS_TABLE": table_name("CampaignsTable"),
         "SIGNATURES_TABLE": SIGNATURES,
+        "LIMITS_TABLE": table_name("LimitsTable"),
         "SENDER_ADDRESS": sender_address(),
         "PUBLIC_BASE_URL": BASE_URL,
         "PENDING_DAYS": "7",

@@ -14,6 +14,7 @@ from fidelity.counting import Recount, count, recount, signatures_of
 from fidelity.event_source import EventSourceMapping, SignatureStream
 from undersigned import errors
 from undersigned.campaign import utc_now
+from undersigned.limits import MAILS_PER_SIGNATURE_PER_DAY
 from undersigned.store import Store
 
 pytestmark = pytest.mark.fidelity
@@ -166,8 +167,10 @@ def test_one_address_submitted_from_many_threads_through_the_signing_flow_gets_o
 
     items = signatures_of(dynamodb, campaign)
     assert len(items) == 1
-    assert sum(len(outbox.sent[spelling]) for spelling in spellings) == 20
+    # No inbox flooding: the daily cap on emails about one signature holds under concurrency.
+    received = [spelling for spelling in spellings for _ in outbox.sent.get(spelling, [])]
+    assert len(received) == MAILS_PER_SIGNATURE_PER_DAY
     # Whichever email the signer opens confirms the one signature that stands.
-    assert signers.verify(spellings[0]) == "verified"
-    assert signers.verify(spellings[1]) == "already_verified"
+    assert signers.verify(received[0]) == "verified"
+    assert signers.verify(received[-1]) == "already_verified"
     assert signatures_of(dynamodb, campaign)[0]["state"]["S"] == "verified"
