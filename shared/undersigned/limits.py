@@ -66,9 +66,11 @@ def is_trusted(campaign: Campaign, address: str) -> bool:
     return any(parsed in ipaddress.ip_network(entry, strict=False) for entry in campaign.trusted_addresses)
 
 
-def admit(campaign: Campaign, address: str, keys: Keys, store: Store, now: float) -> bool:
+def admit(campaign: Campaign, address: str | None, keys: Keys, store: Store, now: float) -> bool:
     """Counts one submission from `address`. True within the campaign's limits, False
-    over them (quarantine); far over them, `429 rate_limited` with Retry-After."""
+    over them (quarantine); far over them, `429 rate_limited` with Retry-After. Callers
+    without an address (only outside API Gateway) share one allowance."""
+    address = address or ""
     if is_trusted(campaign, address):
         return True
     caller = keys.caller_id(caller_network(address))

@@ -77,7 +77,7 @@ def _new_signature_fields(request: SignatureRequest, now: datetime, quarantined:
     }
 
 
-def admit(campaign: Campaign, caller_address: str, now: datetime) -> bool:
+def admit(campaign: Campaign, caller_address: str | None, now: datetime) -> bool:
     """Counts a submission against the caller's rate limits: True within them, False
     over them (quarantine it); a flood is refused with `429 rate_limited`."""
     return limits.admit(campaign, caller_address, keys(), Store(), now.timestamp())

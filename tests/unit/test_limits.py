@@ -48,3 +48,21 @@ def test_a_capped_email_takes_as_long_as_a_sent_one(monkeypatch):
     pace.sent(0.200)
     pace.skip()
     assert slept == [0.0, pytest.approx(0.120)]
+
+
+def test_a_caller_without_an_address_is_counted_not_crashed():
+    from undersigned.keys import keys_from_secret
+    from undersigned.limits import admit
+
+    class Counters:
+        def __init__(self):
+            self.seen = []
+
+        def add_hit(self, counter, expires_at):
+            self.seen.append(counter)
+            return 1
+
+    counters = Counters()
+    campaign = Campaign(id="letter", title="T", statement="S")
+    assert admit(campaign, None, keys_from_secret({"master_key": "k"}), counters, 120.0)
+    assert len(counters.seen) == 2
