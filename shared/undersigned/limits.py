@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import math
-from dataclasses import dataclass
 
 from undersigned import errors
 from undersigned.campaign import Campaign
@@ -31,15 +30,10 @@ MAILS_PER_ADDRESS_PER_DAY = 10
 _DAY = 86400
 
 
-@dataclass(frozen=True)
-class Window:
-    seconds: int
-    limit: int
-
-    def bounds(self, now: float) -> tuple[int, int]:
-        """The current window's number and the epoch second it ends."""
-        number = int(now // self.seconds)
-        return number, (number + 1) * self.seconds
+def window(seconds: int, now: float) -> tuple[int, int]:
+    """The fixed window of `seconds` that `now` falls in: its number and the epoch second it ends."""
+    number = int(now // seconds)
+    return number, (number + 1) * seconds
 
 
 def caller_network(address: str) -> str:
@@ -69,25 +63,31 @@ def is_trusted(campaign: Campaign, address: str) -> bool:
 def admit(campaign: Campaign, address: str | None, keys: Keys, store: Store, now: float) -> bool:
     """Counts one submission from `address`. True within the campaign's limits, False
     over them (quarantine); far over them, `429 rate_limited` with Retry-After. Callers
-    without an address (only outside API Gateway) share one allowance."""
+    without an address (only outside API Gateway) share one allowance.
+
+    One item per caller, campaign and hour holds the hour's count and each minute's, so
+    one write counts both windows; it expires when the hour ends."""
     address = address or ""
     if is_trusted(campaign, address):
         return True
     caller = keys.caller_id(caller_network(address))
+    hour, hour_ends = window(SUSTAINED_SECONDS, now)
+    minute, minute_ends = window(BURST_SECONDS, now)
+    minute_name = f"minute{minute % (SUSTAINED_SECONDS // BURST_SECONDS)}"
+    hits = store.add_hits(f"rate#{campaign.id}#{hour}#{caller}", ("hour", minute_name), hour_ends)
     within = True
-    for window in (Window(BURST_SECONDS, campaign.burst_limit), Window(SUSTAINED_SECONDS, campaign.hourly_limit)):
-        number, ends = window.bounds(now)
-        hits = store.add_hit(f"rate#{campaign.id}#{window.seconds}#{number}#{caller}", ends)
-        if hits > window.limit * FLOOD_FACTOR:
+    for name, limit, ends in ((minute_name, campaign.burst_limit, minute_ends), ("hour", campaign.hourly_limit, hour_ends)):
+        if hits[name] > limit * FLOOD_FACTOR:
             raise errors.rate_limited(max(1, math.ceil(ends - now)))
-        within = within and hits <= window.limit
+        within = within and hits[name] <= limit
     return within
 
 
 def may_email(campaign_id: str, signer: str, store: Store, now: float) -> bool:
     """Counts one email to the address behind `signer`; False once today's caps are
-    reached, so nobody can flood an inbox by submitting its address again and again."""
-    day, ends = Window(_DAY, 0).bounds(now)
-    for_signature = store.add_hit(f"mail#{campaign_id}#{signer}#{day}", ends)
-    for_address = store.add_hit(f"mail#{signer}#{day}", ends)
-    return for_signature <= MAILS_PER_SIGNATURE_PER_DAY and for_address <= MAILS_PER_ADDRESS_PER_DAY
+    reached, so nobody can flood an inbox by submitting its address again and again.
+    One item per address and day holds its count and each campaign's."""
+    day, ends = window(_DAY, now)
+    about_this = f"campaign#{campaign_id}"
+    hits = store.add_hits(f"mail#{signer}#{day}", ("all", about_this), ends)
+    return hits[about_this] <= MAILS_PER_SIGNATURE_PER_DAY and hits["all"] <= MAILS_PER_ADDRESS_PER_DAY

@@ -12,7 +12,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -426,17 +426,20 @@ class Store:
         return PublicPage(items=shown, next_before=shown[-1]["listed_at"] if len(items) > limit else None)
 
     # ------------------------------------------------------------ limits
-    def add_hit(self, counter: str, expires_at: int) -> int:
-        """Adds one to a counter (atomically, whichever instance asks) that lives until
-        `expires_at` (TTL); returns its new value."""
+    def add_hits(self, counter: str, names: Sequence[str], expires_at: int) -> dict[str, int]:
+        """Adds one to each named count of a counter item (atomically, whichever instance
+        asks) that lives until `expires_at` (TTL); returns their new values."""
+        placeholders = {f"#count{number}": name for number, name in enumerate(names)}
         answer = self._client.update_item(
             TableName=self._limits,
             Key={"id": {"S": counter}},
-            UpdateExpression="ADD hits :one SET expires_at = if_not_exists(expires_at, :expires)",
+            UpdateExpression="ADD " + ", ".join(f"{placeholder} :one" for placeholder in placeholders)
+            + " SET expires_at = if_not_exists(expires_at, :expires)",
+            ExpressionAttributeNames=placeholders,
             ExpressionAttributeValues={":one": {"N": "1"}, ":expires": {"N": str(expires_at)}},
             ReturnValues="UPDATED_NEW",
         )
-        return int(answer["Attributes"]["hits"]["N"])
+        return {name: int(answer["Attributes"][name]["N"]) for name in names}
 
     def claim_once(self, name: str, expires_at: int) -> bool:
         """Records a single-use name (a solved challenge) until `expires_at`, when what it
