@@ -8,10 +8,10 @@ headers, interleaved round by round so that drift hits every kind alike, and pri
 the median and the 90th percentile of each kind and its ratio to a new signer's.
 Prints; asserts nothing.
 
-Measured here (November 2026, 150 rounds): every kind within 0.85-0.93 of a new
-signer's median (about 2 ms of 17-19 ms). The new signer's extra time is the embedded
+Measured here (November 2026, 150 rounds): every kind within 0.89-0.92 of a new
+signer's median (about 1.5 ms of 15-16 ms). The new signer's extra time is the embedded
 DynamoDB's: moto's UpdateItem costs more when it creates an item (a new address's
-first mail counters) than when it updates one; DynamoDB itself bills and answers both
+first mail counter) than when it updates one; DynamoDB itself bills and answers both
 alike. An embedded SES answers in about a millisecond where the real one takes tens;
 the capped-email kind waits as long as recent sends took, whatever they are.
 """
