@@ -1,8 +1,8 @@
 """How often one caller may submit to one campaign, and how much mail one address gets.
 
 The counters live in DynamoDB (every Lambda instance is separate, so process memory
-would count nothing), one item per fixed window, added to atomically and expiring by
-TTL when the window ends. A caller is known only by a keyed hash of its network
+would count nothing), added to atomically, in fixed windows (a minute, an hour, a
+day) and expiring by TTL when their item's window ends. A caller is known only by a keyed hash of its network
 address (an IPv6 caller by its /64, which one household or one bot usually holds).
 
 Over a campaign's limit a submission is quarantined silently: the same answer as
