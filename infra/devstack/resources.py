@@ -1,4 +1,4 @@
-"""Creates the template's tables, secret and SES identity in an embedded AWS (moto).
+"""Creates the template's tables, secret, queues and SES identity in an embedded AWS (moto).
 
 Tests and `make dev` call this with clients pointed at moto; the definitions
 come from template.yaml, never from a second copy.
@@ -6,6 +6,9 @@ come from template.yaml, never from a second copy.
 
 from __future__ import annotations
 
+import json
+import secrets
+import string
 from typing import Any
 
 from devstack.template import load_template, resources_of_type
@@ -13,8 +16,13 @@ from devstack.template import load_template, resources_of_type
 TABLE_NAME_PREFIX = "undersigned-"
 
 
-def table_name(logical_id: str) -> str:
+def physical_name(logical_id: str) -> str:
+    """The name a resource gets locally: stable, so tests and env files can spell it."""
     return TABLE_NAME_PREFIX + logical_id
+
+
+def table_name(logical_id: str) -> str:
+    return physical_name(logical_id)
 
 
 def create_table_request(logical_id: str, properties: dict[str, Any]) -> dict[str, Any]:
@@ -66,3 +74,35 @@ def verify_sender(sesv2: Any, template: dict[str, Any] | None = None) -> str:
     identity = sender_identity(template)
     sesv2.create_email_identity(EmailIdentity=identity)
     return identity
+
+
+def _generated_secret(spec: dict[str, Any]) -> str:
+    """A secret string made the way GenerateSecretString describes it."""
+    alphabet = string.ascii_letters + string.digits
+    if not spec.get("ExcludePunctuation"):
+        alphabet += string.punctuation
+    password = "".join(secrets.choice(alphabet) for _ in range(int(spec.get("PasswordLength", 32))))
+    if "GenerateStringKey" not in spec:
+        return password
+    document = json.loads(spec.get("SecretStringTemplate", "{}"))
+    document[spec["GenerateStringKey"]] = password
+    return json.dumps(document)
+
+
+def create_secrets(secretsmanager: Any, template: dict[str, Any] | None = None) -> dict[str, str]:
+    """Creates every secret of the template with fresh random values; returns logical id -> ARN."""
+    arns = {}
+    for logical_id, resource in resources_of_type("AWS::SecretsManager::Secret", template).items():
+        properties = resource["Properties"]
+        value = properties.get("SecretString") or _generated_secret(properties.get("GenerateSecretString", {}))
+        created = secretsmanager.create_secret(Name=physical_name(logical_id), SecretString=value)
+        arns[logical_id] = created["ARN"]
+    return arns
+
+
+def create_queues(sqs: Any, template: dict[str, Any] | None = None) -> dict[str, str]:
+    """Creates every SQS queue of the template; returns logical id -> queue URL (what !Ref gives)."""
+    return {
+        logical_id: sqs.create_queue(QueueName=physical_name(logical_id))["QueueUrl"]
+        for logical_id in resources_of_type("AWS::SQS::Queue", template)
+    }

@@ -1,0 +1,81 @@
+"""`/_dev/demo`: a partner's page for the `demo` campaign, to try the whole flow in a browser.
+
+Everything it shows comes from the public API (the local stack calls its own routes),
+so the page sees what a partner site would.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+CAMPAIGN_ID = "demo"
+
+_STATUS_MESSAGES = {
+    "pending_verification": "Thank you. Check the mailbox for the confirmation email.",
+    "verified": "Your signature is confirmed. The count updates within a few seconds.",
+    "already_verified": "Your signature was already confirmed.",
+    "withdrawn": "Your signature is withdrawn.",
+}
+
+_SIGN_FORM = """
+<form method="post" action="/campaigns/{campaign}/signatures">
+  <label>Name <input name="name" required maxlength="120" autocomplete="name"></label>
+  <label>Email <input name="email" type="email" required maxlength="254" autocomplete="email"></label>
+  <label>Organisation (optional) <input name="organisation" maxlength="200"></label>
+  <label>Role (optional) <input name="role" maxlength="120"></label>
+  <label>Country (optional, e.g. DE) <input name="country" maxlength="2" pattern="[A-Z]{{2}}"></label>
+  <label>Comment (optional, never shown) <textarea name="comment" maxlength="1000"></textarea></label>
+  <label><input type="checkbox" name="public" value="true"> Show my name on the public list</label>
+  <label><input type="checkbox" name="updates" value="true"> I want to hear from the organiser</label>
+  <label class="trap" aria-hidden="true">Leave empty <input name="website" tabindex="-1" autocomplete="off"></label>
+  <input type="hidden" name="source" value="dev-demo">
+  <button>Sign</button>
+</form>
+"""
+
+# Keeps the number current while the page is open: the stream updates the count shortly
+# after a signature is confirmed.
+_COUNT_REFRESH = """
+<script>
+setInterval(async () => {
+  const response = await fetch("/campaigns/%s/count");
+  if (response.ok) document.getElementById("count").textContent = (await response.json()).count;
+}, 2000);
+</script>
+"""
+
+
+def page(status: int, campaign: dict[str, Any] | None, outcome: str | None) -> str:
+    """The demo page; `campaign` is GET /campaigns/demo's JSON when it answered 200."""
+    if campaign is None:
+        main = (
+            f"<p>GET /campaigns/{CAMPAIGN_ID} answered {status}: the campaign is not available. "
+            "The console shows why.</p>"
+        )
+    else:
+        goal = f" of {html.escape(str(campaign['goal']))}" if campaign.get("goal") else ""
+        form = _SIGN_FORM.format(campaign=CAMPAIGN_ID) if campaign.get("status") == "open" else "<p>Closed.</p>"
+        main = (
+            f"<h1>{html.escape(str(campaign['title']))}</h1>"
+            f"<blockquote>{html.escape(str(campaign['statement']))}</blockquote>"
+            f'<p><strong id="count">{html.escape(str(campaign["count"]))}</strong>{goal} signatures</p>'
+            f"{form}"
+            "<!-- WIDGET: the embeddable widget goes here, e.g.\n"
+            '  <script src="/widget.js" async></script>\n'
+            f'  <undersigned-sign campaign="{CAMPAIGN_ID}"></undersigned-sign>\n'
+            "-->"
+            f"{_COUNT_REFRESH % CAMPAIGN_ID}"
+        )
+    notice = f'<p class="notice">{html.escape(_STATUS_MESSAGES.get(outcome or "", outcome or ""))}</p>' if outcome else ""
+    return (
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Demo partner page · Undersigned dev</title>"
+        "<style>body{font:16px system-ui;max-width:40rem;margin:2rem auto;padding:0 1rem}"
+        "form{display:grid;gap:.6rem}label{display:grid;gap:.2rem}.trap{position:absolute;left:-9999px}"
+        "blockquote{font-style:italic}.notice{background:#eef7ee;padding:.6rem;border-radius:6px}</style>"
+        '<p><small>A partner site, as served by <code>make dev</code> · <a href="/_dev/mailbox.html">mailbox</a>'
+        "</small></p>"
+        f"{notice}{main}</html>"
+    )
