@@ -186,8 +186,6 @@ def http_response(result: Any, api_request_id: str) -> HttpResponse:
     payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
     headers = [(name, _header_value(value)) for name, value in (result.get("headers") or {}).items()]
     headers += [("Set-Cookie", cookie) for cookie in result.get("cookies") or []]
-    if not any(name.lower() == "content-type" for name, _ in headers):
-        headers.append(("Content-Type", "application/json"))
     headers.append(("Apigw-Requestid", api_request_id))
     return HttpResponse(status=status, headers=headers, body=payload)
 

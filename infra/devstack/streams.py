@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,6 @@ from devstack.functions import FunctionFailed, LocalFunction
 
 POLL_SECONDS = 0.5
 _RETRY_BACKOFF_CAP_SECONDS = 2.0
-_FIRST_FAILED = 0  # an invocation that raised fails the whole batch
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,10 @@ def lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
 
 
 def first_failed_index(response: Any, batch: list[dict[str, Any]]) -> int | None:
-    """None if the batch succeeded, else the index to retry from (ReportBatchItemFailures rules)."""
+    """None if the batch succeeded, else the index to retry from (ReportBatchItemFailures rules).
+
+    A missing or unknown itemIdentifier fails the whole batch, as in AWS.
+    """
     if not isinstance(response, dict) or not response.get("batchItemFailures"):
         return None
     positions = {record["dynamodb"]["SequenceNumber"]: index for index, record in enumerate(batch)}
@@ -89,9 +92,48 @@ def first_failed_index(response: Any, batch: list[dict[str, Any]]) -> int | None
     for failure in response["batchItemFailures"]:
         identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
         if identifier not in positions:
-            return _FIRST_FAILED  # a missing or unknown identifier fails the whole batch, as in AWS
+            return 0
         indexes.append(positions[identifier])
     return min(indexes)
+
+
+def deliver(
+    records: list[dict[str, Any]],
+    mapping: StreamMapping,
+    invoke: Callable[[list[dict[str, Any]]], Any],
+    give_up: Callable[[list[dict[str, Any]], int], None],
+    wait: Callable[[float], bool],
+) -> None:
+    """Invokes until every record succeeded or was given up on, as the event source mapping does.
+
+    `invoke` raises FunctionFailed when the function raised; `wait` sleeps between retries
+    and returns True when the stack is stopping.
+    """
+    pending: deque[tuple[list[dict[str, Any]], int]] = deque([(records, 0)])
+    while pending:
+        batch, attempts = pending.popleft()
+        try:
+            response = invoke(batch)
+        except FunctionFailed:
+            failed_from, raised = 0, True
+        else:
+            failed_from = first_failed_index(response, batch) if mapping.reports_item_failures else None
+            raised = False
+        if failed_from is None:
+            continue
+        remaining = batch[failed_from:]
+        attempts += 1
+        if 0 <= mapping.max_retries < attempts:
+            give_up(remaining, attempts)
+            continue
+        if raised and mapping.bisect and len(remaining) > 1:
+            half = len(remaining) // 2
+            pending.appendleft((remaining[half:], attempts))
+            pending.appendleft((remaining[:half], attempts))
+        else:
+            pending.appendleft((remaining, attempts))
+        if wait(min(_RETRY_BACKOFF_CAP_SECONDS, 0.1 * 2 ** (attempts - 1))):
+            return
 
 
 class ShardPoller(threading.Thread):
@@ -144,32 +186,14 @@ class ShardPoller(threading.Thread):
                 iterator = None
             self._halt.wait(POLL_SECONDS)
 
-    def _invoke(self, batch: list[dict[str, Any]]) -> int | None:
-        try:
-            response = self.mapping.function.invoke({"Records": batch})
-        except FunctionFailed:
-            return _FIRST_FAILED
-        return first_failed_index(response, batch) if self.mapping.reports_item_failures else None
-
     def _deliver(self, records: list[dict[str, Any]]) -> None:
-        pending: deque[tuple[list[dict[str, Any]], int]] = deque([(records, 0)])
-        while pending and not self._halt.is_set():
-            batch, attempts = pending.popleft()
-            failed_from = self._invoke(batch)
-            if failed_from is None:
-                continue
-            remaining, raised = batch[failed_from:], failed_from == _FIRST_FAILED
-            attempts += 1
-            if 0 <= self.mapping.max_retries < attempts:
-                self._give_up(remaining, attempts)
-                continue
-            if raised and self.mapping.bisect and len(remaining) > 1:
-                half = len(remaining) // 2
-                pending.appendleft((remaining[half:], attempts))
-                pending.appendleft((remaining[:half], attempts))
-            else:
-                pending.appendleft((remaining, attempts))
-            self._halt.wait(min(_RETRY_BACKOFF_CAP_SECONDS, 0.1 * 2 ** (attempts - 1)))
+        deliver(
+            records,
+            self.mapping,
+            invoke=lambda batch: self.mapping.function.invoke({"Records": batch}),
+            give_up=self._give_up,
+            wait=self._halt.wait,
+        )
 
     def _give_up(self, batch: list[dict[str, Any]], attempts: int) -> None:
         """What AWS sends the on-failure destination: where the records are, not the records."""
