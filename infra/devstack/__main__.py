@@ -15,6 +15,8 @@ import time
 
 from devstack import console, stack
 
+_SIGNAL_POLL_SECONDS = 0.1
+
 
 def _port(name: str, default: int) -> int:
     value = os.environ.get(name) or str(default)
@@ -44,9 +46,12 @@ def _banner(running: stack.LocalStack, seconds: float) -> None:
 
 def main() -> int:
     started = time.perf_counter()
-    stop = threading.Event()
+    # A plain flag, polled: the kernel may deliver a signal to any thread, and a main thread
+    # blocked in Event.wait() would then never run the handler (nor may a handler safely
+    # take the lock Event.set() needs).
+    received: list[int] = []
     for signal_number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signal_number, lambda *_: stop.set())
+        signal.signal(signal_number, lambda number, _frame: received.append(number))
     try:
         running = stack.start(_port("PORT", 3000), _port("AWS_PORT", 0))
     except OSError as error:
@@ -55,7 +60,8 @@ def main() -> int:
     running.serve()
     _banner(running, time.perf_counter() - started)
     threading.Thread(target=running.warm_up, name="warm-up", daemon=True).start()
-    stop.wait()
+    while not received:
+        time.sleep(_SIGNAL_POLL_SECONDS)
     console.say("stopping")
     running.stop()
     return 0

@@ -42,7 +42,9 @@ class LocalStack:
         return f"http://127.0.0.1:{self.port}"
 
     def serve(self) -> None:
-        self._serving = threading.Thread(target=self.server.serve_forever, name="api", daemon=True)
+        self._serving = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, name="api", daemon=True
+        )
         self._serving.start()
 
     def warm_up(self) -> None:

@@ -1,0 +1,169 @@
+"""User stories against `make dev`'s stack over real HTTP: what a partner site, a signer
+and a developer see. The contract's "Local development" section is the specification."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from conftest import StackProcess
+
+pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
+
+COUNT_LAG_SECONDS = 5
+
+
+def _new_address() -> str:
+    return f"signer-{uuid.uuid4().hex[:12]}@example.net"
+
+
+def _sign(stack: StackProcess, email: str, campaign: str = "demo", **headers: str) -> requests.Response:
+    return requests.post(
+        f"{stack.base_url}/campaigns/{campaign}/signatures",
+        json={"name": "Ada Lovelace", "email": email, "public": True},
+        headers=headers,
+        timeout=10,
+    )
+
+
+def _mail_to(stack: StackProcess, email: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        messages = requests.get(f"{stack.base_url}/_dev/mailbox", timeout=5).json()["messages"]
+        mine = [message for message in messages if email in message["to"]]
+        if mine:
+            return mine[-1]
+        time.sleep(0.1)
+    pytest.fail(f"no email to {email} in /_dev/mailbox")
+
+
+def _link(message: dict[str, Any], path: str) -> str:
+    [link] = [link for link in message["links"] if urlsplit(link).path == path]
+    return link
+
+
+def _token(link: str) -> str:
+    return parse_qs(urlsplit(link).query)["token"][0]
+
+
+def _count(stack: StackProcess, campaign: str = "demo") -> int:
+    response = requests.get(f"{stack.base_url}/campaigns/{campaign}/count", timeout=5)
+    assert response.status_code == 200, response.text
+    return response.json()["count"]
+
+
+def _count_reaches(stack: StackProcess, expected: int) -> float:
+    """Seconds until /count shows `expected`; fails after the contract's 5 s."""
+    started = time.monotonic()
+    while time.monotonic() - started < COUNT_LAG_SECONDS:
+        if _count(stack) == expected:
+            return time.monotonic() - started
+        time.sleep(0.1)
+    pytest.fail(f"/count did not reach {expected} within {COUNT_LAG_SECONDS} s (it shows {_count(stack)})")
+
+
+def test_demo_campaigns_are_seeded_as_the_contract_says(local_stack: StackProcess) -> None:
+    base = local_stack.base_url
+    demo = requests.get(f"{base}/campaigns/demo", timeout=5).json()
+    assert {key: demo[key] for key in ("id", "goal", "status", "public_signatories")} == {
+        "id": "demo", "goal": 100, "status": "open", "public_signatories": True,
+    }
+    assert requests.get(f"{base}/campaigns/demo-closed", timeout=5).json()["status"] == "closed"
+    private = requests.get(f"{base}/campaigns/demo-private", timeout=5).json()
+    assert (private["status"], private["public_signatories"]) == ("open", False)
+    assert requests.get(f"{base}/campaigns/demo-private/signatories", timeout=5).status_code == 404
+    assert requests.get(f"{base}/campaigns/demo/signatories", timeout=5).status_code == 200
+
+
+def test_a_signature_counts_once_verified_and_stops_counting_once_withdrawn(local_stack: StackProcess) -> None:
+    base, email = local_stack.base_url, _new_address()
+    before = _count(local_stack)
+
+    submitted = _sign(local_stack, email, **{"X-Forwarded-For": "198.51.100.23"})
+    assert (submitted.status_code, submitted.json()) == (202, {"status": "pending_verification"})
+
+    message = _mail_to(local_stack, email)
+    verify_link, withdraw_link = _link(message, "/verify"), _link(message, "/withdraw")
+    assert verify_link.startswith(f"{base}/verify?token=")  # absolute, pointing at this server
+    assert withdraw_link.startswith(f"{base}/withdraw?token=")
+
+    page = requests.get(verify_link, timeout=5)  # what a mail scanner's prefetch does
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+
+    verified = requests.post(f"{base}/verify", json={"token": _token(verify_link)}, timeout=5)
+    assert verified.json() == {"status": "verified", "campaign_id": "demo"}
+    _count_reaches(local_stack, before + 1)
+    again = requests.post(f"{base}/verify", json={"token": _token(verify_link)}, timeout=5)
+    assert again.json()["status"] == "already_verified"
+
+    withdrawn = requests.post(f"{base}/withdraw", json={"token": _token(withdraw_link)}, timeout=5)
+    assert withdrawn.json() == {"status": "withdrawn"}
+    _count_reaches(local_stack, before)
+
+
+def test_verify_link_page_changes_nothing(local_stack: StackProcess) -> None:
+    email = _new_address()
+    before = _count(local_stack)
+    _sign(local_stack, email)
+    requests.get(_link(_mail_to(local_stack, email), "/verify"), timeout=5)
+    time.sleep(2)  # longer than the stream takes to count a verified signature
+    assert _count(local_stack) == before
+
+
+def test_closed_campaign_refuses_signatures(local_stack: StackProcess) -> None:
+    response = _sign(local_stack, _new_address(), campaign="demo-closed")
+    assert response.status_code == 410
+    assert response.json()["error"]["code"] == "campaign_closed"
+
+
+def test_sign_form_on_the_demo_page_returns_to_it(local_stack: StackProcess) -> None:
+    base = local_stack.base_url
+    page = requests.get(f"{base}/_dev/demo", timeout=5)
+    assert page.status_code == 200
+    assert '<form method="post" action="/campaigns/demo/signatures">' in page.text
+    response = requests.post(
+        f"{base}/campaigns/demo/signatures",
+        data={"name": "Grace Hopper", "email": _new_address(), "website": ""},
+        headers={"Origin": base},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(f"{base}/_dev/demo")
+
+
+def test_unknown_routes_answer_as_api_gateway_does(local_stack: StackProcess) -> None:
+    base = local_stack.base_url
+    for method, path in [("GET", "/"), ("GET", "/nothing/here"), ("DELETE", "/campaigns/demo"), ("GET", "/_dev/x")]:
+        response = requests.request(method, f"{base}{path}", timeout=5)
+        assert (response.status_code, response.json()) == (404, {"message": "Not Found"}), (method, path)
+
+
+def test_mailbox_page_shows_the_emails_to_a_person(local_stack: StackProcess) -> None:
+    email = _new_address()
+    _sign(local_stack, email)
+    _mail_to(local_stack, email)
+    page = requests.get(f"{local_stack.base_url}/_dev/mailbox.html", timeout=5)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert email in page.text
+    assert "/verify?token=" in page.text
+
+
+def test_console_shows_one_line_per_request_without_tokens_or_addresses(local_stack: StackProcess) -> None:
+    email = _new_address()
+    _sign(local_stack, email)
+    message = _mail_to(local_stack, email)
+    requests.get(_link(message, "/verify"), timeout=5)
+    time.sleep(0.3)
+    log = local_stack.log()
+    assert re.search(r"^\d\d:\d\d:\d\d POST /campaigns/demo/signatures 202 \d+ ms", log, re.MULTILINE)
+    assert re.search(r"^\d\d:\d\d:\d\d GET /verify 200 \d+ ms", log, re.MULTILINE)
+    assert _token(_link(message, "/verify")) not in log
+    assert email not in log
+    assert "HTTP/1.1\" 200" not in log  # no werkzeug or http.server access lines
