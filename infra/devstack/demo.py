@@ -67,7 +67,7 @@ def page(status: int, campaign: dict[str, Any] | None, outcome: str | None) -> s
             "-->"
             f"{_COUNT_REFRESH % CAMPAIGN_ID}"
         )
-    notice = f'<p class="notice">{html.escape(_STATUS_MESSAGES.get(outcome or "", outcome or ""))}</p>' if outcome else ""
+    notice = f'<p class="notice">{html.escape(_STATUS_MESSAGES.get(outcome, outcome))}</p>' if outcome else ""
     return (
         "<!doctype html><html lang=en><meta charset=utf-8>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -51,8 +51,7 @@ def resolve(value: Any, refs: Mapping[str, str], where: str) -> str:
 
 def function_environment(spec: FunctionSpec, refs: Mapping[str, str]) -> dict[str, str]:
     return {
-        name: resolve(value, refs, f"{spec.logical_id}.Environment.{name}")
-        for name, value in spec.environment.items()
+        name: resolve(value, refs, f"{spec.logical_id}.Environment.{name}") for name, value in spec.environment.items()
     }
 
 

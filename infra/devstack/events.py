@@ -108,9 +108,7 @@ def request_id() -> str:
     return base64.b64encode(secrets.token_bytes(10)).decode()
 
 
-def http_api_event(
-    request: HttpRequest, route_key: str, path_parameters: dict[str, str] | None
-) -> dict[str, Any]:
+def http_api_event(request: HttpRequest, route_key: str, path_parameters: dict[str, str] | None) -> dict[str, Any]:
     """The event API Gateway (HTTP API, payload 2.0) would send the route's function."""
     now = time.time()
     headers = _headers(request)

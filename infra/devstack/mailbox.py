@@ -149,9 +149,7 @@ def page(entries: list[dict[str, Any]]) -> str:
     """`/_dev/mailbox.html`: the same messages for a person, newest first, all escaped."""
     items = []
     for entry in reversed(entries):
-        links = "".join(
-            f'<li><a href="{html.escape(link)}">{html.escape(link)}</a></li>' for link in entry["links"]
-        )
+        links = "".join(f'<li><a href="{html.escape(link)}">{html.escape(link)}</a></li>' for link in entry["links"])
         rendered = (
             f'<iframe sandbox title="HTML version" srcdoc="{html.escape(entry["html"])}"></iframe>'
             if entry["html"]

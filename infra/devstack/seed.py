@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 DEMO_STATEMENT = (
-    "We, the undersigned, ask that every open letter be easy to sign, "
-    "hard to fake and honest about its count."
+    "We, the undersigned, ask that every open letter be easy to sign, hard to fake and honest about its count."
 )
 
 

@@ -137,9 +137,7 @@ def deliver(
 
 
 class ShardPoller(threading.Thread):
-    def __init__(
-        self, mapping: StreamMapping, stream_arn: str, shard_id: str, stop: threading.Event
-    ) -> None:
+    def __init__(self, mapping: StreamMapping, stream_arn: str, shard_id: str, stop: threading.Event) -> None:
         super().__init__(name=f"stream-{mapping.function.name}-{shard_id[-8:]}", daemon=True)
         self.mapping = mapping
         self.stream_arn = stream_arn

@@ -1,83 +1,12 @@
-"""Starts the local stack the way a developer does (`python -m devstack`), as a child process
-on a free loopback port. Tests that talk to it carry `allow_hosts(["127.0.0.1"])`: loopback only."""
+"""Tests that talk to the local stack carry `allow_hosts(["127.0.0.1"])`: loopback only."""
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import requests
 
-from devstack.template import ROOT
-
-READY_TIMEOUT_SECONDS = 30
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class StackProcess:
-    """One `python -m devstack` in its own process group, its output in a file."""
-
-    def __init__(self, output: Path, port: int | None = None) -> None:
-        self.port = port or free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.output = output
-        env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
-        env.update(PORT=str(self.port), PYTHONUNBUFFERED="1")
-        with open(output, "wb") as sink:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "devstack"],
-                cwd=ROOT,
-                env=env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: the tests can see it is all gone
-            )
-
-    def log(self) -> str:
-        return self.output.read_text(encoding="utf-8", errors="replace")
-
-    def wait_until_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> float:
-        """Seconds until the API answered; fails with the stack's output if it never does."""
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            if self.process.poll() is not None:
-                pytest.fail(f"the local stack exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                if requests.get(f"{self.base_url}/_dev/mailbox", timeout=1).status_code == 200:
-                    return time.monotonic() - started
-            except requests.RequestException:  # refused, or bound but not serving yet
-                pass
-            time.sleep(0.05)
-        pytest.fail(f"the local stack was not ready within {timeout} s:\n{self.log()}")
-
-    def stop(self, signal_number: int = signal.SIGTERM, timeout: float = 15) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal_number)
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-            pytest.fail(f"the local stack did not stop within {timeout} s:\n{self.log()}")
-
-    def group_is_gone(self) -> bool:
-        try:
-            os.killpg(self.process.pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
+from local.stack_process import StackProcess
 
 
 @pytest.fixture(scope="session")

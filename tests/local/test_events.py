@@ -93,7 +93,8 @@ def test_response_with_status_code_keeps_status_headers_and_cookies() -> None:
 
 
 def test_base64_response_body_is_decoded() -> None:
-    response = http_response({"statusCode": 200, "body": base64.b64encode(b"\x89PNG").decode(), "isBase64Encoded": True}, "r")
+    encoded = base64.b64encode(b"\x89PNG").decode()
+    response = http_response({"statusCode": 200, "body": encoded, "isBase64Encoded": True}, "r")
     assert response.body == b"\x89PNG"
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import StackProcess
+from local.stack_process import StackProcess
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from conftest import StackProcess
+from local.stack_process import StackProcess
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
@@ -72,7 +72,10 @@ def test_demo_campaigns_are_seeded_as_the_contract_says(local_stack: StackProces
     base = local_stack.base_url
     demo = requests.get(f"{base}/campaigns/demo", timeout=5).json()
     assert {key: demo[key] for key in ("id", "goal", "status", "public_signatories")} == {
-        "id": "demo", "goal": 100, "status": "open", "public_signatories": True,
+        "id": "demo",
+        "goal": 100,
+        "status": "open",
+        "public_signatories": True,
     }
     assert requests.get(f"{base}/campaigns/demo-closed", timeout=5).json()["status"] == "closed"
     private = requests.get(f"{base}/campaigns/demo-private", timeout=5).json()
@@ -166,4 +169,4 @@ def test_console_shows_one_line_per_request_without_tokens_or_addresses(local_st
     assert re.search(r"^\d\d:\d\d:\d\d GET /verify 200 \d+ ms", log, re.MULTILINE)
     assert _token(_link(message, "/verify")) not in log
     assert email not in log
-    assert "HTTP/1.1\" 200" not in log  # no werkzeug or http.server access lines
+    assert 'HTTP/1.1" 200' not in log  # no werkzeug or http.server access lines

@@ -62,8 +62,11 @@ def test_raw_mime_message_is_read_part_by_part(sesv2: Any) -> None:
     mime["From"], mime["To"], mime["Subject"] = SENDER, "Ada <ada@example.net>", "Raw"
     mime.set_content("Plain http://127.0.0.1:3000/withdraw?token=w")
     mime.add_alternative('<a href="http://127.0.0.1:3000/withdraw?token=w">Withdraw</a>', subtype="html")
-    sesv2.send_email(FromEmailAddress=SENDER, Destination={"ToAddresses": ["ada@example.net"]},
-                     Content={"Raw": {"Data": mime.as_bytes()}})
+    sesv2.send_email(
+        FromEmailAddress=SENDER,
+        Destination={"ToAddresses": ["ada@example.net"]},
+        Content={"Raw": {"Data": mime.as_bytes()}},
+    )
     [message] = mailbox.messages()
     assert message["to"] == ["ada@example.net"]
     assert message["text"].startswith("Plain")
