@@ -121,6 +121,9 @@ def start(port: int, aws_port: int = 0) -> LocalStack:
         created = _create_resources(base_url)
         refs = environment.references(created, {"PublicBaseUrl": base_url}, template)
         os.environ.update(environment.union(specs, refs))
+        # The template may declare AWS_ENDPOINT_URL (empty) for `sam local` users; here the
+        # embedded AWS must win.
+        embedded_aws.use_dummy_credentials(aws.endpoint_url)
         mailbox.watch()
         seeded = _seed(base_url, port)
         stack = LocalStack(port=port, aws=aws, server=server, functions=local, seeded=seeded)

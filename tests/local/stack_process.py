@@ -28,12 +28,12 @@ def free_port() -> int:
 class StackProcess:
     """One `python -m devstack` in its own process group, its output in a file."""
 
-    def __init__(self, output: Path, port: int | None = None) -> None:
+    def __init__(self, output: Path, port: int | None = None, aws_port: int = 0) -> None:
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.output = output
         env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
-        env.update(PORT=str(self.port), PYTHONUNBUFFERED="1")
+        env.update(PORT=str(self.port), AWS_PORT=str(aws_port), PYTHONUNBUFFERED="1")
         with open(output, "wb") as sink:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "devstack"],
