@@ -1,9 +1,8 @@
-"""Runs the template's functions in this process, one module instance per function.
+"""Runs the template's functions in this process, each as one Lambda-like instance.
 
 Several handlers are called `app.py`, so each is loaded from its file under a module
-name of its own. A function is imported on its first invocation (its cold start, as in
-Lambda) and stays loaded. An import or handler failure is reported on the console and
-becomes the error API Gateway or the event source mapping would see.
+name of its own. An import or handler failure is reported on the console and becomes
+the error API Gateway or the event source mapping would see.
 """
 
 from __future__ import annotations
@@ -50,8 +49,7 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def _load_handler(spec: FunctionSpec) -> Handler:
-    module_name = f"devstack_function_{spec.logical_id}"
+def _load_handler(spec: FunctionSpec, module_name: str) -> Handler:
     module_spec = importlib.util.spec_from_file_location(module_name, spec.module_path)
     if module_spec is None or module_spec.loader is None:
         raise ImportError(f"no handler module at {spec.module_path}")
@@ -71,22 +69,27 @@ def _load_handler(spec: FunctionSpec) -> Handler:
 
 
 class LocalFunction:
+    """One Lambda-like instance of a function: imported once (its cold start), one event at a time."""
+
     def __init__(self, spec: FunctionSpec) -> None:
         self.spec = spec
         self._handler: Handler | None = None
-        self._loading = threading.Lock()
+        self._busy = threading.Lock()
 
     @property
     def name(self) -> str:
         return self.spec.logical_id
 
-    def load(self) -> Handler:
-        """Imports the handler once (its cold start); later calls return it."""
-        with self._loading:
-            if self._handler is None:
-                with console.running(self.name):
-                    self._handler = _load_handler(self.spec)
-            return self._handler
+    def _loaded(self) -> Handler:
+        if self._handler is None:
+            with console.running(self.name):
+                self._handler = _load_handler(self.spec, f"devstack_function_{self.name}")
+        return self._handler
+
+    def load(self) -> None:
+        """Imports the handler ahead of the first event, so that import errors show early."""
+        with self._busy:
+            self._loaded()
 
     def invoke(self, event: dict[str, Any]) -> Any:
         """Calls the handler as Lambda would; raises FunctionFailed if it (or its import) raises."""
@@ -94,9 +97,9 @@ class LocalFunction:
             function_name=self.name, memory_limit_in_mb=self.spec.memory_size, timeout_seconds=self.spec.timeout
         )
         started = time.monotonic()
-        with console.running(self.name):
+        with self._busy, console.running(self.name):
             try:
-                result = self.load()(event, context)
+                result = self._loaded()(event, context)
             except Exception as error:
                 console.say(f"    {self.name} | failed:\n{traceback.format_exc().rstrip()}")
                 raise FunctionFailed(f"{self.name}: {error!r}") from error

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -170,3 +171,24 @@ def test_console_shows_one_line_per_request_without_tokens_or_addresses(local_st
     assert _token(_link(message, "/verify")) not in log
     assert email not in log
     assert 'HTTP/1.1" 200' not in log  # no werkzeug or http.server access lines
+
+
+def test_concurrent_signers_each_get_their_own_email_and_all_count(local_stack: StackProcess) -> None:
+    base, signers = local_stack.base_url, 12
+    before = _count(local_stack)
+    addresses = [_new_address() for _ in range(signers)]
+
+    def sign_and_verify(index: int) -> str:
+        caller = {"X-Forwarded-For": f"192.0.2.{index + 1}"}  # many clients, as far as the API knows
+        assert _sign(local_stack, addresses[index], **caller).status_code == 202
+        token = _token(_link(_mail_to(local_stack, addresses[index]), "/verify"))
+        return requests.post(f"{base}/verify", json={"token": token}, headers=caller, timeout=10).json()["status"]
+
+    with ThreadPoolExecutor(max_workers=signers) as pool:
+        outcomes = list(pool.map(sign_and_verify, range(signers)))
+    assert outcomes == ["verified"] * signers
+    messages = requests.get(f"{base}/_dev/mailbox", timeout=5).json()["messages"]
+    for address in addresses:
+        [mine] = [message for message in messages if address in message["to"]]
+        assert mine["to"] == [address]
+    _count_reaches(local_stack, before + signers)
