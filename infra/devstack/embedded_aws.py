@@ -30,7 +30,11 @@ class EmbeddedAws:
 
 
 def use_dummy_credentials(endpoint_url: str) -> None:
-    """Points every boto3 client of this process, the functions' included, at moto."""
+    """Points every boto3 client of this process, the functions' included, at moto.
+
+    A per-service variable a developer set (AWS_ENDPOINT_URL_DYNAMODB, ..._DYNAMODB_STREAMS)
+    still wins, by botocore's precedence: that is how DynamoDB Local stands in for moto's.
+    """
     for name in _REAL_ACCOUNT_VARIABLES:
         os.environ.pop(name, None)
     os.environ.update(
