@@ -26,8 +26,8 @@ _SIGN_FORM = """
   <label>Role (optional) <input name="role" maxlength="120"></label>
   <label>Country (optional, e.g. DE) <input name="country" maxlength="2" pattern="[A-Z]{{2}}"></label>
   <label>Comment (optional, never shown) <textarea name="comment" maxlength="1000"></textarea></label>
-  <label><input type="checkbox" name="public" value="true"> Show my name on the public list</label>
-  <label><input type="checkbox" name="updates" value="true"> I want to hear from the organiser</label>
+  <label class="check"><input type="checkbox" name="public" value="true"> Show my name on the public list</label>
+  <label class="check"><input type="checkbox" name="updates" value="true"> I want to hear from the organiser</label>
   <label class="trap" aria-hidden="true">Leave empty <input name="website" tabindex="-1" autocomplete="off"></label>
   <input type="hidden" name="source" value="dev-demo">
   <button>Sign</button>
@@ -73,7 +73,7 @@ def page(status: int, campaign: dict[str, Any] | None, outcome: str | None) -> s
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Demo partner page · Undersigned dev</title>"
         "<style>body{font:16px system-ui;max-width:40rem;margin:2rem auto;padding:0 1rem}"
-        "form{display:grid;gap:.6rem}label{display:grid;gap:.2rem}.trap{position:absolute;left:-9999px}"
+        "form{display:grid;gap:.6rem}label{display:grid;gap:.2rem}.check{display:flex;align-items:center}.trap{position:absolute;left:-9999px}"
         "blockquote{font-style:italic}.notice{background:#eef7ee;padding:.6rem;border-radius:6px}</style>"
         '<p><small>A partner site, as served by <code>make dev</code> · <a href="/_dev/mailbox.html">mailbox</a>'
         "</small></p>"

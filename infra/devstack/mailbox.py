@@ -150,8 +150,10 @@ def page(entries: list[dict[str, Any]]) -> str:
     items = []
     for entry in reversed(entries):
         links = "".join(f'<li><a href="{html.escape(link)}">{html.escape(link)}</a></li>' for link in entry["links"])
+        # Sandboxed: no scripts, no forms; its links open in a new tab, outside the sandbox.
         rendered = (
-            f'<iframe sandbox title="HTML version" srcdoc="{html.escape(entry["html"])}"></iframe>'
+            '<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" title="HTML version" '
+            f'srcdoc="{html.escape("<base target=_blank>" + entry["html"])}"></iframe>'
             if entry["html"]
             else ""
         )
@@ -170,6 +172,7 @@ def page(entries: list[dict[str, Any]]) -> str:
         "<style>body{font:16px system-ui;max-width:50rem;margin:2rem auto;padding:0 1rem}"
         "article{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}"
         ".meta{color:#555}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5rem}"
+        "li,pre{overflow-wrap:anywhere}"
         "iframe{width:100%;height:20rem;border:1px solid #ddd}</style>"
         f"<h1>Mailbox</h1><p>{len(entries)} email(s), newest first. "
         "Nothing here was sent anywhere. JSON: <a href=/_dev/mailbox>/_dev/mailbox</a></p>"
