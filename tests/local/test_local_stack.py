@@ -192,3 +192,17 @@ def test_concurrent_signers_each_get_their_own_email_and_all_count(local_stack: 
         [mine] = [message for message in messages if address in message["to"]]
         assert mine["to"] == [address]
     _count_reaches(local_stack, before + signers)
+
+
+def test_browsers_on_the_demo_origins_may_post_and_others_may_not(local_stack: StackProcess) -> None:
+    base = local_stack.base_url
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    for origin in (base, base.replace("127.0.0.1", "localhost")):
+        allowed = requests.options(
+            f"{base}/campaigns/demo/signatures", headers={"Origin": origin, **preflight}, timeout=5
+        )
+        assert allowed.status_code == 204, origin
+        assert allowed.headers["Access-Control-Allow-Origin"] == origin
+    refused = _sign(local_stack, _new_address(), Origin="https://elsewhere.example")
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "origin_not_allowed"
