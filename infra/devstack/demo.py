@@ -1,7 +1,8 @@
 """`/_dev/demo`: a partner's page for the `demo` campaign, to try the whole flow in a browser.
 
-Everything it shows comes from the public API (the local stack calls its own routes),
-so the page sees what a partner site would.
+The sign widget with a plain form inside (what people without JavaScript use). Everything
+shown comes from the public API (the local stack calls its own routes), as a partner's
+server would see it.
 """
 
 from __future__ import annotations
@@ -34,17 +35,6 @@ _SIGN_FORM = """
 </form>
 """
 
-# Keeps the number current while the page is open: the stream updates the count shortly
-# after a signature is confirmed.
-_COUNT_REFRESH = """
-<script>
-setInterval(async () => {
-  const response = await fetch("/campaigns/%s/count");
-  if (response.ok) document.getElementById("count").textContent = (await response.json()).count;
-}, 2000);
-</script>
-"""
-
 
 def page(status: int, campaign: dict[str, Any] | None, outcome: str | None) -> str:
     """The demo page; `campaign` is GET /campaigns/demo's JSON when it answered 200."""
@@ -56,16 +46,16 @@ def page(status: int, campaign: dict[str, Any] | None, outcome: str | None) -> s
     else:
         goal = f" of {html.escape(str(campaign['goal']))}" if campaign.get("goal") else ""
         form = _SIGN_FORM.format(campaign=CAMPAIGN_ID) if campaign.get("status") == "open" else "<p>Closed.</p>"
+        # The embeddable widget, as docs/widget.md tells partners to embed it: with JavaScript
+        # it takes the place of what is inside; without, the plain form below is what people use.
         main = (
+            f'<undersigned-sign campaign="{CAMPAIGN_ID}" source="dev-demo">'
             f"<h1>{html.escape(str(campaign['title']))}</h1>"
             f"<blockquote>{html.escape(str(campaign['statement']))}</blockquote>"
             f'<p><strong id="count">{html.escape(str(campaign["count"]))}</strong>{goal} signatures</p>'
             f"{form}"
-            "<!-- WIDGET: the embeddable widget goes here, e.g.\n"
-            '  <script src="/widget.js" async></script>\n'
-            f'  <undersigned-sign campaign="{CAMPAIGN_ID}"></undersigned-sign>\n'
-            "-->"
-            f"{_COUNT_REFRESH % CAMPAIGN_ID}"
+            "</undersigned-sign>"
+            '<script src="/widget.js" async></script>'
         )
     notice = f'<p class="notice">{html.escape(_STATUS_MESSAGES.get(outcome, outcome))}</p>' if outcome else ""
     return (

@@ -126,11 +126,13 @@ def test_closed_campaign_refuses_signatures(local_stack: StackProcess) -> None:
     assert response.json()["error"]["code"] == "campaign_closed"
 
 
-def test_sign_form_on_the_demo_page_returns_to_it(local_stack: StackProcess) -> None:
+def test_demo_page_embeds_the_widget_and_its_plain_form_returns_to_it(local_stack: StackProcess) -> None:
     base = local_stack.base_url
     page = requests.get(f"{base}/_dev/demo", timeout=5)
     assert page.status_code == 200
     assert '<form method="post" action="/campaigns/demo/signatures">' in page.text
+    assert '<undersigned-sign campaign="demo"' in page.text and '<script src="/widget.js"' in page.text
+    assert requests.get(f"{base}/widget.js", timeout=5).status_code == 200
     response = requests.post(
         f"{base}/campaigns/demo/signatures",
         data={"name": "Grace Hopper", "email": _new_address(), "website": ""},
