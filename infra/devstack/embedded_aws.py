@@ -10,11 +10,9 @@ import logging
 import os
 from dataclasses import dataclass
 
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.server import ThreadedMotoServer
 
-REGION = "us-east-1"
-ACCOUNT_ID = DEFAULT_ACCOUNT_ID
+from devstack.account import REGION
 
 # Variables that could point boto3 at a real account; removed so nothing leaves the machine.
 _REAL_ACCOUNT_VARIABLES = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ROLE_ARN")

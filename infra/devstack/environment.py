@@ -1,13 +1,8 @@
 """The functions' environment variables, resolved from the template for the local stack.
 
-All functions run in this one process, and environment variables are process-wide.
-Choice: every function's variables are set once, as their union. That is sound only
-while no two functions give one variable different values, so `union` refuses a
-conflict instead of letting one function silently see another's value. (Swapping
-os.environ per invocation would not work anyway: the core reads its settings once per
-process, as a Lambda instance does, and concurrent requests would race.) The price:
-a function can read a variable the template gives only to another function and not
-notice locally; the template tests guard the declarations.
+Each function's instances run in processes of their own, so each function sees exactly
+the variables the template declares for it: one that forgets a declaration fails here
+as it would in AWS.
 """
 
 from __future__ import annotations
@@ -15,14 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from devstack.embedded_aws import ACCOUNT_ID, REGION
+from devstack.account import ACCOUNT_ID, REGION
 from devstack.template import FunctionSpec, load_template
 
+_STACK_OWNED = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION")
 PSEUDO_PARAMETERS = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
-
-
-class EnvironmentConflict(Exception):
-    """Two functions need different values in the one process-wide variable."""
 
 
 def references(
@@ -55,17 +47,22 @@ def function_environment(spec: FunctionSpec, refs: Mapping[str, str]) -> dict[st
     }
 
 
-def union(specs: Mapping[str, FunctionSpec], refs: Mapping[str, str]) -> dict[str, str]:
-    """Every function's variables together; raises EnvironmentConflict if two disagree."""
-    merged: dict[str, str] = {}
-    owner: dict[str, str] = {}
-    for logical_id, spec in specs.items():
-        for name, value in function_environment(spec, refs).items():
-            if name in merged and merged[name] != value:
-                raise EnvironmentConflict(
-                    f"{name} is {merged[name]!r} for {owner[name]} but {value!r} for {logical_id}: "
-                    "the local stack runs all functions in one process and cannot give both"
-                )
-            merged[name] = value
-            owner[name] = logical_id
-    return merged
+def instance_environments(
+    specs: Mapping[str, FunctionSpec], refs: Mapping[str, str], base: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
+    """Each function's whole environment: this process's (PATH, the embedded AWS's endpoint and
+    credentials), the template's variables for that function only, and what Lambda sets."""
+    # The template may declare AWS_* placeholders (e.g. an empty AWS_ENDPOINT_URL for `sam
+    # local`); the embedded AWS must win over them.
+    owned = {name: value for name, value in base.items() if name.startswith(_STACK_OWNED)}
+    return {
+        logical_id: {
+            **base,
+            **function_environment(spec, refs),
+            **owned,
+            "AWS_LAMBDA_FUNCTION_NAME": logical_id,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_size),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        }
+        for logical_id, spec in specs.items()
+    }

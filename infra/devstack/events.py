@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from devstack.embedded_aws import ACCOUNT_ID
+from devstack.account import ACCOUNT_ID
 
 API_ID = "local"
 # API Gateway passes these bodies as text; every other Content-Type (form encoding

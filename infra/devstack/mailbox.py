@@ -18,7 +18,7 @@ from typing import Any
 
 from moto.ses.models import ses_backends
 
-from devstack.embedded_aws import ACCOUNT_ID, REGION
+from devstack.account import ACCOUNT_ID, REGION
 
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 

@@ -8,7 +8,6 @@ routed from the template, and a request no route matches answers as API Gateway 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,11 +44,6 @@ class LocalApi:
     def __init__(self, functions: dict[str, LocalFunction], router: Router) -> None:
         self.functions = functions
         self.router = router
-        # One API invocation at a time, process-wide: Powertools' resolver keeps the current
-        # event in class state (BaseRouter.current_event), shared by every function in this
-        # process, so concurrent requests would read each other's events. (In AWS each
-        # instance is its own process.) The stream consumers run alongside.
-        self._one_invocation = threading.Lock()
         self.dev_pages: dict[str, Callable[[HttpRequest], HttpResponse]] = {
             "/_dev": self._index,
             "/_dev/": self._index,
@@ -73,8 +67,7 @@ class LocalApi:
         event = http_api_event(request, match.route.route_key, match.path_parameters)
         api_request_id = event["requestContext"]["requestId"]
         try:
-            with self._one_invocation:
-                result = function.invoke(event)
+            result = function.invoke(event)
             return http_response(result, api_request_id), function.name
         except FunctionFailed:
             return gateway_error(500, "Internal Server Error", api_request_id), function.name

@@ -1,7 +1,5 @@
-"""The whole local stack: embedded AWS, resources and seed data, API server, stream pollers.
-
-Everything runs in this one process (threads, no children), so stopping the process
-stops everything and nothing is left behind.
+"""The whole local stack: embedded AWS, resources and seed data, API server, stream pollers,
+and the functions' instances (child processes, which it stops before it exits).
 """
 
 from __future__ import annotations
@@ -9,15 +7,19 @@ from __future__ import annotations
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import boto3
 
 from devstack import console, embedded_aws, environment, mailbox, resources, seed, streams
-from devstack.functions import LocalFunction, local_functions
+from devstack.functions import FunctionFailed, LocalFunction, local_functions, wait_for_all
 from devstack.routing import Router
 from devstack.server import DevServer, LocalApi, bind
 from devstack.template import functions, load_template, resources_of_type, routes, stream_consumers
+
+# How long a stop waits for events in flight (and cold starts) before it kills their instances.
+_STOP_GRACE_SECONDS = 2
 
 # Local defaults for the functions' libraries; a developer's own setting wins.
 _LOCAL_DEFAULTS = {
@@ -48,17 +50,20 @@ class LocalStack:
         self._serving.start()
 
     def warm_up(self) -> None:
-        """Imports every function now (Lambda would on first use) so import errors show at start."""
+        """Starts an instance of every function now (Lambda would on first use), so that
+        import errors show at start and the first requests find them warm."""
         started = time.perf_counter()
-        failed = []
-        for function in self.functions.values():
+
+        def start_one(function: LocalFunction) -> bool:
             try:
                 function.load()
-            except Exception as error:  # reported; the route answers 500 until fixed
-                failed.append(function.name)
-                console.say(f"    {function.name} | cannot be loaded: {error!r}")
-        loaded = len(self.functions) - len(failed)
-        console.say(f"functions: {loaded} of {len(self.functions)} loaded in {time.perf_counter() - started:.1f} s")
+                return True
+            except FunctionFailed:  # shown on the console; its routes answer 500 until fixed
+                return False
+
+        with ThreadPoolExecutor(max_workers=len(self.functions) or 1) as pool:
+            loaded = sum(pool.map(start_one, self.functions.values()))
+        console.say(f"functions: {loaded} of {len(self.functions)} started in {time.perf_counter() - started:.1f} s")
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -67,6 +72,11 @@ class LocalStack:
         self.server.server_close()
         for poller in self.pollers:
             poller.join(timeout=5)
+        for function in self.functions.values():
+            function.stop()
+        wait_for_all(self.functions, timeout=_STOP_GRACE_SECONDS)
+        for function in self.functions.values():
+            function.kill_remaining()
         self.aws.stop()
 
 
@@ -97,8 +107,10 @@ def _stream_mappings(local: dict[str, LocalFunction], refs: dict[str, str]) -> l
     return mappings
 
 
-def _seed(base_url: str, port: int) -> list[str]:
+def _seed(base_url: str, port: int, refs: dict[str, str]) -> list[str]:
     """Seeds the demo campaigns; a failure is reported, not fatal, so the rest stays usable."""
+    # The campaign command reads its table from the environment, as an organiser runs it.
+    os.environ["CAMPAIGNS_TABLE"] = refs["CampaignsTable"]
     try:
         return seed.seed_campaigns(base_url, port)
     except Exception as error:
@@ -108,28 +120,26 @@ def _seed(base_url: str, port: int) -> list[str]:
 
 def start(port: int, aws_port: int = 0) -> LocalStack:
     """Starts everything; the API serves once this returns and `serve()` is called."""
-    console.install()
     base_url = f"http://127.0.0.1:{port}"
     template = load_template()
     specs = functions(template)
-    local = local_functions(specs)
-    server = bind(LocalApi(local, Router(routes(template))), port)
     aws = embedded_aws.start(aws_port)
+    local: dict[str, LocalFunction] = {}
+    server: DevServer | None = None
     try:
         for name, value in _LOCAL_DEFAULTS.items():
             os.environ.setdefault(name, value)
         created = _create_resources(base_url)
         refs = environment.references(created, {"PublicBaseUrl": base_url}, template)
-        os.environ.update(environment.union(specs, refs))
-        # The template may declare AWS_ENDPOINT_URL (empty) for `sam local` users; here the
-        # embedded AWS must win.
-        embedded_aws.use_dummy_credentials(aws.endpoint_url)
+        local = local_functions(specs, environment.instance_environments(specs, refs, dict(os.environ)))
+        server = bind(LocalApi(local, Router(routes(template))), port)
         mailbox.watch()
-        seeded = _seed(base_url, port)
+        seeded = _seed(base_url, port, refs)
         stack = LocalStack(port=port, aws=aws, server=server, functions=local, seeded=seeded)
         stack.pollers = streams.start_pollers(_stream_mappings(local, refs), stack.stop_event)
     except BaseException:
-        server.server_close()
+        if server:
+            server.server_close()
         aws.stop()
         raise
     return stack

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from devstack.environment import EnvironmentConflict, references, union
+from devstack.environment import instance_environments, references
 from devstack.template import FunctionSpec, functions, load_template, resources_of_type
 
 
@@ -14,12 +12,21 @@ def _local_refs() -> dict[str, str]:
 
 
 def test_every_function_variable_in_the_template_resolves_locally() -> None:
-    merged = union(functions(), _local_refs())
-    assert merged["CAMPAIGNS_TABLE"] == "local-CampaignsTable"
-    assert merged["KEYS_SECRET_ARN"] == "local-KeysSecret"
-    assert merged["PUBLIC_BASE_URL"] == "http://127.0.0.1:3000"
-    assert merged["PENDING_DAYS"] == "7"
-    assert all(isinstance(value, str) for value in merged.values())
+    environments = instance_environments(functions(), _local_refs(), {"PATH": "/bin"})
+    submit = environments["SubmitFunction"]
+    assert submit["CAMPAIGNS_TABLE"] == "local-CampaignsTable"
+    assert submit["KEYS_SECRET_ARN"] == "local-KeysSecret"
+    assert submit["PUBLIC_BASE_URL"] == "http://127.0.0.1:3000"
+    assert submit["PENDING_DAYS"] == "7"
+    assert submit["AWS_LAMBDA_FUNCTION_NAME"] == "SubmitFunction"
+    assert all(isinstance(value, str) for env in environments.values() for value in env.values())
+
+
+def test_each_function_sees_only_the_variables_the_template_gives_it() -> None:
+    environments = instance_environments(functions(), _local_refs(), {"PATH": "/bin"})
+    assert "KEYS_SECRET_ARN" not in environments["CountFunction"]
+    assert "SENDER_ADDRESS" not in environments["VerifyFunction"]
+    assert environments["CountFunction"]["PATH"] == "/bin"
 
 
 def test_the_template_declares_no_secret_or_table_that_the_local_stack_would_not_create() -> None:
@@ -35,9 +42,7 @@ def test_the_template_declares_no_secret_or_table_that_the_local_stack_would_not
     assert resources_of_type("AWS::DynamoDB::Table")
 
 
-def test_two_functions_wanting_different_values_is_refused() -> None:
-    def spec(name: str, value: str) -> FunctionSpec:
-        return FunctionSpec(name, code_dir=None, handler="app.h", environment={"MODE": value}, events={})  # type: ignore[arg-type]
-
-    with pytest.raises(EnvironmentConflict, match="MODE"):
-        union({"A": spec("A", "one"), "B": spec("B", "two")}, {})
+def test_the_embedded_aws_wins_over_placeholders_the_template_may_declare() -> None:
+    spec = FunctionSpec("F", code_dir=None, handler="app.h", environment={"AWS_ENDPOINT_URL": ""}, events={})  # type: ignore[arg-type]
+    base = {"AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "AWS_ACCESS_KEY_ID": "testing"}
+    assert instance_environments({"F": spec}, {}, base)["F"]["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"

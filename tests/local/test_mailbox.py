@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from devstack import mailbox
-from devstack.embedded_aws import REGION
+from devstack.account import REGION
 
 SENDER = "letters@example.org"
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from devstack import resources
-from devstack.embedded_aws import REGION
+from devstack.account import REGION
 from devstack.environment import function_environment, references
 from devstack.template import ROOT, functions, load_template
 from local.stack_process import StackProcess, free_port
@@ -68,7 +68,7 @@ def test_functions_declare_the_endpoint_variable_so_sam_local_can_set_it() -> No
 _INVOKE = """
 import importlib.util, json, sys
 from devstack.events import HttpRequest, http_api_event
-from devstack.functions import LambdaContext
+from devstack.lambda_context import LambdaContext
 spec = importlib.util.spec_from_file_location("handler", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
