@@ -2,9 +2,8 @@
 
 Each instance is a `python -m devstack.worker` child with exactly the environment the
 template gives its function, and it handles one event at a time; concurrent events get
-more instances (cold starts) when no instance is free for a moment, up to
-MAX_INSTANCES per function. Separate processes are
-what makes this faithful: one process per function means no variable of one function
+more instances (cold starts) when none is free for a moment, up to MAX_INSTANCES per
+function. Separate processes are what makes this faithful: no variable of one function
 leaks into another, and Powertools' resolver, which keeps the current event in class
 state, never sees two events at once. An invocation that outlives the function's Timeout
 is killed, as Lambda would. Failures are shown on the console and become the error API
