@@ -64,8 +64,13 @@ def main() -> int:
         time.sleep(_SIGNAL_POLL_SECONDS)
     console.say("stopping")
     running.stop()
+    console.say("stopped")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    # Everything this process started has stopped; the interpreter's own teardown (seconds,
+    # with moto loaded) would only delay the exit.
+    os._exit(code)
