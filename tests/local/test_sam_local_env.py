@@ -54,11 +54,6 @@ def test_every_resource_reference_gets_the_name_make_dev_creates() -> None:
                 assert local.get(name) == resources.physical_name(value["Ref"]), f"{logical_id}.{name}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="template.yaml does not declare AWS_ENDPOINT_URL, so sam local drops the file's endpoint "
-    "(see docs/local-development.md); declaring it empty in Globals is harmless in AWS",
-)
 def test_functions_declare_the_endpoint_variable_so_sam_local_can_set_it() -> None:
     assert all(ENDPOINT in spec.environment for spec in functions().values())
 
