@@ -1,16 +1,14 @@
 """GET /verify shows a confirm button (mail scanners prefetch links: a GET changes
 nothing); POST /verify (JSON or form) verifies, and is safe to repeat."""
 
-from urllib.parse import urlencode, urlsplit, urlunsplit
-
 from typing import Annotated
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from undersigned import errors, http, pages, schemas, signing, tokens
+from undersigned import http, links, pages, schemas, signing, tokens
 from undersigned.campaign import utc_now
-from undersigned.store import Store
 
 app = http.make_app(cors=http.same_origin_only)
 
@@ -24,13 +22,7 @@ def with_status(url: str, status: str) -> str:
 @app.get("/verify", summary="The page behind the email's confirm link", include_in_schema=True,
          responses={200: {"description": "An HTML page with a confirm button."}, 400: {"description": "HTML: invalid_token."}, 410: {"description": "HTML: token_expired."}})
 def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
-    token = app.current_event.get_query_string_value("token", "") or ""
-    try:
-        claims = signing.read_claims(token, tokens.VERIFY, utc_now())
-        campaign = signing.campaign_of(claims, Store())
-    except errors.ApiError as error:
-        return http.error_response(error, as_html=True)
-    return http.html_response(200, pages.confirm_page(token, campaign.title))
+    return links.button_page(app, tokens.VERIFY, pages.confirm_page)
 
 
 @app.post(
@@ -42,11 +34,7 @@ def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `respo
 )
 def verify(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.VerifyOut]:  # type: ignore[assignment]
     # `body` documents the request for OpenAPI only (see the submit function).
-    fields = http.read_body(app, allow_form=True)
-    token = fields.get("token")
-    if not isinstance(token, str) or not token:
-        raise errors.invalid_token()
-    outcome = signing.verify(token, utc_now())
+    outcome = signing.verify(links.posted_token(app), utc_now())
     if not http.is_form_post(app):
         return http.json_response(200, {"status": outcome.status, "campaign_id": outcome.campaign.id})
     if outcome.campaign.thank_you_url:

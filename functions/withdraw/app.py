@@ -6,9 +6,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from undersigned import errors, http, pages, schemas, signing, tokens
+from undersigned import http, links, pages, schemas, signing, tokens
 from undersigned.campaign import utc_now
-from undersigned.store import Store
 
 app = http.make_app(cors=http.same_origin_only)
 WITHDRAWN = {"status": "withdrawn"}
@@ -17,13 +16,7 @@ WITHDRAWN = {"status": "withdrawn"}
 @app.get("/withdraw", summary="The page behind the email's withdraw link",
          responses={200: {"description": "An HTML page with a withdraw button."}, 400: {"description": "HTML: invalid_token."}})
 def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
-    token = app.current_event.get_query_string_value("token", "") or ""
-    try:
-        claims = signing.read_claims(token, tokens.WITHDRAW, utc_now())
-        campaign = signing.campaign_of(claims, Store())
-    except errors.ApiError as error:
-        return http.error_response(error, as_html=True)
-    return http.html_response(200, pages.withdraw_page(token, campaign.title))
+    return links.button_page(app, tokens.WITHDRAW, pages.withdraw_page)
 
 
 @app.post(
@@ -35,11 +28,7 @@ def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `resp
 )
 def withdraw(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.WithdrawOut]:  # type: ignore[assignment]
     # `body` documents the request for OpenAPI only (see the submit function).
-    fields = http.read_body(app, allow_form=True)
-    token = fields.get("token")
-    if not isinstance(token, str) or not token:
-        raise errors.invalid_token()
-    signing.withdraw(token, utc_now())
+    signing.withdraw(links.posted_token(app), utc_now())
     if http.is_form_post(app):
         return http.html_response(200, pages.message_page("Signature withdrawn", "Your signature is withdrawn and your details are erased."))
     return http.json_response(200, WITHDRAWN)
