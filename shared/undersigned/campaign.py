@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from typing import Any
 
 CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 ANY_ORIGIN = "*"
+# Campaign fields no organiser sets: the count and the bookkeeping around it.
+_KEPT_BY_THE_SERVICE = frozenset({"count", "count_updated_at", "created_at", "updated_at", "extra"})
 # Proof of human a campaign may ask for: none, the self-hosted proof of work, or a hosted widget.
 HUMAN_CHECKS = ("none", "altcha", "turnstile", "hcaptcha")
 # What happens to a submission from a throwaway-mailbox service.
@@ -45,6 +47,10 @@ class Campaign:
     thank_you_url: str | None = None
     public_signatories: bool = False
     sender_name: str = "Undersigned"
+    # Counts announced as MilestoneReached (the goal is announced too).
+    milestones: tuple[int, ...] = ()
+    # The organiser's own email texts per locale: {"de": {"subject": ..., "intro": ...}}.
+    email_texts: dict[str, Any] | None = None
     count: int = 0
     count_updated_at: str | None = None
     created_at: str | None = None
@@ -96,6 +102,19 @@ class Campaign:
             "status": self.status(now),
             "count": self.count,
             "public_signatories": self.public_signatories,
+        }
+
+    def announced_counts(self) -> list[int]:
+        """The counts that raise MilestoneReached: the milestones and the goal, ascending."""
+        return sorted({*self.milestones, *([self.goal] if self.goal else [])})
+
+    def settings_document(self) -> dict[str, Any]:
+        """Everything an organiser sets, in the shape `campaign_file.campaign_from_document`
+        reads: every field but what the service keeps itself."""
+        return {
+            name: list(value) if isinstance(value, tuple) else value
+            for name, value in ((f.name, getattr(self, f.name)) for f in fields(self))
+            if name not in _KEPT_BY_THE_SERVICE
         }
 
     def count_view(self) -> dict[str, Any]:

@@ -29,8 +29,11 @@ FIELDS = {
     "id", "title", "statement", "goal", "closes_at", "closed", "allowed_origins",
     "thank_you_url", "public_signatories", "sender_name",
     "burst_limit", "hourly_limit", "trusted_addresses", "human_check", "disposable_addresses", "retention_days",
+    "milestones", "email_texts",
 }
 DEFAULTS = Campaign(id="defaults", title="", statement="")
+MAX_MILESTONES = 50
+EMAIL_TEXT_FIELDS = {"subject", "intro", "already_signed"}
 
 
 class CampaignFileError(ValueError):
@@ -96,6 +99,7 @@ def campaign_from_document(document: dict[str, Any]) -> Campaign:
     if thank_you is not None and urlsplit(str(thank_you)).scheme not in ("http", "https"):
         problems.append("thank_you_url must be an http(s) URL")
     problems += _safety_problems(document)
+    problems += _organiser_problems(document)
     if problems:
         raise CampaignFileError("; ".join(problems))
     return Campaign(
@@ -115,7 +119,33 @@ def campaign_from_document(document: dict[str, Any]) -> Campaign:
         human_check=document.get("human_check", DEFAULTS.human_check),
         disposable_addresses=document.get("disposable_addresses", DEFAULTS.disposable_addresses),
         retention_days=document.get("retention_days", DEFAULTS.retention_days),
+        milestones=tuple(sorted(set(document.get("milestones") or ()))),
+        email_texts=document.get("email_texts") or None,
     )
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _organiser_problems(document: dict[str, Any]) -> list[str]:
+    problems = []
+    milestones = document.get("milestones") or []
+    if not isinstance(milestones, list) or len(milestones) > MAX_MILESTONES or not all(map(_positive, milestones)):
+        problems.append(f"milestones must be a list of at most {MAX_MILESTONES} positive whole numbers")
+    texts = document.get("email_texts")
+    if texts is not None and not (
+        isinstance(texts, dict)
+        and all(
+            isinstance(locale, str)
+            and isinstance(fields, dict)
+            and set(fields) <= EMAIL_TEXT_FIELDS
+            and all(isinstance(text, str) and len(text) <= 2000 for text in fields.values())
+            for locale, fields in texts.items()
+        )
+    ):
+        problems.append(f"email_texts must map locales to objects with {sorted(EMAIL_TEXT_FIELDS)} as text")
+    return problems
 
 
 def put_campaign(document: dict[str, Any]) -> None:

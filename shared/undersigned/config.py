@@ -19,6 +19,9 @@ class Settings:
     # Where hosted human checks confirm a widget's token (tests point these at a fake).
     turnstile_verify_url: str
     hcaptcha_verify_url: str
+    counters_table: str = ""
+    audit_table: str = ""
+    event_bus_name: str = "default"
 
 
 @lru_cache(maxsize=1)
@@ -34,4 +37,7 @@ def settings() -> Settings:
         pending_days=int(env.get("PENDING_DAYS") or 7),
         turnstile_verify_url=env.get("TURNSTILE_VERIFY_URL") or "https://challenges.cloudflare.com/turnstile/v0/siteverify",
         hcaptcha_verify_url=env.get("HCAPTCHA_VERIFY_URL") or "https://api.hcaptcha.com/siteverify",
+        counters_table=env.get("COUNTERS_TABLE", ""),
+        audit_table=env.get("AUDIT_TABLE", ""),
+        event_bus_name=env.get("EVENT_BUS_NAME") or "default",
     )

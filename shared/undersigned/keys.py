@@ -33,6 +33,12 @@ class Keys:
     # Secret keys of hosted human checks, by kind ("turnstile", "hcaptcha"), where configured.
     hosted_check_secrets: dict[str, str] = field(default_factory=dict, compare=False)
 
+    def domain_hash(self, domain: str) -> str:
+        """A keyed hash of an address's domain, so that an organiser can invalidate a
+        domain's signatures without the table holding addresses."""
+        digest = hmac.new(self.signer_key, b"domain:" + domain.strip().lower().encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
     def signer_id(self, canonical_email: str) -> str:
         """The table's key for an address: the same for the same address, unreadable without the key."""
         digest = hmac.new(self.signer_key, canonical_email.encode(), hashlib.sha256).digest()

@@ -74,6 +74,8 @@ def _new_signature_fields(request: SignatureRequest, now: datetime, quarantined:
         "email": request.email if request.updates else None,
         # Suspicious (over a rate limit, a throwaway mailbox...): verified, it is quarantined.
         "quarantined": True if quarantined else None,
+        # Lets an organiser invalidate a domain's signatures in bulk (issue 6).
+        "domain_hash": keys().domain_hash(request.canonical_email.rpartition("@")[2]),
     }
 
 

@@ -7,16 +7,49 @@ differ and the count by the same amount in one transaction. A redelivered record
 finds its mark already set and moves nothing; a batch split after a failure replays
 only what may not have landed. One count write per campaign per batch, not per
 signature, so a letter that goes viral does not throttle on one hot item.
+
+The same transaction moves the per-source counts and the verified-per-hour history:
+a mark records the source and hour it was counted under (`counted_source`,
+`counted_hour`), and taking the mark away takes the same ones down, so they stay as
+exact as the count.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 
 COUNTED_STATES = frozenset({"verified"})
-# A transaction takes at most 100 actions: the marks and the one count update.
-MARKS_PER_TRANSACTION = 99
+# A transaction takes at most 100 actions: the marks, the one count update and one
+# update per distinct source and hour among the marks (see `CampaignTally.chunks`).
+MAX_ACTIONS = 100
+MARKS_PER_TRANSACTION = MAX_ACTIONS - 1
+
+
+class Mark(NamedTuple):
+    """One signature's mark to move, and the counters that move with it."""
+
+    signer: str
+    counted: bool
+    hour: str | None = None  # "2026-11-28T13", the hour it was verified in
+    source: str | None = None  # the partner's attribution tag
+
+    def counters(self) -> list[str]:
+        """The counter items (sort keys) this mark moves besides the count."""
+        return [name for name in (hour_counter(self.hour), source_counter(self.source)) if name]
+
+
+def hour_counter(hour: str | None) -> str | None:
+    return f"hour#{hour}" if hour else None
+
+
+def source_counter(source: str | None) -> str | None:
+    return f"source#{source}" if source else None
+
+
+def hour_of(instant: str | None) -> str | None:
+    """The hour bucket of an ISO instant such as 2026-11-28T13:05:00Z."""
+    return instant[:13] if instant and len(instant) >= 13 and instant[10] == "T" else None
 
 
 @dataclass
@@ -25,10 +58,27 @@ class CampaignTally:
     # signer -> should it be counted (only the signatures whose mark must change)
     marks: dict[str, bool] = field(default_factory=dict)
     first_sequence_number: str = ""
+    details: dict[str, Mark] = field(default_factory=dict)
 
-    def chunks(self) -> list[list[tuple[str, bool]]]:
-        items = list(self.marks.items())
-        return [items[start : start + MARKS_PER_TRANSACTION] for start in range(0, len(items), MARKS_PER_TRANSACTION)]
+    def add(self, mark: Mark) -> None:
+        self.marks[mark.signer] = mark.counted
+        self.details[mark.signer] = mark
+
+    def chunks(self) -> list[list[Mark]]:
+        """The marks in groups that fit one transaction with their count and counters."""
+        chunks: list[list[Mark]] = []
+        current: list[Mark] = []
+        names: set[str] = set()
+        for mark in (self.details.get(signer) or Mark(signer, counted) for signer, counted in self.marks.items()):
+            new = set(mark.counters()) - names
+            if current and len(current) + 1 + len(names) + len(new) + 1 > MAX_ACTIONS:
+                chunks.append(current)
+                current, new, names = [], set(mark.counters()), set()
+            current.append(mark)
+            names |= new
+        if current:
+            chunks.append(current)
+        return chunks
 
 
 def _string(image: dict[str, Any], name: str) -> str | None:
@@ -42,6 +92,13 @@ def should_count(image: dict[str, Any] | None) -> bool:
 
 def is_marked(image: dict[str, Any] | None) -> bool:
     return image is not None and image.get("counted", {}).get("BOOL") is True
+
+
+def mark_for(signer: str, image: dict[str, Any]) -> Mark:
+    """Counting records the hour and source it counts under; uncounting takes down those it recorded."""
+    if should_count(image):
+        return Mark(signer, True, hour_of(_string(image, "verified_at")), _string(image, "source"))
+    return Mark(signer, False, _string(image, "counted_hour"), _string(image, "counted_source"))
 
 
 def tally_records(records: Iterable[dict[str, Any]]) -> list[CampaignTally]:
@@ -62,9 +119,8 @@ def tally_records(records: Iterable[dict[str, Any]]) -> list[CampaignTally]:
     for (campaign_id, signer), image in newest.items():
         if image is None:
             continue
-        wanted = should_count(image)
-        if wanted == is_marked(image):
+        if should_count(image) == is_marked(image):
             continue
         tally = tallies.setdefault(campaign_id, CampaignTally(campaign_id, first_sequence_number=first_seen[campaign_id]))
-        tally.marks[signer] = wanted
+        tally.add(mark_for(signer, image))
     return sorted(tallies.values(), key=lambda tally: int(tally.first_sequence_number))
