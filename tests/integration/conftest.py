@@ -124,22 +124,25 @@ class StreamReader:
         self.dynamodb = boto3.client("dynamodb", region_name=REGION)
         self.streams = boto3.client("dynamodbstreams", region_name=REGION)
         self.arn = self.dynamodb.describe_table(TableName=table_name("SignaturesTable"))["Table"]["LatestStreamArn"]
-        self.iterators: dict[str, str] = {}
+        self.last_read: dict[str, str] = {}
+
+    def _iterator(self, shard_id: str) -> str:
+        # A fresh iterator per read: moto swaps a table's stream shard when it rolls back a
+        # cancelled transaction, which leaves iterators taken earlier reading nothing.
+        position = self.last_read.get(shard_id)
+        where = {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": position} if position else {"ShardIteratorType": "TRIM_HORIZON"}
+        return self.streams.get_shard_iterator(StreamArn=self.arn, ShardId=shard_id, **where)["ShardIterator"]
 
     def read(self) -> list[dict[str, Any]]:
         shards = self.streams.describe_stream(StreamArn=self.arn)["StreamDescription"]["Shards"]
         records = []
         for shard in shards:
             shard_id = shard["ShardId"]
-            if shard_id not in self.iterators:
-                self.iterators[shard_id] = self.streams.get_shard_iterator(
-                    StreamArn=self.arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            answer = self.streams.get_records(ShardIterator=self.iterators[shard_id])
-            self.iterators[shard_id] = answer["NextShardIterator"]
+            answer = self.streams.get_records(ShardIterator=self._iterator(shard_id))
             for record in answer["Records"]:
                 record["eventSourceARN"] = self.arn
                 records.append(record)
+                self.last_read[shard_id] = record["dynamodb"]["SequenceNumber"]
         return records
 
     def deliver(self, records: list[dict[str, Any]]) -> dict[str, Any]:
