@@ -7,6 +7,7 @@ This is the one place that maps domain errors to HTTP answers.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from typing import Any, Callable
 from urllib.parse import parse_qsl
@@ -132,6 +133,26 @@ def html_response(status: int, markup: str, headers: dict[str, str] | None = Non
 
 def redirect(location: str, headers: dict[str, str] | None = None) -> Response:
     return Response(status_code=303, body="", headers={"Location": location, "Cache-Control": "no-store", **(headers or {})})
+
+
+def entity_tag(body: str) -> str:
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def matches(if_none_match: str | None, tag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = [candidate.strip() for candidate in if_none_match.split(",")]
+    return "*" in candidates or any(candidate.removeprefix("W/") == tag for candidate in candidates)
+
+
+def cacheable_response(app: APIGatewayHttpResolver, body: str, cache: str, content_type: str = JSON_TYPE) -> Response:
+    """A public, cacheable answer for any origin, with an ETag; `If-None-Match` answers 304."""
+    tag = entity_tag(body)
+    headers = {**ANY_ORIGIN_HEADERS, "Cache-Control": cache, "ETag": tag}
+    if matches(app.current_event.headers.get("if-none-match"), tag):
+        return Response(status_code=304, body="", headers=headers)
+    return Response(status_code=200, content_type=content_type, body=body, headers=headers)
 
 
 def error_body(error: ApiError) -> dict[str, Any]:

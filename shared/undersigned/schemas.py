@@ -44,6 +44,26 @@ class CountOut(TypedDict):
     updated_at: str
 
 
+class SourceCountsOut(TypedDict):
+    campaign_id: str
+    count: int
+    sources: dict[str, int]
+    unattributed: int
+    updated_at: str
+
+
+class HourCount(TypedDict):
+    hour: str
+    verified: int
+
+
+class HistoryOut(TypedDict):
+    campaign_id: str
+    count: int
+    hours: list[HourCount]
+    updated_at: str
+
+
 class SubmissionAccepted(TypedDict):
     status: Literal["pending_verification"]
 

@@ -1,0 +1,41 @@
+"""GET /campaigns/{campaign_id}/badge.svg: a count badge for READMEs and dashboards."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from undersigned import errors, http, schemas, totals
+from undersigned.store import Store
+
+app = http.make_app(cors=http.any_origin)
+CACHE = "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400"
+SVG_TYPE = "image/svg+xml"
+
+
+def badge_label(text: str | None) -> str:
+    if text is None:
+        return totals.BADGE_LABEL
+    label = text.strip()
+    if not label or len(label) > totals.MAX_LABEL or any(ord(char) < 32 for char in label):
+        raise errors.validation_error([errors.FieldProblem("label", f"Must be 1–{totals.MAX_LABEL} characters of text.")])
+    return label
+
+
+@app.get(
+    "/campaigns/<campaign_id>/badge.svg",
+    summary="A count badge (SVG)",
+    description="`label` (optional, at most 40 characters) replaces the word on its left. "
+    "Sends an ETag; If-None-Match answers 304.",
+    responses={
+        200: {"description": "An SVG image.", "content": {SVG_TYPE: {"schema": {"type": "string"}}}},
+        304: {"description": "Not modified since the ETag given in If-None-Match."},
+        **schemas.error_responses(400, 404),
+    },
+)
+def get_badge(campaign_id: str):  # noqa: ANN201 - an SVG image, described in `responses`
+    label = badge_label(app.current_event.get_query_string_value("label"))
+    campaign = Store().existing_campaign(campaign_id)
+    return http.cacheable_response(app, totals.badge_svg(label, campaign), CACHE, content_type=SVG_TYPE)
+
+
+@http.logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)
