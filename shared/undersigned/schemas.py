@@ -110,6 +110,42 @@ class SignatoriesPage(TypedDict):
     next_cursor: str | None
 
 
+class AdminCampaign(TypedDict):
+    id: str
+    title: str
+    statement: str
+    goal: int | None
+    closes_at: str | None
+    closed: bool
+    allowed_origins: list[str]
+    thank_you_url: str | None
+    public_signatories: bool
+    sender_name: str
+    milestones: list[int]
+    retention_days: int | None
+    rate_limits: dict[str, int] | None
+    email_texts: dict[str, dict[str, str]] | None
+    status: Literal["open", "closed"]
+    count: int
+    count_updated_at: str | None
+    created_at: str | None
+
+
+class AdminPage(TypedDict):
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class AdminAction(TypedDict):
+    status: Literal["hidden", "verified", "discarded"]
+    signer: str
+
+
+class InvalidationOut(TypedDict):
+    invalidated: int
+    next_cursor: str | None
+
+
 # Marks an operation whose JSON body may also come form-encoded (a page without JavaScript);
 # the OpenAPI function documents that media type from the JSON schema.
 FORM_EXTENSION = "x-undersigned-accepts-form"
@@ -120,8 +156,9 @@ def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     """The `responses` entries for a route's contract errors."""
     descriptions = {
         400: "Bad input (`invalid_json`, `validation_error`, `invalid_token`).",
-        403: "`origin_not_allowed`: the browser's Origin is not allowed for this campaign.",
+        403: "`origin_not_allowed`: the browser's Origin is not allowed for this campaign; admin: `forbidden`.",
         404: "`campaign_not_found`.",
+        409: "`campaign_exists` or `not_quarantined`.",
         410: "`campaign_closed` or `token_expired`.",
         413: "`payload_too_large`: the body is over 16 KiB.",
         415: "`unsupported_media_type`.",

@@ -593,8 +593,9 @@ class Store:
             self._client.update_item(
                 TableName=self._signatures,
                 Key=self._key(campaign_id, signer),
-                UpdateExpression="SET hidden = :yes REMOVE listed_in, listed_at",
+                UpdateExpression="SET #hidden = :yes REMOVE listed_in, listed_at",
                 ConditionExpression="attribute_exists(signer)",
+                ExpressionAttributeNames={"#hidden": "hidden"},
                 ExpressionAttributeValues={":yes": {"BOOL": True}},
             )
         except ClientError as error:
@@ -647,9 +648,12 @@ class Store:
             raise
         return _from_item(answer["Attributes"])
 
-    def record_audit(self, campaign_id: str, entry: dict[str, Any], now_iso: str) -> None:
+    def record_audit(self, campaign_id: str, entry: dict[str, Any], now: datetime) -> None:
         """One admin action in the audit log: who, what, when (never personal data of signers)."""
-        item = {"campaign_id": campaign_id, "at": f"{now_iso}#{secrets.token_hex(4)}", "when": now_iso, **entry}
+        # Microseconds in the sort key keep one caller's actions in order; the suffix keeps keys unique.
+        moment = now.astimezone(timezone.utc)
+        at = f"{moment:%Y-%m-%dT%H:%M:%S.%f}Z#{secrets.token_hex(4)}"
+        item = {"campaign_id": campaign_id, "at": at, "when": f"{moment:%Y-%m-%dT%H:%M:%SZ}", **entry}
         self._client.put_item(TableName=self._audit, Item=_to_item({k: v for k, v in item.items() if v is not None}))
 
     def audit_page(self, campaign_id: str, limit: int, before: str | None) -> tuple[list[dict[str, Any]], str | None]:
