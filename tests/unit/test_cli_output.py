@@ -1,0 +1,27 @@
+"""The CLI's pieces that need no server: spreadsheet safety, sparklines, signing choice."""
+
+import pytest
+
+from undersigned_cli.client import is_local, region_of
+from undersigned_cli.output import sparkline, spreadsheet_safe
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_cells_a_spreadsheet_would_run_get_a_leading_quote(text):
+    assert spreadsheet_safe(text) == "'" + text
+
+
+def test_other_cells_stay_as_they_are():
+    assert [spreadsheet_safe(value) for value in ("Ann", "a=b", None, True, 3)] == ["Ann", "a=b", "", "true", "3"]
+
+
+def test_sparkline_runs_from_none_to_the_peak():
+    assert sparkline([0, 1, 2, 4, 8]) == "▁▂▃▅█"
+    assert sparkline([0, 0]) == "▁▁" and sparkline([]) == ""
+
+
+def test_loopback_urls_are_local_and_execute_api_urls_name_their_region():
+    assert is_local("http://127.0.0.1:3000") and is_local("http://localhost:3000") and is_local("http://[::1]:3000")
+    assert not is_local("https://abc123.execute-api.eu-west-1.amazonaws.com")
+    assert region_of("https://abc123.execute-api.eu-west-1.amazonaws.com") == "eu-west-1"
+    assert region_of("https://letters.example.org") is None
