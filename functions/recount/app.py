@@ -1,0 +1,37 @@
+"""Scheduled (RecountSchedule): compares each open campaign's count with its signatures,
+repairs drift by the tally's own means (see `undersigned.recount`) and reports it as the
+metric `RecountRepairs` (namespace Undersigned), which the RecountDriftAlarm watches."""
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from undersigned.campaign import utc_now
+from undersigned.observability import fault_report, logger
+from undersigned.recount import open_campaign_ids, recount
+from undersigned.store import Store
+
+metrics = Metrics(namespace="Undersigned")
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    store, now = Store(), utc_now()
+    repaired, failed, drifted = 0, [], []
+    for campaign_id in open_campaign_ids(store, now):
+        try:
+            result = recount(store, campaign_id, now)
+        except Exception as error:  # noqa: BLE001 - one campaign's failure must not stop the others
+            logger.error("recount failed", extra={"campaign_id": campaign_id, **fault_report(error)})
+            failed.append(campaign_id)
+            continue
+        if result.drifted:
+            logger.warning(
+                "count drift repaired",
+                extra={"campaign_id": campaign_id, "marks_repaired": result.marks_repaired, "count_corrected_by": result.count_corrected_by},
+            )
+            drifted.append(campaign_id)
+            repaired += result.marks_repaired + abs(result.count_corrected_by)
+    metrics.add_metric(name="RecountRepairs", unit=MetricUnit.Count, value=repaired)
+    metrics.add_metric(name="RecountFailures", unit=MetricUnit.Count, value=len(failed))
+    return {"drifted": drifted, "failed": failed, "repairs": repaired}

@@ -1,0 +1,80 @@
+"""The recount: compares each open campaign's count with its signatures and repairs drift.
+
+Two kinds of drift, two repairs, both by the tally's own means:
+- a signature whose `counted` mark disagrees with its state (a stream record the tally
+  never got, e.g. one parked in the failure queue): its mark moves with the count, the
+  per-source and hourly counters in one transaction, exactly as the tally would;
+- a count that differs from the number of marks (a count written by hand): the count is
+  set to the number of marks, only if no tally transaction moved it while the recount
+  was reading (`tally_seq` unchanged), else it is left for the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from undersigned import publishing
+from undersigned.campaign import format_instant
+from undersigned.store import Store
+from undersigned.tally import COUNTED_STATES, CampaignTally, Mark, hour_of
+
+PAGE = 1000
+_FIELDS = ("counted", "counted_hour", "counted_source", "verified_at", "source")
+
+
+@dataclass
+class Recount:
+    campaign_id: str
+    marks_repaired: int = 0
+    count_corrected_by: int = 0
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.marks_repaired or self.count_corrected_by)
+
+
+def _mark_to_move(item: dict[str, Any]) -> Mark | None:
+    wanted, marked = item.get("state") in COUNTED_STATES, item.get("counted") is True
+    if wanted == marked:
+        return None
+    if wanted:
+        return Mark(item["signer"], True, hour_of(item.get("verified_at")), item.get("source"))
+    return Mark(item["signer"], False, item.get("counted_hour"), item.get("counted_source"))
+
+
+def recount(store: Store, campaign_id: str, now: datetime) -> Recount:
+    now_iso = format_instant(now)
+    result = Recount(campaign_id)
+    seen = store.tally_position(campaign_id)
+    tally = CampaignTally(campaign_id)
+    marked, after = 0, None
+    while True:
+        items, after = store.signatures_page(campaign_id, PAGE, after, fields=("state", *_FIELDS))
+        for item in items:
+            marked += item.get("counted") is True
+            mark = _mark_to_move(item)
+            if mark is not None:
+                tally.add(mark)
+        if after is None:
+            break
+    if tally.marks:
+        change = sum(store.apply_tally(campaign_id, chunk, now_iso) for chunk in tally.chunks())
+        result.marks_repaired = len(tally.marks)
+        publishing.announce(store, campaign_id, change, now_iso)
+        # The count moved with the marks; whether it also drifted apart is the next run's question.
+        return result
+    if seen[0] != marked and store.correct_count(campaign_id, seen, marked, now_iso):
+        result.count_corrected_by = marked - seen[0]
+        publishing.announce(store, campaign_id, result.count_corrected_by, now_iso)
+    return result
+
+
+def open_campaign_ids(store: Store, now: datetime) -> list[str]:
+    found, after = [], None
+    while True:
+        campaigns, after = store.campaigns_page(100, after)
+        found += [campaign.id for campaign in campaigns if campaign.is_open(now)]
+        if after is None:
+            return found

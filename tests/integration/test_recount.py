@@ -1,0 +1,102 @@
+"""The scheduled recount finds counts that drifted from the signatures, repairs them by
+the tally's own means, says so in a metric, and leaves a true count alone."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+
+from integration.lambda_api import invoke
+from integration.test_signing_journey import count, sign, verify
+from integration.test_tally_publishing import Events, hourly_total, sign_up
+from undersigned.store import Store
+
+
+def run_recount(capsys) -> tuple[dict, dict]:
+    capsys.readouterr()
+    answer = invoke("RecountFunction", {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}})
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    (emf,) = [line for line in lines if "_aws" in line]
+    return answer, emf
+
+
+def hand_set_count(value: int, campaign: str = "demo") -> None:
+    boto3.client("dynamodb").update_item(
+        TableName="undersigned-CampaignsTable",
+        Key={"campaign_id": {"S": campaign}},
+        UpdateExpression="SET verified_count = :n",
+        ExpressionAttributeValues={":n": {"N": str(value)}},
+    )
+
+
+def test_verifications_the_tally_never_saw_are_counted_with_their_sources_and_hours(api, demo, mailbox, stream, capsys):
+    sign_up(api, mailbox, 3, source="partner-a")
+    stream.read()  # the records are lost: the tally never gets them
+    assert count(api) == 0
+    answer, emf = run_recount(capsys)
+    assert answer["drifted"] == ["demo"] and answer["repairs"] == 3
+    assert emf["RecountRepairs"] == [3.0] and emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Undersigned"
+    assert count(api) == 3
+    assert Store().source_counts("demo") == {"partner-a": 3} and hourly_total() == 3
+    stream.drain()
+    assert count(api) == 3, "the tally, arriving late, finds the marks set"
+
+
+def test_a_withdrawal_the_tally_never_saw_leaves_the_count(api, demo, mailbox, stream, capsys):
+    sign_up(api, mailbox, 2)
+    stream.drain()
+    api.post("/withdraw", json_body={"token": mailbox.last_to("s0@example.org").token("/withdraw")})
+    stream.read()
+    assert count(api) == 2
+    answer, _ = run_recount(capsys)
+    assert answer["repairs"] == 1 and count(api) == 1 and hourly_total() == 1
+
+
+def test_a_count_written_by_hand_is_set_back_to_the_signatures(api, demo, mailbox, stream, capsys):
+    sign_up(api, mailbox, 2)
+    stream.drain()
+    hand_set_count(42)
+    answer, emf = run_recount(capsys)
+    assert answer["repairs"] == 40 and emf["RecountRepairs"] == [40.0]
+    assert count(api) == 2
+
+
+def test_a_true_count_is_left_alone_and_reported_as_no_repair(api, demo, mailbox, stream, capsys):
+    sign_up(api, mailbox, 2)
+    stream.drain()
+    events = Events()
+    answer, emf = run_recount(capsys)
+    assert answer == {"drifted": [], "failed": [], "repairs": 0} and emf["RecountRepairs"] == [0.0]
+    assert count(api) == 2 and events.sent == []
+
+
+def test_closed_campaigns_are_not_recounted(api, demo, capsys):
+    hand_set_count(7, "demo-closed")
+    run_recount(capsys)
+    assert count(api, "demo-closed") == 7
+
+
+def test_a_correction_is_refused_when_the_tally_moved_the_count_meanwhile(api, demo, mailbox, stream):
+    store = Store()
+    seen = store.tally_position("demo")
+    sign_up(api, mailbox, 1)
+    stream.drain()
+    assert store.correct_count("demo", seen, 0, "2026-11-28T13:00:00Z") is False
+    assert count(api) == 1
+
+
+def test_recount_repairs_announce_like_the_tally(api, demo, mailbox, stream, capsys):
+    from undersigned.campaign_file import put_campaign
+
+    put_campaign({"id": "small", "title": "Small", "statement": "s", "milestones": [2]})
+    sign_up(api, mailbox, 2, campaign="small")
+    stream.read()
+    events = Events()
+    run_recount(capsys)
+    kinds = [(event["type"], event["campaign_id"]) for event in events.sent]
+    assert ("CountChanged", "small") in kinds and ("MilestoneReached", "small") in kinds
+    sign(api, {"name": "Late", "email": "late@example.org"}, campaign="small")
+    verify(api, mailbox.last_to("late@example.org").token("/verify"))
+    stream.drain()
+    assert [e["milestone"] for e in events.sent if e["type"] == "MilestoneReached"] == [2]
