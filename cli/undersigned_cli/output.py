@@ -6,20 +6,10 @@ import csv
 import sys
 from typing import Any, Iterable, TextIO
 
+from undersigned.exports import spreadsheet_cell
+
 EXPORT_COLUMNS = ("name", "organisation", "role", "country", "email", "public", "updates", "locale", "source", "signed_at")
-# A cell starting with one of these runs as a formula in Excel, LibreOffice and Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 SPARKS = "▁▂▃▄▅▆▇█"
-
-
-def spreadsheet_safe(value: Any) -> str:
-    """The cell's text; one that a spreadsheet would run as a formula gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class CsvExport:
@@ -30,7 +20,7 @@ class CsvExport:
 
     def write(self, rows: Iterable[dict[str, Any]]) -> None:
         for row in rows:
-            self._writer.writerow([spreadsheet_safe(row.get(column)) for column in EXPORT_COLUMNS])
+            self._writer.writerow([spreadsheet_cell(row.get(column)) for column in EXPORT_COLUMNS])
             self.rows += 1
 
 

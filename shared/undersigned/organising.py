@@ -150,13 +150,17 @@ class Organiser:
 
     def release(self, campaign_id: str, signer: str) -> dict[str, Any]:
         self._campaign(campaign_id)
-        if not self.store.release_quarantined(campaign_id, signer, self.now.timestamp()):
+        if not self.store.release_quarantined(campaign_id, signer, self.now_iso, self.now.timestamp()):
             raise _not_quarantined()
         self._audit(campaign_id, "release", signer=signer)
         return {"status": "verified", "signer": signer}
 
     def discard(self, campaign_id: str, signer: str) -> dict[str, Any]:
         self._campaign(campaign_id)
+        current = self.store.signature(campaign_id, signer)
+        # Review discards only what is in quarantine; a verified signature ends by invalidation.
+        if current is None or current.state != "quarantined":
+            raise _not_quarantined()
         if not self.store.discard_signature(campaign_id, signer, self.now_iso):
             raise _not_quarantined()
         self._audit(campaign_id, "discard", signer=signer)
@@ -194,12 +198,12 @@ def _valid_campaign(document: dict[str, Any]) -> Campaign:
         return campaign_from_document(document)
     except CampaignFileError as problem:
         raise errors.validation_error(
-            [errors.FieldProblem(_field_of(text, document), text) for text in str(problem).split("; ")],
+            [errors.FieldProblem(_field_of(text), text) for text in str(problem).split("; ")],
             "Some campaign settings need correcting.",
         ) from None
 
 
-def _field_of(problem: str, document: dict[str, Any]) -> str:
+def _field_of(problem: str) -> str:
     first = problem.split(" ", 1)[0]
     if first == "unknown":
         return problem.split("'")[1] if "'" in problem else "body"

@@ -122,8 +122,6 @@ class AdminCampaign(TypedDict):
     public_signatories: bool
     sender_name: str
     milestones: list[int]
-    retention_days: int | None
-    rate_limits: dict[str, int] | None
     email_texts: dict[str, dict[str, str]] | None
     status: Literal["open", "closed"]
     count: int

@@ -1,18 +1,20 @@
 """The CLI's pieces that need no server: spreadsheet safety, sparklines, signing choice."""
 
+import csv
+import io
+
 import pytest
 
 from undersigned_cli.client import is_local, region_of
-from undersigned_cli.output import sparkline, spreadsheet_safe
+from undersigned_cli.output import CsvExport, sparkline
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
-def test_cells_a_spreadsheet_would_run_get_a_leading_quote(text):
-    assert spreadsheet_safe(text) == "'" + text
-
-
-def test_other_cells_stay_as_they_are():
-    assert [spreadsheet_safe(value) for value in ("Ann", "a=b", None, True, 3)] == ["Ann", "a=b", "", "true", "3"]
+def test_export_cells_a_spreadsheet_would_run_get_a_leading_quote(text):
+    out = io.StringIO()
+    CsvExport(out).write([{"name": "Ann", "organisation": text, "public": True}])
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["organisation"] == "'" + text and row["name"] == "Ann" and row["public"] == "true" and row["email"] == ""
 
 
 def test_sparkline_runs_from_none_to_the_peak():
