@@ -55,6 +55,7 @@ def core_on_dynamodb_local(dynamodb_local: DynamoDBLocal, monkeypatch: pytest.Mo
         "CAMPAIGNS_TABLE": table_name("CampaignsTable"),
         "SIGNATURES_TABLE": SIGNATURES,
         "LIMITS_TABLE": table_name("LimitsTable"),
+        "COUNTERS_TABLE": table_name("CountersTable"),
         "SENDER_ADDRESS": sender_address(),
         "PUBLIC_BASE_URL": BASE_URL,
         "PENDING_DAYS": "7",
