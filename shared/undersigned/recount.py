@@ -51,7 +51,7 @@ def recount(store: Store, campaign_id: str, now: datetime) -> Recount:
     tally = CampaignTally(campaign_id)
     marked, after = 0, None
     while True:
-        items, after = store.signatures_page(campaign_id, PAGE, after, fields=("state", *_FIELDS))
+        items, after = store.signatures_page(campaign_id, PAGE, after, fields=_FIELDS)
         for item in items:
             marked += item.get("counted") is True
             mark = _mark_to_move(item)

@@ -576,7 +576,8 @@ class Store:
             request["ExpressionAttributeNames"]["#state"] = "state"
             request["ExpressionAttributeValues"].update({f":state{i}": {"S": state} for i, state in enumerate(states)})
         if fields:
-            wanted = ("signer", "sid", "state", *fields)
+            # DynamoDB refuses a projection that names an attribute twice.
+            wanted = tuple(dict.fromkeys(("signer", "sid", "state", *fields)))
             request["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(wanted)))
             request["ExpressionAttributeNames"].update({f"#p{i}": name for i, name in enumerate(wanted)})
         if not request["ExpressionAttributeNames"]:
