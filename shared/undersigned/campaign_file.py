@@ -23,6 +23,7 @@ from undersigned.campaign import (
     parse_instant,
     utc_now,
 )
+from undersigned.mail import DEFAULT_LOCALE, TEXTS
 from undersigned.store import Store
 
 FIELDS = {
@@ -33,7 +34,8 @@ FIELDS = {
 }
 DEFAULTS = Campaign(id="defaults", title="", statement="")
 MAX_MILESTONES = 50
-EMAIL_TEXT_FIELDS = {"subject", "intro", "already_signed"}
+# An organiser may replace any of the emails' texts, per locale ({title}, {name}, {days} filled in).
+EMAIL_TEXT_FIELDS = frozenset(TEXTS[DEFAULT_LOCALE])
 
 
 class CampaignFileError(ValueError):

@@ -30,11 +30,22 @@ TEXTS = {
     },
 }
 DEFAULT_LOCALE = "en"
+_PLACEHOLDER = re.compile(r"\{(title|name|days)\}")
+# An organiser's texts for a campaign, per locale: {"de": {"confirm_subject": ...}}.
+CampaignTexts = dict[str, dict[str, str]]
 
 
-def texts_for(locale: str | None) -> dict[str, str]:
+def texts_for(locale: str | None, campaign_texts: CampaignTexts | None = None) -> dict[str, str]:
+    """The service's texts for the locale, with the campaign's own texts for it on top."""
     primary = (locale or DEFAULT_LOCALE).split("-")[0].lower()
-    return TEXTS.get(primary, TEXTS[DEFAULT_LOCALE])
+    own = (campaign_texts or {}).get(primary) or (campaign_texts or {}).get(DEFAULT_LOCALE) or {}
+    return {**TEXTS.get(primary, TEXTS[DEFAULT_LOCALE]), **own}
+
+
+def fill(template: str, **values: object) -> str:
+    """Puts {title}, {name} and {days} in; unlike str.format, nothing else in an
+    organiser's text is interpreted."""
+    return _PLACEHOLDER.sub(lambda found: str(values.get(found.group(1), found.group(0))), template)
 
 
 def header_safe(text: str) -> str:
@@ -66,11 +77,18 @@ def _page(paragraphs: list[str]) -> str:
 
 
 def confirm_email(
-    to: str, name: str, title: str, verify_url: str, withdraw_url: str, days: int, locale: str | None
+    to: str,
+    name: str,
+    title: str,
+    verify_url: str,
+    withdraw_url: str,
+    days: int,
+    locale: str | None,
+    campaign_texts: CampaignTexts | None = None,
 ) -> Email:
-    t = texts_for(locale)
-    greeting, body = t["confirm_greeting"].format(name=name), t["confirm_body"].format(title=title)
-    expiry = t["confirm_expiry"].format(days=days)
+    t = texts_for(locale, campaign_texts)
+    greeting, body = fill(t["confirm_greeting"], name=name), fill(t["confirm_body"], title=title)
+    expiry = fill(t["confirm_expiry"], days=days)
     text = "\n\n".join([greeting, body, verify_url, expiry, t["withdraw_line"], withdraw_url]) + "\n"
     markup = _page(
         [
@@ -82,12 +100,14 @@ def confirm_email(
             f'<a href="{html.escape(withdraw_url)}">{html.escape(t["withdraw_button"])}</a></p>',
         ]
     )
-    return Email(to, header_safe(t["confirm_subject"].format(title=title)), text, markup)
+    return Email(to, header_safe(fill(t["confirm_subject"], title=title)), text, markup)
 
 
-def already_signed_email(to: str, title: str, withdraw_url: str, locale: str | None) -> Email:
-    t = texts_for(locale)
-    body = t["already_body"].format(title=title)
+def already_signed_email(
+    to: str, title: str, withdraw_url: str, locale: str | None, campaign_texts: CampaignTexts | None = None
+) -> Email:
+    t = texts_for(locale, campaign_texts)
+    body = fill(t["already_body"], title=title)
     text = "\n\n".join([body, t["withdraw_line"], withdraw_url]) + "\n"
     markup = _page(
         [
@@ -96,7 +116,7 @@ def already_signed_email(to: str, title: str, withdraw_url: str, locale: str | N
             f'<a href="{html.escape(withdraw_url)}">{html.escape(t["withdraw_button"])}</a></p>',
         ]
     )
-    return Email(to, header_safe(t["already_subject"].format(title=title)), text, markup)
+    return Email(to, header_safe(fill(t["already_subject"], title=title)), text, markup)
 
 
 def from_header(sender_name: str, sender_address: str) -> str:

@@ -134,7 +134,7 @@ def _email_for(campaign: Campaign, signature: StoredSignature, request: Signatur
     withdraw_url = mail.link(base_url, "/withdraw", withdraw)
     locale = request.locale or signature.attributes.get("locale")
     if signature.state in CONFIRMED_STATES:
-        return mail.already_signed_email(request.email, campaign.title, withdraw_url, locale)
+        return mail.already_signed_email(request.email, campaign.title, withdraw_url, locale, campaign.email_texts)
     verify = tokens.verify_token(
         campaign.id, signature.signer, signature.signature_id, signature.expires_at or 0, key_set
     )
@@ -146,6 +146,7 @@ def _email_for(campaign: Campaign, signature: StoredSignature, request: Signatur
         withdraw_url=withdraw_url,
         days=settings().pending_days,
         locale=locale,
+        campaign_texts=campaign.email_texts,
     )
 
 

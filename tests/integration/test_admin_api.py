@@ -84,14 +84,26 @@ class TestCampaigns:
 
     def test_an_update_changes_only_what_it_names(self, admin):
         admin.post("/admin/campaigns", LETTER)
-        answer = admin.patch("/admin/campaigns/clean-air", {"goal": 1000, "email_texts": {"de": {"subject": "Bitte bestätigen"}}})
+        answer = admin.patch("/admin/campaigns/clean-air", {"goal": 1000, "email_texts": {"de": {"confirm_subject": "Bitte bestätigen: {title}"}}})
         assert answer.status == 200
         body = answer.json()
         assert body["goal"] == 1000 and body["title"] == LETTER["title"] and body["milestones"] == [100, 250]
-        assert body["email_texts"] == {"de": {"subject": "Bitte bestätigen"}}
+        assert body["email_texts"] == {"de": {"confirm_subject": "Bitte bestätigen: {title}"}}
         renamed = admin.patch("/admin/campaigns/clean-air", {"id": "other"})
         assert renamed.status == 400
         assert admin.patch("/admin/campaigns/nope-nope", {"goal": 3}).status == 404
+
+    def test_the_organisers_email_texts_reach_the_signer_with_only_known_placeholders_filled(self, admin, api, mailbox):
+        texts = {"de": {"confirm_subject": "Bitte bestätigen: {title}", "confirm_greeting": "Hallo {name} {name.__class__}"}}
+        admin.post("/admin/campaigns", {**LETTER, "email_texts": texts})
+        sign(api, {"name": "Jörg", "email": "joerg@example.org", "locale": "de"}, campaign="clean-air")
+        sign(api, {"name": "Ann", "email": "ann@example.org", "locale": "en"}, campaign="clean-air")
+        german = mailbox.last_to("joerg@example.org")
+        assert german.subject == "Bitte bestätigen: Clean air for schools"
+        assert "Hallo Jörg {name.__class__}" in german.html
+        assert mailbox.last_to("ann@example.org").subject.startswith("Confirm your signature")
+        refused = admin.patch("/admin/campaigns/clean-air", {"email_texts": {"de": {"footer": "x"}}})
+        assert refused.status == 400 and refused.json()["error"]["details"][0]["field"] == "email_texts"
 
     def test_closing_stops_signing_and_reopening_restarts_it(self, admin, api):
         admin.post("/admin/campaigns", LETTER)
