@@ -1,9 +1,11 @@
-"""Writes a campaign from a JSON file, until the organiser tools exist.
+"""A campaign's JSON document: its rules (the admin API validates with them), and a
+direct writer for seeding a table without the API.
 
     python -m undersigned.campaign_file campaign.json [more.json ...]
 
 Uses the table named by CAMPAIGNS_TABLE and the usual AWS credentials
-(AWS_ENDPOINT_URL points it at a local stack). Never touches the count.
+(AWS_ENDPOINT_URL points it at a local stack). Never touches the count. Organisers
+use `undersigned create` instead: it goes through the admin API and the audit log.
 """
 
 from __future__ import annotations
