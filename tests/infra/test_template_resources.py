@@ -14,7 +14,7 @@ import pytest
 
 pytestmark = pytest.mark.tools
 
-READ_ONLY_FUNCTIONS = ("CampaignFunction", "CountFunction", "SignatoriesFunction")
+READ_ONLY_FUNCTIONS = ("CampaignFunction", "CountFunction", "SignatoriesFunction", "CountDetailsFunction", "BadgeFunction")
 TALLY_FUNCTION = "TallyFunction"
 # The tally, and the recount that repairs drift by the tally's own mechanism.
 COUNT_WRITERS = (TALLY_FUNCTION, "RecountFunction")
