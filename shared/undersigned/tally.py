@@ -23,7 +23,6 @@ COUNTED_STATES = frozenset({"verified"})
 # A transaction takes at most 100 actions: the marks, the one count update and one
 # update per distinct source and hour among the marks (see `CampaignTally.chunks`).
 MAX_ACTIONS = 100
-MARKS_PER_TRANSACTION = MAX_ACTIONS - 1
 
 
 class Mark(NamedTuple):
@@ -65,17 +64,17 @@ class CampaignTally:
         self.details[mark.signer] = mark
 
     def chunks(self) -> list[list[Mark]]:
-        """The marks in groups that fit one transaction with their count and counters."""
+        """The marks in groups that fit one transaction with their counters and the count."""
         chunks: list[list[Mark]] = []
         current: list[Mark] = []
-        names: set[str] = set()
+        counters: set[str] = set()
         for mark in (self.details.get(signer) or Mark(signer, counted) for signer, counted in self.marks.items()):
-            new = set(mark.counters()) - names
-            if current and len(current) + 1 + len(names) + len(new) + 1 > MAX_ACTIONS:
+            needed = counters | set(mark.counters())
+            if current and len(current) + 1 + len(needed) + 1 > MAX_ACTIONS:
                 chunks.append(current)
-                current, new, names = [], set(mark.counters()), set()
+                current, needed = [], set(mark.counters())
             current.append(mark)
-            names |= new
+            counters = needed
         if current:
             chunks.append(current)
         return chunks

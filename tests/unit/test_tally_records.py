@@ -59,3 +59,27 @@ def test_large_batches_are_split_into_transactions_of_at_most_99_marks():
     batch = [record("MODIFY", f"s{n}", "verified") for n in range(150)]
     (tally,) = tally_records(batch)
     assert [len(chunk) for chunk in tally.chunks()] == [99, 51]
+
+
+def test_marks_with_their_own_source_and_hour_fit_three_actions_each_within_the_limit():
+    batch = []
+    for n in range(70):
+        image = record("MODIFY", f"s{n}", "verified")
+        image["dynamodb"]["NewImage"]["source"] = {"S": f"partner-{n}"}
+        image["dynamodb"]["NewImage"]["verified_at"] = {"S": f"2026-11-28T{n % 24:02d}:05:00Z"}
+        batch.append(image)
+    (tally,) = tally_records(batch)
+    chunks = tally.chunks()
+    for chunk in chunks:
+        counters = {name for mark in chunk for name in mark.counters()}
+        assert len(chunk) + len(counters) + 1 <= 100
+    # 37 marks + 37 sources + 24 hours (shared) + the count = 99: packed as full as allowed.
+    assert [len(chunk) for chunk in chunks] == [37, 33]
+
+
+def test_an_uncounted_mark_takes_down_the_source_and_hour_it_recorded():
+    withdrawn = record("MODIFY", "a", "withdrawn", counted=True)
+    withdrawn["dynamodb"]["NewImage"].update({"counted_hour": {"S": "2026-11-28T09"}, "counted_source": {"S": "p"}})
+    (tally,) = tally_records([withdrawn])
+    (chunk,) = tally.chunks()
+    assert chunk[0].counters() == ["hour#2026-11-28T09", "source#p"] and chunk[0].counted is False
