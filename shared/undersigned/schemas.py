@@ -129,6 +129,34 @@ class AdminCampaign(TypedDict):
     created_at: str | None
 
 
+class CampaignSettingsIn(TypedDict, total=False):
+    """A campaign's settings; `id`, `title` and `statement` are required to create one.
+    Trust-and-safety settings (rate limits, proof of human, retention) are accepted too."""
+
+    id: str
+    title: str
+    statement: str
+    goal: int | None
+    closes_at: str | None
+    closed: bool
+    allowed_origins: list[str]
+    thank_you_url: str | None
+    public_signatories: bool
+    sender_name: str
+    milestones: list[int]
+    email_texts: dict[str, dict[str, str]] | None
+
+
+class InvalidationIn(TypedDict, total=False):
+    """At least one criterion; a signature must meet every one given."""
+
+    email_domain: str
+    caller_hash: str
+    created_from: str
+    created_until: str
+    cursor: str | None
+
+
 class AdminPage(TypedDict):
     items: list[dict[str, Any]]
     next_cursor: str | None
