@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,10 @@ def test_start_prints_where_everything_is(tmp_path: Path) -> None:
     stack = StackProcess(tmp_path / "output.log")
     try:
         stack.wait_until_ready()
+        # The API may answer a moment before the banner is printed (functions still warming up).
+        deadline = time.monotonic() + 15
+        while "Campaigns " not in stack.log() and time.monotonic() < deadline:
+            time.sleep(0.05)
         banner = stack.log()
     finally:
         stack.stop()
