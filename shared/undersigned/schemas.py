@@ -123,6 +123,12 @@ class AdminCampaign(TypedDict):
     sender_name: str
     milestones: list[int]
     email_texts: dict[str, dict[str, str]] | None
+    burst_limit: int
+    hourly_limit: int
+    trusted_addresses: list[str]
+    human_check: str
+    disposable_addresses: str
+    retention_days: int
     status: Literal["open", "closed"]
     count: int
     count_updated_at: str | None
@@ -130,8 +136,7 @@ class AdminCampaign(TypedDict):
 
 
 class CampaignSettingsIn(TypedDict, total=False):
-    """A campaign's settings; `id`, `title` and `statement` are required to create one.
-    Trust-and-safety settings (rate limits, proof of human, retention) are accepted too."""
+    """A campaign's settings; `id`, `title` and `statement` are required to create one."""
 
     id: str
     title: str
@@ -145,6 +150,12 @@ class CampaignSettingsIn(TypedDict, total=False):
     sender_name: str
     milestones: list[int]
     email_texts: dict[str, dict[str, str]] | None
+    burst_limit: int
+    hourly_limit: int
+    trusted_addresses: list[str]
+    human_check: Literal["none", "altcha", "turnstile", "hcaptcha"]
+    disposable_addresses: Literal["quarantine", "refuse", "accept"]
+    retention_days: int
 
 
 class InvalidationIn(TypedDict, total=False):

@@ -93,6 +93,13 @@ class TestCampaigns:
         assert renamed.status == 400
         assert admin.patch("/admin/campaigns/nope-nope", {"goal": 3}).status == 404
 
+    def test_trust_and_safety_settings_are_set_like_any_other(self, admin):
+        admin.post("/admin/campaigns", LETTER)
+        changed = admin.patch("/admin/campaigns/clean-air", {"burst_limit": 3, "human_check": "altcha", "retention_days": 30})
+        assert (changed.json()["burst_limit"], changed.json()["human_check"], changed.json()["retention_days"]) == (3, "altcha", 30)
+        refused = admin.patch("/admin/campaigns/clean-air", {"human_check": "trust-me"})
+        assert refused.status == 400 and refused.json()["error"]["details"][0]["field"] == "human_check"
+
     def test_the_organisers_email_texts_reach_the_signer_with_only_known_placeholders_filled(self, admin, api, mailbox):
         texts = {"de": {"confirm_subject": "Bitte bestätigen: {title}", "confirm_greeting": "Hallo {name} {name.__class__}"}}
         admin.post("/admin/campaigns", {**LETTER, "email_texts": texts})
