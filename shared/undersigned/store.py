@@ -30,7 +30,8 @@ ERASED_STATES = frozenset({"withdrawn", "discarded"})
 CATALOGUE_INDEX = "Catalogue"
 # Every campaign item carries it: the catalogue index lists campaigns with a query.
 CATALOGUE = "campaigns"
-PERSONAL_FIELDS = ("name", "email", "organisation", "role", "country", "comment", "locale")
+# The domain's keyed hash too: with the rest it could narrow down who signed.
+PERSONAL_FIELDS = ("name", "email", "organisation", "role", "country", "comment", "locale", "domain_hash")
 # What a withdrawal removes: the personal data, the public listing and the expiry.
 _ERASED_ON_WITHDRAWAL = (*PERSONAL_FIELDS, "public", "updates", "listed_in", "listed_at", "expires_at")
 _CAMPAIGN_FIELDS = (

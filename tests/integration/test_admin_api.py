@@ -211,6 +211,14 @@ class TestInvalidation:
         stream.drain()
         assert count(api) == 0
 
+    def test_a_withdrawal_erases_the_domain_hash_with_the_rest(self, admin, api, demo, mailbox):
+        sign(api, {"name": "Ann", "email": "ann@example.org"})
+        stored = boto3.client("dynamodb").scan(TableName="undersigned-SignaturesTable")["Items"][0]
+        assert "domain_hash" in stored and "example.org" not in str(stored)
+        verify(api, mailbox.last_to("ann@example.org").token("/verify"))
+        api.post("/withdraw", json_body={"token": mailbox.last_to("ann@example.org").token("/withdraw")})
+        assert "domain_hash" not in boto3.client("dynamodb").scan(TableName="undersigned-SignaturesTable")["Items"][0]
+
     def test_criteria_are_required_and_checked(self, admin, demo):
         for body, field in (({}, "body"), ({"email_domain": "not a domain"}, "email_domain"), ({"created_from": "yesterday"}, "created_from"), ({"everything": True}, "everything")):
             answer = admin.post("/admin/campaigns/demo/invalidations", body)
