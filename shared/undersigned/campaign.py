@@ -55,7 +55,7 @@ class Campaign:
     count_updated_at: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
-    # Trust and safety (see docs/security.md): submissions per caller address per
+    # Trust and safety (see README, "Security and privacy"): submissions per caller address per
     # minute and per hour before they are quarantined (far beyond: 429).
     burst_limit: int = 10
     hourly_limit: int = 60

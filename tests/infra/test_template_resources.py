@@ -23,7 +23,7 @@ COUNT_FUNCTION = "CountFunction"
 SIGNATURES_TABLE = "SignaturesTable"
 # Short-lived bookkeeping (rate-limit counters keyed by caller hashes, used challenges):
 # nothing worth recovering, and a point-in-time backup would keep the caller hashes
-# for 35 days past their TTL (data minimisation, docs/security.md).
+# for 35 days past their TTL (data minimisation: README, "Security and privacy").
 EPHEMERAL_TABLES = ("LimitsTable",)
 
 # AWS managed policies that SAM attaches by itself and that we accept. Their Resource
