@@ -110,31 +110,6 @@ class SignatoriesPage(TypedDict):
     next_cursor: str | None
 
 
-class AdminCampaign(TypedDict):
-    id: str
-    title: str
-    statement: str
-    goal: int | None
-    closes_at: str | None
-    closed: bool
-    allowed_origins: list[str]
-    thank_you_url: str | None
-    public_signatories: bool
-    sender_name: str
-    milestones: list[int]
-    email_texts: dict[str, dict[str, str]] | None
-    burst_limit: int
-    hourly_limit: int
-    trusted_addresses: list[str]
-    human_check: str
-    disposable_addresses: str
-    retention_days: int
-    status: Literal["open", "closed"]
-    count: int
-    count_updated_at: str | None
-    created_at: str | None
-
-
 class CampaignSettingsIn(TypedDict, total=False):
     """A campaign's settings; `id`, `title` and `statement` are required to create one."""
 
@@ -156,6 +131,15 @@ class CampaignSettingsIn(TypedDict, total=False):
     human_check: Literal["none", "altcha", "turnstile", "hcaptcha"]
     disposable_addresses: Literal["quarantine", "refuse", "accept"]
     retention_days: int
+
+
+class AdminCampaign(CampaignSettingsIn):
+    """A campaign as organisers see it: every setting, and where it stands."""
+
+    status: Literal["open", "closed"]
+    count: int
+    count_updated_at: str | None
+    created_at: str | None
 
 
 class InvalidationIn(TypedDict, total=False):

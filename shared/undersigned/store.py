@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -73,6 +73,16 @@ def _from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 def _condition_failed(error: ClientError) -> bool:
     return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def _if_condition_holds(call: Callable[..., dict[str, Any]], **request: Any) -> dict[str, Any] | None:
+    """The answer of a conditional write, or None when its condition did not hold."""
+    try:
+        return call(**request)
+    except ClientError as error:
+        if _condition_failed(error):
+            return None
+        raise
 
 
 def _campaign_from_item(item: dict[str, Any]) -> Campaign:
@@ -240,29 +250,25 @@ class Store:
         """Sets the count to the number of counted marks, unless the tally moved it since
         `seen` was read (then nothing is written: the caller looks again later)."""
         seen_count, seen_seq = seen
-        try:
-            self._client.update_item(
-                TableName=self._campaigns,
-                Key={"campaign_id": {"S": campaign_id}},
-                UpdateExpression="SET verified_count = :counted, count_updated_at = :now ADD tally_seq :one",
-                ConditionExpression=(
-                    "(attribute_not_exists(tally_seq) AND :seq = :zero OR tally_seq = :seq) "
-                    "AND (attribute_not_exists(verified_count) AND :count = :zero OR verified_count = :count)"
-                ),
-                ExpressionAttributeValues={
-                    ":counted": {"N": str(counted)},
-                    ":now": {"S": now_iso},
-                    ":one": {"N": "1"},
-                    ":zero": {"N": "0"},
-                    ":seq": {"N": str(seen_seq)},
-                    ":count": {"N": str(seen_count)},
-                },
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return False
-            raise
-        return True
+        answer = _if_condition_holds(
+            self._client.update_item,
+            TableName=self._campaigns,
+            Key={"campaign_id": {"S": campaign_id}},
+            UpdateExpression="SET verified_count = :counted, count_updated_at = :now ADD tally_seq :one",
+            ConditionExpression=(
+                "(attribute_not_exists(tally_seq) AND :seq = :zero OR tally_seq = :seq) "
+                "AND (attribute_not_exists(verified_count) AND :count = :zero OR verified_count = :count)"
+            ),
+            ExpressionAttributeValues={
+                ":counted": {"N": str(counted)},
+                ":now": {"S": now_iso},
+                ":one": {"N": "1"},
+                ":zero": {"N": "0"},
+                ":seq": {"N": str(seen_seq)},
+                ":count": {"N": str(seen_count)},
+            },
+        )
+        return answer is not None
 
     # ------------------------------------------------------------ signatures
     def _key(self, campaign_id: str, signer: str) -> dict[str, Any]:
@@ -314,20 +320,18 @@ class Store:
         expression = "SET " + ", ".join(f"#{name} = :{name}" for name in present)
         if absent:
             expression += " REMOVE " + ", ".join(f"#{name}" for name in absent)
-        try:
-            answer = self._client.update_item(
-                TableName=self._signatures,
-                Key=self._key(existing.campaign_id, existing.signer),
-                UpdateExpression=expression,
-                ConditionExpression="#sid_now = :old_sid",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return None
-            raise
+        answer = _if_condition_holds(
+            self._client.update_item,
+            TableName=self._signatures,
+            Key=self._key(existing.campaign_id, existing.signer),
+            UpdateExpression=expression,
+            ConditionExpression="#sid_now = :old_sid",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        )
+        if answer is None:
+            return None
         return StoredSignature.from_item(answer["Attributes"])
 
     def verify(
@@ -405,20 +409,16 @@ class Store:
         sets = ["#state = :verified", "released_at = :now"]
         if current.attributes.get("public"):
             sets += self._listing(campaign_id, current.signature_id, now, values)
-        try:
-            self._client.update_item(
-                TableName=self._signatures,
-                Key=self._key(campaign_id, signer),
-                UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined",
-                ConditionExpression="sid = :sid AND #state = :quarantined",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return False
-            raise
-        return True
+        answer = _if_condition_holds(
+            self._client.update_item,
+            TableName=self._signatures,
+            Key=self._key(campaign_id, signer),
+            UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined",
+            ConditionExpression="sid = :sid AND #state = :quarantined",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=values,
+        )
+        return answer is not None
 
     def discard_signature(self, campaign_id: str, signer: str, now_iso: str) -> bool:
         """An organiser's review found a signature fake: erased like a withdrawal (and
@@ -435,27 +435,23 @@ class Store:
         return self._erase(campaign_id, signer, signature_id, "withdrawn", "withdrawn_at", now_iso)
 
     def _erase(self, campaign_id: str, signer: str, signature_id: str, state: str, stamp: str, now_iso: str) -> bool:
-        try:
-            self._client.update_item(
-                TableName=self._signatures,
-                Key=self._key(campaign_id, signer),
-                UpdateExpression=(
-                    f"SET #state = :state, {stamp} = if_not_exists({stamp}, :now) REMOVE "
-                    + ", ".join(f"#{name}" for name in _ERASED_ON_WITHDRAWAL)
-                ),
-                ConditionExpression="sid = :sid",
-                ExpressionAttributeNames={"#state": "state", **{f"#{name}": name for name in _ERASED_ON_WITHDRAWAL}},
-                ExpressionAttributeValues={
-                    ":state": {"S": state},
-                    ":now": {"S": now_iso},
-                    ":sid": {"S": signature_id},
-                },
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return False
-            raise
-        return True
+        answer = _if_condition_holds(
+            self._client.update_item,
+            TableName=self._signatures,
+            Key=self._key(campaign_id, signer),
+            UpdateExpression=(
+                f"SET #state = :state, {stamp} = if_not_exists({stamp}, :now) REMOVE "
+                + ", ".join(f"#{name}" for name in _ERASED_ON_WITHDRAWAL)
+            ),
+            ConditionExpression="sid = :sid",
+            ExpressionAttributeNames={"#state": "state", **{f"#{name}": name for name in _ERASED_ON_WITHDRAWAL}},
+            ExpressionAttributeValues={
+                ":state": {"S": state},
+                ":now": {"S": now_iso},
+                ":sid": {"S": signature_id},
+            },
+        )
+        return answer is not None
 
     def signatures_to_anonymise(self, campaign_id: str) -> Iterator[str]:
         """The signers of a campaign's signatures that still hold personal data."""
@@ -546,17 +542,13 @@ class Store:
     def claim_once(self, name: str, expires_at: int) -> bool:
         """Records a single-use name (a solved challenge) until `expires_at`, when what it
         names expires too; False when it was recorded before."""
-        try:
-            self._client.put_item(
-                TableName=self._limits,
-                Item={"id": {"S": name}, "expires_at": {"N": str(expires_at)}},
-                ConditionExpression="attribute_not_exists(id)",
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return False
-            raise
-        return True
+        answer = _if_condition_holds(
+            self._client.put_item,
+            TableName=self._limits,
+            Item={"id": {"S": name}, "expires_at": {"N": str(expires_at)}},
+            ConditionExpression="attribute_not_exists(id)",
+        )
+        return answer is not None
 
     # ------------------------------------------------------------ organisers
     def signatures_page(
@@ -591,20 +583,16 @@ class Store:
 
     def hide_signature(self, campaign_id: str, signer: str) -> bool:
         """Takes a signature off the public list for good (it stays counted). False if there is none."""
-        try:
-            self._client.update_item(
-                TableName=self._signatures,
-                Key=self._key(campaign_id, signer),
-                UpdateExpression="SET #hidden = :yes REMOVE listed_in, listed_at",
-                ConditionExpression="attribute_exists(signer)",
-                ExpressionAttributeNames={"#hidden": "hidden"},
-                ExpressionAttributeValues={":yes": {"BOOL": True}},
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return False
-            raise
-        return True
+        answer = _if_condition_holds(
+            self._client.update_item,
+            TableName=self._signatures,
+            Key=self._key(campaign_id, signer),
+            UpdateExpression="SET #hidden = :yes REMOVE listed_in, listed_at",
+            ConditionExpression="attribute_exists(signer)",
+            ExpressionAttributeNames={"#hidden": "hidden"},
+            ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )
+        return answer is not None
 
     def invalidate_page(
         self, campaign_id: str, match: dict[str, Any], after: str | None, now_iso: str, limit: int = 200
@@ -634,20 +622,18 @@ class Store:
         if sid:
             condition += " AND sid = :sid"
             values[":sid"] = {"S": sid}
-        try:
-            answer = self._client.update_item(
-                TableName=self._signatures,
-                Key=self._key(campaign_id, signer),
-                UpdateExpression="SET #state = :end, ended_at = :now REMOVE " + ", ".join(f"#{n}" for n in _ERASED_ON_WITHDRAWAL),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return None
-            raise
+        answer = _if_condition_holds(
+            self._client.update_item,
+            TableName=self._signatures,
+            Key=self._key(campaign_id, signer),
+            UpdateExpression="SET #state = :end, ended_at = :now REMOVE " + ", ".join(f"#{n}" for n in _ERASED_ON_WITHDRAWAL),
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        )
+        if answer is None:
+            return None
         return _from_item(answer["Attributes"])
 
     def record_audit(self, campaign_id: str, entry: dict[str, Any], now: datetime) -> None:
@@ -794,21 +780,17 @@ class Store:
 
     def claim_milestone(self, campaign_id: str, milestone: int, now_iso: str) -> bool:
         """Records that a milestone is being announced; False if it was, by anyone, before."""
-        try:
-            self._client.put_item(
-                TableName=self._counters,
-                Item={
-                    "campaign_id": {"S": campaign_id},
-                    "counter": {"S": f"milestone#{milestone:012d}"},
-                    "announced_at": {"S": now_iso},
-                },
-                ConditionExpression="attribute_not_exists(campaign_id)",
-            )
-        except ClientError as error:
-            if _condition_failed(error):
-                return False
-            raise
-        return True
+        answer = _if_condition_holds(
+            self._client.put_item,
+            TableName=self._counters,
+            Item={
+                "campaign_id": {"S": campaign_id},
+                "counter": {"S": f"milestone#{milestone:012d}"},
+                "announced_at": {"S": now_iso},
+            },
+            ConditionExpression="attribute_not_exists(campaign_id)",
+        )
+        return answer is not None
 
     def release_milestone(self, campaign_id: str, milestone: int) -> None:
         """Forgets a claim whose announcement failed, so the retry announces it."""
