@@ -70,12 +70,12 @@ def sign(
     if not campaign.is_open(now):
         raise errors.campaign_closed()
     # Every attempt counts against the caller's limits, well-formed or not.
-    within_limits = signing.admit(campaign, app.current_event.request_context.http.source_ip, now)
+    admission = signing.admit(campaign, app.current_event.request_context.http.source_ip, now)
     fields = http.read_body(app, allow_form=True)
     if honeypot_filled(fields):
         return accepted(campaign)
     request = parse_signature(fields, from_form=http.is_form_post(app))
-    signing.submit(campaign, request, public_base_url(), now, within_limits)
+    signing.submit(campaign, request, public_base_url(), now, admission)
     return accepted(campaign)
 
 

@@ -48,6 +48,11 @@ def caller_network(address: str) -> str:
     return str(parsed)
 
 
+def caller_hash(address: str | None, keys: Keys) -> str:
+    """The keyed hash that stands for a caller (its network, for IPv6), never the address."""
+    return keys.caller_id(caller_network(address or ""))
+
+
 def is_trusted(campaign: Campaign, address: str) -> bool:
     """On the campaign's allow-list (an address, or inside a listed network)."""
     if not campaign.trusted_addresses:
@@ -70,7 +75,7 @@ def admit(campaign: Campaign, address: str | None, keys: Keys, store: Store, now
     address = address or ""
     if is_trusted(campaign, address):
         return True
-    caller = keys.caller_id(caller_network(address))
+    caller = caller_hash(address, keys)
     hour, hour_ends = window(SUSTAINED_SECONDS, now)
     minute, minute_ends = window(BURST_SECONDS, now)
     minute_name = f"minute{minute % (SUSTAINED_SECONDS // BURST_SECONDS)}"

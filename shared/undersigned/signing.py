@@ -55,7 +55,20 @@ def new_signature_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _new_signature_fields(request: SignatureRequest, now: datetime, quarantined: bool) -> dict[str, object]:
+@dataclass(frozen=True)
+class Admission:
+    """How a submission stood against its caller's rate limits."""
+
+    within_limits: bool
+    caller_hash: str | None = None
+
+
+WITHIN_LIMITS = Admission(within_limits=True)
+
+
+def _new_signature_fields(
+    request: SignatureRequest, now: datetime, quarantined: bool, admission: Admission
+) -> dict[str, object]:
     return {
         "sid": new_signature_id(),
         "state": "pending",
@@ -76,13 +89,19 @@ def _new_signature_fields(request: SignatureRequest, now: datetime, quarantined:
         "quarantined": True if quarantined else None,
         # Lets an organiser invalidate a domain's signatures in bulk (issue 6).
         "domain_hash": keys().domain_hash(request.canonical_email.rpartition("@")[2]),
+        # Over a rate limit: the caller's keyed hash stays with the quarantined signature until
+        # an organiser's review (so a flood can be invalidated by its source), never otherwise.
+        "caller_hash": None if admission.within_limits else admission.caller_hash,
     }
 
 
-def admit(campaign: Campaign, caller_address: str | None, now: datetime) -> bool:
-    """Counts a submission against the caller's rate limits: True within them, False
-    over them (quarantine it); a flood is refused with `429 rate_limited`."""
-    return limits.admit(campaign, caller_address, keys(), Store(), now.timestamp())
+def admit(campaign: Campaign, caller_address: str | None, now: datetime) -> Admission:
+    """Counts a submission against the caller's rate limits: within them, or over them
+    (quarantine it); a flood is refused with `429 rate_limited`."""
+    key_set = keys()
+    if limits.admit(campaign, caller_address, key_set, Store(), now.timestamp()):
+        return WITHIN_LIMITS
+    return Admission(within_limits=False, caller_hash=limits.caller_hash(caller_address, key_set))
 
 
 def screen(campaign: Campaign, request: SignatureRequest, store: Store) -> bool:
@@ -104,15 +123,17 @@ def screen(campaign: Campaign, request: SignatureRequest, store: Store) -> bool:
     return disposable or checked is Outcome.UNKNOWN
 
 
-def submit(campaign: Campaign, request: SignatureRequest, base_url: str, now: datetime, within_limits: bool = True) -> None:
+def submit(
+    campaign: Campaign, request: SignatureRequest, base_url: str, now: datetime, admission: Admission = WITHIN_LIMITS
+) -> None:
     """Stores the signature (at most one per address; quarantined when suspicious) and
     emails its owner what fits, within the daily caps on mail to one address."""
     key_set = keys()
     store = Store()
-    quarantined = screen(campaign, request, store) or not within_limits
+    quarantined = screen(campaign, request, store) or not admission.within_limits
     signer = key_set.signer_id(request.canonical_email)
     started = store.start_signature(
-        campaign.id, signer, _new_signature_fields(request, now, quarantined), now.timestamp()
+        campaign.id, signer, _new_signature_fields(request, now, quarantined, admission), now.timestamp()
     )
     if not limits.may_email(campaign.id, signer, store, now.timestamp()):
         _pace.skip()

@@ -31,7 +31,7 @@ CATALOGUE_INDEX = "Catalogue"
 # Every campaign item carries it: the catalogue index lists campaigns with a query.
 CATALOGUE = "campaigns"
 # The domain's keyed hash too: with the rest it could narrow down who signed.
-PERSONAL_FIELDS = ("name", "email", "organisation", "role", "country", "comment", "locale", "domain_hash")
+PERSONAL_FIELDS = ("name", "email", "organisation", "role", "country", "comment", "locale", "domain_hash", "caller_hash")
 # What a withdrawal removes: the personal data, the public listing and the expiry.
 _ERASED_ON_WITHDRAWAL = (*PERSONAL_FIELDS, "public", "updates", "listed_in", "listed_at", "expires_at")
 _CAMPAIGN_FIELDS = (
@@ -413,7 +413,7 @@ class Store:
             self._client.update_item,
             TableName=self._signatures,
             Key=self._key(campaign_id, signer),
-            UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined",
+            UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined, caller_hash",
             ConditionExpression="sid = :sid AND #state = :quarantined",
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues=values,

@@ -105,3 +105,41 @@ def test_the_limits_keep_only_a_keyed_hash_of_the_caller_and_forget_it_with_the_
     assert "198.51.100.77" not in str(counters)
     assert (counters[0]["hour"], counters[0]["minute0"]) == (1, 1)
     assert counters[0]["expires_at"] == clock.epoch - 1 + 3600, "kept until the hour ends (TTL)"
+
+
+def test_a_flood_can_be_invalidated_by_its_callers_hash_and_nothing_else_keeps_it(api, strict, mailbox, stream):
+    from integration.admin_client import Admin
+
+    admin = Admin()
+    for number in range(2):
+        sign(api, person(number), source_ip="198.51.100.1")
+    for number in range(2, 5):
+        sign(api, person(number), source_ip="203.0.113.99")  # 2 within the limit, then over it
+    for number in range(2, 5):
+        sign(api, {**person(number), "email": f"q{number}@example.org"}, source_ip="203.0.113.99")
+    stored = signatures()
+    hashes = {item.get("caller_hash") for item in stored}
+    assert "203.0.113.99" not in str(stored), "never the address itself"
+    within = [item for item in stored if not item.get("quarantined")]
+    assert within and all("caller_hash" not in item for item in within), "kept only where the limits quarantined"
+    (flood_hash,) = hashes - {None}
+
+    answer = admin.post("/admin/campaigns/demo/invalidations", {"caller_hash": flood_hash})
+    assert answer.status == 200
+    quarantined = [item for item in stored if item.get("quarantined")]
+    assert answer.json()["invalidated"] == len(quarantined) > 0
+    after = signatures()
+    assert all("caller_hash" not in item for item in after), "invalidation erases it with the rest"
+    assert sorted(item["state"] for item in after).count("invalidated") == len(quarantined)
+
+
+def test_a_released_signature_forgets_its_callers_hash(api, strict, mailbox):
+    from undersigned.store import Store
+
+    for number in range(3):
+        sign(api, person(number), source_ip="203.0.113.98")
+    verify(api, mailbox, "p2@example.org")
+    (held,) = [item for item in signatures() if item.get("caller_hash")]
+    assert held["state"] == "quarantined"
+    assert Store().release_quarantined("demo", held["signer"], "2026-11-28T12:00:00Z", 1795867200.0)
+    assert all("caller_hash" not in item for item in signatures())
