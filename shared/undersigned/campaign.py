@@ -102,6 +102,8 @@ class Campaign:
             "status": self.status(now),
             "count": self.count,
             "public_signatories": self.public_signatories,
+            # The sign form must know which proof of human to send (see humancheck.py).
+            "human_check": self.human_check,
         }
 
     def announced_counts(self) -> list[int]:

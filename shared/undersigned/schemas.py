@@ -35,6 +35,7 @@ class CampaignOut(TypedDict):
     status: Literal["open", "closed"]
     count: int
     public_signatories: bool
+    human_check: Literal["none", "altcha", "turnstile", "hcaptcha"]
 
 
 class CountOut(TypedDict):

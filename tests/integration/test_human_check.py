@@ -57,6 +57,11 @@ class TestProofOfWork:
         stream.drain()
         assert count(api) == 1
 
+    def test_the_campaign_tells_the_sign_form_which_proof_to_send(self, api, altcha_campaign, embedded_aws):
+        assert api.get("/campaigns/demo").json()["human_check"] == "altcha"
+        put_campaign({**DEMO, "id": "plain-letter"})
+        assert api.get("/campaigns/plain-letter").json()["human_check"] == "none"
+
     def test_the_challenge_is_bound_to_its_campaign_and_expires(self, api, altcha_campaign):
         challenge = fetch_challenge(api)
         assert challenge["parameters"]["data"] == {"campaign": "demo"}

@@ -24,6 +24,7 @@ def test_campaign_shows_its_description_status_and_count(api, demo, mailbox, str
         "status": "open",
         "count": 1,
         "public_signatories": True,
+        "human_check": "none",
     }
     assert answer.header("access-control-allow-origin") == "*"
     assert api.get("/campaigns/demo-closed").json()["status"] == "closed"
