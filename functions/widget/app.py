@@ -18,7 +18,7 @@ from undersigned import http, schemas
 from undersigned.errors import ApiError
 
 STATIC = Path(__file__).resolve().parent / "static"
-SERVED_NAME = re.compile(r"^(widget\.js|[a-z]{2,3}\.json)$")
+SERVED_NAME = re.compile(r"^(widget\.js|altcha\.js|[a-z]{2,3}\.json)$")
 VERSION_SHAPE = re.compile(r"^[0-9a-f]{12}$")
 VERSION_PLACEHOLDER = b"%%UNDERSIGNED_VERSION%%"
 CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".json": "application/json; charset=utf-8"}
@@ -74,7 +74,10 @@ def widget_script():  # noqa: ANN201 - JavaScript, described in `responses`
     "/widget/<version>/<file>",
     compress=True,
     summary="A file of the sign widget, by version",
-    description="What `/widget.js` loads: `widget.js` and one `{lang}.json` of strings. Immutable.",
+    description=(
+        "What `/widget.js` loads: `widget.js`, one `{lang}.json` of strings, and for campaigns with a "
+        "proof of work `altcha.js` (an ES module). Immutable."
+    ),
     responses={
         200: {"description": "JavaScript or JSON.", "content": {"text/javascript": {}, "application/json": {}}},
         404: {"description": "`not_found`.", "content": {"application/json": {"model": schemas.ErrorBody}}},

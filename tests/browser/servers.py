@@ -180,6 +180,7 @@ class FakeCampaign:
     public_signatories: bool = True
     allowed_origins: set[str] = field(default_factory=set)
     signatories: list[dict[str, Any]] = field(default_factory=list)
+    human_check: str = "none"
 
 
 @dataclass
@@ -211,7 +212,7 @@ class _ApiHandler(_Handler):
         self.api.requests.append(("GET", url.path, dict(self.headers), b""))
         if url.path == "/widget.js" or url.path.startswith("/widget/"):
             return self.widget_file(url.path, url.query)
-        match = re.fullmatch(r"/campaigns/([^/]+)(/count|/signatories)?", url.path)
+        match = re.fullmatch(r"/campaigns/([^/]+)(/count|/signatories|/challenge)?", url.path)
         campaign = self.campaign(match.group(1)) if match else None
         if campaign is None:
             return self.error(404, "campaign_not_found", "There is no such campaign.", {"Access-Control-Allow-Origin": "*"})
@@ -222,6 +223,9 @@ class _ApiHandler(_Handler):
             if self.headers.get("If-None-Match") == etag:
                 return self.send(304, b"", {**cors, "ETag": etag})
             return self.json(200, body, {**cors, "ETag": etag, "Cache-Control": "public, max-age=5, stale-while-revalidate=30, stale-if-error=300"})
+        if match.group(2) == "/challenge":
+            challenge = self.api.new_challenge(campaign)
+            return self.json(200, challenge, {**cors, "Cache-Control": "no-store"})
         if match.group(2) == "/signatories":
             query = parse_qs(url.query)
             limit = int(query.get("limit", ["50"])[0])
@@ -232,7 +236,7 @@ class _ApiHandler(_Handler):
         return self.json(200, {
             "id": campaign.id, "title": campaign.title, "statement": campaign.statement, "goal": campaign.goal,
             "closes_at": None, "status": campaign.status, "count": campaign.count,
-            "public_signatories": campaign.public_signatories,
+            "public_signatories": campaign.public_signatories, "human_check": campaign.human_check,
         }, cors)
 
     def widget_file(self, path: str, query: str) -> None:
@@ -283,6 +287,8 @@ class _ApiHandler(_Handler):
         else:
             body = json.loads(raw or b"null")
         details = []
+        if campaign.human_check == "altcha" and not self.api.proof_accepted(body.get("altcha")):
+            details.append({"field": "altcha", "message": "The check that you are a person did not complete."})
         if not str(body.get("name", "")).strip():
             details.append({"field": "name", "message": "Enter your name."})
         if not EMAIL.match(str(body.get("email", "")).strip()):
@@ -295,6 +301,8 @@ class _ApiHandler(_Handler):
 
 class FakeApi:
     """The public API's shapes, scripted answers for states the real stack rarely shows."""
+
+    CHALLENGE_KEY = "fake-challenge-key"
 
     def __init__(self, allowed_origins: set[str]) -> None:
         self.widget_app = load_widget_app()
@@ -310,8 +318,36 @@ class FakeApi:
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.submissions: list[dict[str, Any]] = []
         self.script: list[Scripted] = []
+        self.challenges: list[dict[str, Any]] = []
+        self.used_nonces: set[str] = set()
         self._running = _Running(_ApiHandler, self)
         self.url = f"http://127.0.0.1:{self._running.port}"
+
+    def new_challenge(self, campaign: FakeCampaign) -> dict[str, Any]:
+        """A challenge as the real API makes it (humancheck.py), with its cost and prefix."""
+        from altcha import create_challenge
+
+        from undersigned import humancheck
+
+        challenge = create_challenge(
+            algorithm=humancheck.ALGORITHM, cost=humancheck.COST, key_prefix=humancheck.KEY_PREFIX,
+            expires_at=int(time.time()) + humancheck.CHALLENGE_SECONDS, data={"campaign": campaign.id},
+            hmac_secret=self.CHALLENGE_KEY,
+        ).to_dict()
+        self.challenges.append(challenge)
+        return challenge
+
+    def proof_accepted(self, payload: Any) -> bool:
+        """The real library's verdict on the widget's solution, and each challenge used once."""
+        from altcha import verify_solution
+
+        if not isinstance(payload, str) or not verify_solution(payload, self.CHALLENGE_KEY).verified:
+            return False
+        nonce = json.loads(base64.b64decode(payload))["challenge"]["parameters"]["nonce"]
+        if nonce in self.used_nonces:
+            return False
+        self.used_nonces.add(nonce)
+        return True
 
     def stop(self) -> None:
         self._running.stop()

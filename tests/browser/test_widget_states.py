@@ -6,6 +6,7 @@ a campaign that closes mid-way), so these tests cover every state a signer can m
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -292,7 +293,9 @@ def test_when_the_campaign_cannot_load_the_nojs_form_stays(page, partner, fake_a
     assert page.locator("undersigned-sign .w").count() == 0
 
 
-def test_a_strict_content_security_policy_needs_only_the_api_origin(page, partner, fake_api):
+@pytest.mark.parametrize("human_check", ["none", "altcha"])
+def test_a_strict_content_security_policy_needs_only_the_api_origin(page, partner, fake_api, human_check):
+    fake_api.campaigns["demo"].human_check = human_check
     policy = f"default-src 'none'; script-src 'nonce-partner' {fake_api.url}; connect-src {fake_api.url}; form-action {fake_api.url}"
     violations = []
     page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
@@ -304,3 +307,130 @@ def test_a_strict_content_security_policy_needs_only_the_api_origin(page, partne
     button.click()
     widget.get_by_role("heading", name="Check your email").wait_for()
     assert violations == []
+
+
+# ------------------------------------------------------------------ proof of human
+def proofs_sent(api) -> list[dict]:
+    """The `altcha` field of every submission the widget sent, decoded."""
+    bodies = [json.loads(raw) for method, path, _, raw in api.requests if method == "POST" and path.endswith("/signatures")]
+    return [json.loads(base64.b64decode(body["altcha"])) for body in bodies if "altcha" in body]
+
+
+def announcements(page) -> list[str]:
+    return page.evaluate("() => window.announced")
+
+
+def record_announcements(page) -> None:
+    page.evaluate(
+        """() => { window.announced = [];
+             const live = document.querySelector('undersigned-sign').shadowRoot.querySelector('[data-live]');
+             new MutationObserver(() => live.textContent && window.announced.push(live.textContent))
+               .observe(live, {childList: true, characterData: true, subtree: true}); }"""
+    )
+
+
+def test_a_campaign_asking_for_proof_of_work_gets_it_solved_in_the_browser(page, partner, fake_api, axe_source):
+    fake_api.campaigns["demo"].human_check = "altcha"
+    widget = open_widget(page, partner, fake_api.url)
+    assert fake_api.challenges == [], "no challenge before the signer turns to the form"
+    fill_form(widget, "Ann", "ann@example.org")
+    widget.get_by_role("button", name="Sign the letter").click()
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    # The fake accepted it with the server's own library (humancheck.py's cost and prefix).
+    [proof] = proofs_sent(fake_api)
+    assert proof["challenge"] == fake_api.challenges[0]
+    assert proof["solution"]["derivedKey"].startswith("00")
+    assert len(fake_api.challenges) == 1
+    assert requested(fake_api, r"^/widget/[0-9a-f]{12}/altcha\.js$")
+    assert run_axe(page, axe_source) == []
+
+
+def test_announces_the_check_while_the_signer_waits_for_it(page, partner, fake_api):
+    fake_api.campaigns["demo"].human_check = "altcha"
+    widget = open_widget(page, partner, fake_api.url)
+    record_announcements(page)
+    # Filled in and sent without the form ever taking the focus (as a password manager might):
+    # the check runs while the signer waits.
+    widget.locator("form").evaluate(
+        "form => { form.elements.name.value = 'Ann'; form.elements.email.value = 'ann@example.org'; form.requestSubmit(); }"
+    )
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    page.wait_for_function("() => window.announced.includes('Check your email')")
+    said = announcements(page)
+    assert said.index("Checking you're not a robot…") < said.index("Sending your signature…") < said.index("Check your email")
+
+
+def test_a_refused_proof_shows_the_field_error_and_the_next_try_solves_a_fresh_challenge(page, partner, fake_api, axe_source):
+    fake_api.campaigns["demo"].human_check = "altcha"
+    refusal = {"error": {"code": "validation_error", "message": "Some fields need attention.",
+                         "details": [{"field": "altcha", "message": "The check that you are a person did not complete."}]}}
+    fake_api.script.append(Scripted(400, refusal))
+    widget = open_widget(page, partner, fake_api.url)
+    fill_form(widget, "Ann", "ann@example.org")
+    widget.get_by_role("button", name="Sign the letter").click()
+    summary = widget.locator("[part=error-summary]")
+    summary.get_by_text("The check that you are a person did not complete.").wait_for()
+    assert focused(page)["part"] == "error-summary"
+    assert events(page, "invalid")[-1]["detail"]["fields"] == ["altcha"]
+    assert run_axe(page, axe_source) == []
+    widget.get_by_role("button", name="Sign the letter").click()
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    first, second = proofs_sent(fake_api)
+    assert first["challenge"]["parameters"]["nonce"] != second["challenge"]["parameters"]["nonce"]
+    assert [p["challenge"] for p in (first, second)] == fake_api.challenges
+
+
+def test_a_refused_proof_is_explained_in_the_signers_language(page, partner, fake_api):
+    fake_api.campaigns["demo"].human_check = "altcha"
+    refusal = {"error": {"code": "validation_error", "message": "Some fields need attention.",
+                         "details": [{"field": "altcha", "message": "The check that you are a person did not complete."}]}}
+    fake_api.script.append(Scripted(400, refusal))
+    widget = open_widget(page, partner, fake_api.url, attributes='lang="pl"')
+    fill_form(widget, "Anna", "anna@example.org")
+    widget.get_by_role("button", name="Podpisz list").click()
+    widget.locator("[part=error-summary]").get_by_text("Sprawdzenie, czy nie jesteś robotem, nie powiodło się.", exact=False).wait_for()
+
+
+def test_after_a_server_error_the_retry_solves_a_fresh_challenge(page, partner, fake_api):
+    fake_api.campaigns["demo"].human_check = "altcha"
+    fake_api.script.append(Scripted(503, {"error": {"code": "unavailable", "message": "Try again."}}))
+    widget = open_widget(page, partner, fake_api.url)
+    fill_form(widget, "Ann", "ann@example.org")
+    widget.get_by_role("button", name="Sign the letter").click()
+    widget.get_by_text("We could not reach the server.", exact=False).wait_for()
+    widget.get_by_role("button", name="Try again").click()
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    first, second = proofs_sent(fake_api)
+    assert first["challenge"]["parameters"]["nonce"] != second["challenge"]["parameters"]["nonce"]
+
+
+def test_when_no_challenge_can_be_fetched_the_signer_is_told_and_can_try_again(page, partner, fake_api):
+    fake_api.campaigns["demo"].human_check = "altcha"
+    challenges = fake_api.url + "/campaigns/demo/challenge"
+    page.route(challenges, lambda route: route.abort("internetdisconnected"))
+    widget = open_widget(page, partner, fake_api.url)
+    fill_form(widget, "Ann", "ann@example.org")
+    widget.get_by_role("button", name="Sign the letter").click()
+    widget.get_by_text("We could not check that you're not a robot.", exact=False).wait_for()
+    assert focused(page)["part"] == "error-summary"
+    assert events(page, "error")[-1]["detail"]["code"] == "check_failed"
+    assert requested(fake_api, r"/signatures$") == [], "nothing is sent without a proof"
+    page.unroute(challenges)
+    widget.get_by_role("button", name="Try again").click()
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    assert len(proofs_sent(fake_api)) == 1
+
+
+@pytest.mark.parametrize("kind", ["turnstile", "hcaptcha"])
+def test_a_hosted_check_sends_the_token_the_host_page_leaves_on_the_element_once(page, partner, fake_api, kind):
+    fake_api.campaigns["demo"].human_check = kind
+    widget = open_widget(page, partner, fake_api.url)
+    # What the provider's own widget's callback does on the partner's page (docs/widget.md).
+    page.locator("undersigned-sign").evaluate("el => el.setAttribute('captcha', 'token-from-the-provider')")
+    fill_form(widget, "Ann", "ann@example.org")
+    widget.get_by_role("button", name="Sign the letter").click()
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    assert fake_api.submissions[0]["captcha"] == "token-from-the-provider"
+    assert "altcha" not in fake_api.submissions[0]
+    assert page.locator("undersigned-sign").get_attribute("captcha") is None
+    assert fake_api.challenges == []

@@ -94,6 +94,9 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
   const esc = (v) => String(v == null ? "" : v).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
   const fill = (text, values) => String(text).replace(/\{(\w+)\}/g, (_, k) => (k in values ? values[k] : ""));
   const cache = {};
+  let solver;
+  // Only campaigns that ask for a proof of work load the solver (an ES module beside this file).
+  const solve = (challenge) => (solver = solver || import(`${API}/widget/${VERSION}/altcha.js`)).then((m) => m.solve(challenge));
   const strings = (lang) => (cache[lang] = cache[lang] || fetch(`${API}/widget/${VERSION}/${lang}.json`, { credentials: "omit" })
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error("strings " + r.status)))));
 
@@ -269,6 +272,8 @@ ${box("public")}${box("updates")}
 </form>`;
       const form = this._$("form");
       form.addEventListener("submit", (e) => { e.preventDefault(); this._submit(); });
+      // The proof of work starts while the signer fills in the form, so signing rarely waits for it.
+      if (this._c.human_check === "altcha") form.addEventListener("focusin", () => this._prepare());
       this._$("[data-retry]").addEventListener("click", () => this._submit());
       this._$(".es").addEventListener("click", (e) => {
         const a = e.target.closest("a[data-to]");
@@ -291,6 +296,26 @@ ${box("public")}${box("updates")}
       return data;
     }
 
+    async _solve() {
+      const challenge = await this._json("/challenge");
+      return { altcha: await solve(challenge), expires: challenge.parameters.expiresAt };
+    }
+
+    _prepare() {
+      if (this._pow) return;
+      const pow = this._pow = this._solve();
+      pow.catch(() => { if (this._pow === pow) this._pow = null; });
+    }
+
+    async _proof() {
+      // A solution is good for one submission: whatever the answer, the next one solves anew.
+      const pow = this._pow;
+      this._pow = null;
+      let proof = pow && await pow.catch(() => null);
+      if (!proof || proof.expires * 1000 - Date.now() < 60000) proof = await this._solve();
+      return proof.altcha;
+    }
+
     async _submit() {
       if (this._busy) return;
       const s = this._s, button = this._$("button[type=submit]"), data = this._data();
@@ -298,10 +323,19 @@ ${box("public")}${box("updates")}
       button.setAttribute("aria-disabled", "true");
       button.textContent = s.signing;
       this._$("form").setAttribute("aria-busy", "true");
-      this._say(s.sending);
+      const check = this._c.human_check;
+      this._say(check === "altcha" ? s.checking : s.sending);
       this._emit("submit", {});
-      let r, body = {};
-      try {
+      let r, body = {}, unproved = false;
+      if (check === "altcha") {
+        data.altcha = await this._proof().catch(() => { unproved = true; });
+        if (!unproved) this._say(s.sending);
+      } else if (check === "turnstile" || check === "hcaptcha") {
+        // The host page's own provider widget leaves its one-use token here (docs/widget.md).
+        if (this.getAttribute("captcha")) data.captcha = this.getAttribute("captcha");
+        this.removeAttribute("captcha");
+      }
+      if (!unproved) try {
         r = await fetch(this._url("/signatures"), {
           method: "POST", credentials: "omit",
           headers: { "content-type": "application/json", accept: "application/json" },
@@ -313,6 +347,10 @@ ${box("public")}${box("updates")}
       button.removeAttribute("aria-disabled");
       button.textContent = s.sign;
       this._$("form").removeAttribute("aria-busy");
+      if (unproved) {
+        this._problems([], s.check_failed, true);
+        return this._emit("error", { code: "check_failed", status: 0 });
+      }
       if (r && r.status === 202) return this._signed(data.email);
       const error = (body && body.error) || {};
       const code = r ? error.code || "http_" + r.status : "network_error";
