@@ -91,17 +91,28 @@ def get_json(url: str) -> Any:
         return json.loads(answer.read())
 
 
-def _allow_origin_on_demo(api: str, port: int, aws_port: int, origin: str) -> None:
-    """Adds the partner's origin to `demo`'s allowed origins, as an organiser would: with the
-    campaign command, against the stack's embedded AWS. The seed itself only allows the stack's
-    own origin (contract, "Local development")."""
+# A campaign like `demo` that asks for proof of human with the self-hosted proof of work.
+ALTCHA_CAMPAIGN = "demo-altcha"
+
+
+def _save_partner_campaigns(api: str, port: int, aws_port: int, origin: str) -> None:
+    """Adds the partner's origin to `demo`'s allowed origins, and writes `demo-altcha` (the same
+    letter, with `human_check: altcha`), as an organiser would: with the campaign command,
+    against the stack's embedded AWS. The seed itself only allows the stack's own origin
+    (contract, "Local development")."""
     from devstack.resources import physical_name
     from devstack.seed import demo_campaigns
 
     document = next(d for d in demo_campaigns(api, port) if d["id"] == "demo")
     document["allowed_origins"] = [*document["allowed_origins"], origin]
-    path = ARTIFACTS / "demo-campaign-with-partner.json"
-    path.write_text(json.dumps(document), encoding="utf-8")
+    documents = {
+        "demo-campaign-with-partner.json": document,
+        "demo-altcha-campaign.json": {**document, "id": ALTCHA_CAMPAIGN, "title": "Demo letter (proof of work)", "human_check": "altcha"},
+    }
+    paths = []
+    for name, body in documents.items():
+        paths.append(str(ARTIFACTS / name))
+        (ARTIFACTS / name).write_text(json.dumps(body), encoding="utf-8")
     env = {
         **os.environ,
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
@@ -112,13 +123,13 @@ def _allow_origin_on_demo(api: str, port: int, aws_port: int, origin: str) -> No
         "AWS_SECRET_ACCESS_KEY": "testing",
         "CAMPAIGNS_TABLE": physical_name("CampaignsTable"),
     }
-    subprocess.run([sys.executable, "-m", "undersigned.campaign_file", str(path)], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "undersigned.campaign_file", *paths], cwd=ROOT, env=env, check=True)
 
 
 @pytest.fixture(scope="session")
 def stack(partner: PartnerSite) -> Iterator[str]:
     """The real local stack (`make dev`), started the way a developer starts it, on free ports,
-    with the partner's origin allowed to post to `demo`."""
+    with the partner's origin allowed to post to `demo` and `demo-altcha`."""
     import importlib.util
 
     if importlib.util.find_spec("devstack.__main__") is None:
@@ -141,7 +152,7 @@ def stack(partner: PartnerSite) -> Iterator[str]:
                 pytest.fail(f"the local stack did not start: see {ARTIFACTS / 'devstack-widget.log'}")
             time.sleep(0.2)
     try:
-        _allow_origin_on_demo(url, port, aws_port, partner.origin)
+        _save_partner_campaigns(url, port, aws_port, partner.origin)
         yield url
     finally:
         process.send_signal(signal.SIGINT)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
 import shutil
 import time
 import urllib.request
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
-from tests.browser.conftest import ROOT, get_json, run_axe, save_screenshot
+from tests.browser.conftest import ALTCHA_CAMPAIGN, ROOT, get_json, run_axe, save_screenshot
 from tests.browser.helpers import events, fill_form, focused, open_widget
 from tests.browser.servers import embed_page
 
@@ -45,14 +46,14 @@ def post_json(url: str, body: dict) -> tuple[int, dict]:
         return answer.status, json.loads(answer.read())
 
 
-def count_of(stack: str) -> int:
-    return get_json(stack + "/campaigns/demo/count")["count"]
+def count_of(stack: str, campaign: str = "demo") -> int:
+    return get_json(f"{stack}/campaigns/{campaign}/count")["count"]
 
 
-def wait_for_count(stack: str, expected: int, timeout: float = 10) -> None:
+def wait_for_count(stack: str, expected: int, timeout: float = 10, campaign: str = "demo") -> None:
     deadline = time.monotonic() + timeout
-    while count_of(stack) != expected:
-        assert time.monotonic() < deadline, f"the count stayed at {count_of(stack)}, expected {expected}"
+    while count_of(stack, campaign) != expected:
+        assert time.monotonic() < deadline, f"the count stayed at {count_of(stack, campaign)}, expected {expected}"
         time.sleep(0.25)
 
 
@@ -188,3 +189,31 @@ def test_screenshot_of_the_widget(page, partner, stack):
     assert path.stat().st_size > 10_000
     if os.environ.get("UNDERSIGNED_UPDATE_SCREENSHOT"):
         shutil.copyfile(path, ROOT / "docs" / "widget.png")
+
+
+def test_on_a_campaign_asking_for_proof_of_work_the_browser_solves_it_and_the_signature_counts(page, partner, stack, axe_source):
+    assert get_json(f"{stack}/campaigns/{ALTCHA_CAMPAIGN}")["human_check"] == "altcha"
+    before = count_of(stack, ALTCHA_CAMPAIGN)
+    sent = []
+    page.on("request", lambda request: sent.append(request.post_data_json) if request.method == "POST" else None)
+    widget = open_widget(page, partner, stack, campaign=ALTCHA_CAMPAIGN)
+    address = new_address()
+    fill_form(widget, "Petra Proof", address)
+    widget.get_by_role("button", name="Sign the letter").click()
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    assert run_axe(page, axe_source) == []
+    [submission] = sent
+    assert submission["altcha"], "the widget sent its solution"
+
+    status, answer = post_json(stack + "/verify", {"token": verify_link_token(mail_to(stack, address))})
+    assert (status, answer["status"]) == (200, "verified")
+    wait_for_count(stack, before + 1, campaign=ALTCHA_CAMPAIGN)
+
+    # The solution the browser found is good once: the API refuses it a second time.
+    replay = {**submission, "email": new_address()}
+    try:
+        post_json(f"{stack}/campaigns/{ALTCHA_CAMPAIGN}/signatures", replay)
+        raise AssertionError("a replayed solution was accepted")
+    except urllib.error.HTTPError as refused:
+        error = json.loads(refused.read())["error"]
+        assert (refused.code, [d["field"] for d in error["details"]]) == (400, ["altcha"])

@@ -55,6 +55,17 @@ def test_script_names_the_version_its_other_files_live_under(widget):
     assert body_of(versioned_script).decode() == script
 
 
+def test_the_proof_of_work_solver_is_a_module_of_its_own_beside_the_languages(widget):
+    """Only campaigns with `human_check: altcha` load it; the first script stays small."""
+    answer = get(widget, f"/widget/{widget.VERSION}/altcha.js")
+    assert answer["statusCode"] == 200
+    assert answer["headers"]["Content-Type"] == "text/javascript; charset=utf-8"
+    assert answer["headers"]["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert answer["headers"]["Access-Control-Allow-Origin"] == "*"
+    assert "export async function solve(" in body_of(answer).decode()
+    assert "export " not in body_of(get(widget, "/widget.js")).decode()
+
+
 def test_a_previous_version_gets_todays_files_but_only_for_minutes(widget):
     answer = get(widget, "/widget/000000000000/en.json")
     assert answer["statusCode"] == 200
