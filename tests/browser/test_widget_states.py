@@ -380,6 +380,17 @@ def test_a_refused_proof_shows_the_field_error_and_the_next_try_solves_a_fresh_c
     assert [p["challenge"] for p in (first, second)] == fake_api.challenges
 
 
+def test_a_campaign_that_starts_asking_for_proof_while_the_page_is_open_gets_it_on_the_next_try(page, partner, fake_api):
+    widget = open_widget(page, partner, fake_api.url)
+    fake_api.campaigns["demo"].human_check = "altcha"
+    fill_form(widget, "Ann", "ann@example.org")
+    widget.get_by_role("button", name="Sign the letter").click()
+    widget.locator("[part=error-summary]").get_by_text("The check that you are a person did not complete.").wait_for()
+    widget.get_by_role("button", name="Sign the letter").click()
+    widget.get_by_role("heading", name="Check your email").wait_for()
+    assert len(proofs_sent(fake_api)) == 1
+
+
 def test_a_refused_proof_is_explained_in_the_signers_language(page, partner, fake_api):
     fake_api.campaigns["demo"].human_check = "altcha"
     refusal = {"error": {"code": "validation_error", "message": "Some fields need attention.",

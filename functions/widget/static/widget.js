@@ -362,6 +362,8 @@ ${box("public")}${box("updates")}
         return this._emit("error", { code, status: 410 });
       }
       if (r && r.status === 400 && Array.isArray(error.details) && error.details.length) {
+        // A campaign that has just started asking for a proof of work: the next try brings one.
+        if (error.details.some((d) => d.field === "altcha")) this._c.human_check = "altcha";
         this._problems(error.details, "");
         return this._emit("invalid", { fields: error.details.map((d) => d.field) });
       }
