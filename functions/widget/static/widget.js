@@ -96,7 +96,9 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
   const cache = {};
   let solver;
   // Only campaigns that ask for a proof of work load the solver (an ES module beside this file).
-  const solve = (challenge) => (solver = solver || import(`${API}/widget/${VERSION}/altcha.js`)).then((m) => m.solve(challenge));
+  // A failed load is not kept: the signer's next try loads it again.
+  const solve = (challenge) => (solver = solver || import(`${API}/widget/${VERSION}/altcha.js`)
+    .catch((e) => { solver = null; throw e; })).then((m) => m.solve(challenge));
   const strings = (lang) => (cache[lang] = cache[lang] || fetch(`${API}/widget/${VERSION}/${lang}.json`, { credentials: "omit" })
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error("strings " + r.status)))));
 
