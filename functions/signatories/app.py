@@ -6,29 +6,12 @@ comment or caller address.
 
 from aws_lambda_powertools.event_handler import Response
 
-from undersigned import errors, http, schemas
+from undersigned import errors, http, paging, schemas
 from undersigned.store import Store, decode_cursor, encode_cursor
 
 app = http.make_app(cors=http.any_origin)
 CACHE = "public, max-age=30, stale-while-revalidate=60, stale-if-error=86400"
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
-
-
-def page_limit(text: str | None) -> int:
-    if text is None:
-        return DEFAULT_LIMIT
-    if not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise errors.validation_error([errors.FieldProblem("limit", f"Must be a whole number from 1 to {MAX_LIMIT}.")])
-    return int(text)
-
-
-def page_start(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    start = decode_cursor(cursor)
-    if start is None:
-        raise errors.validation_error([errors.FieldProblem("cursor", "Use the next_cursor of a previous answer.")])
-    return start
 
 
 def signatory(item: dict) -> schemas.Signatory:
@@ -53,8 +36,8 @@ def list_signatories(campaign_id: str) -> Response[schemas.SignatoriesPage]:
     if not campaign.public_signatories:
         raise errors.campaign_not_found()
     event = app.current_event
-    limit = page_limit(event.get_query_string_value("limit"))
-    start = page_start(event.get_query_string_value("cursor"))
+    limit = paging.page_size(event.get_query_string_value("limit"), DEFAULT_LIMIT, MAX_LIMIT)
+    start = paging.page_start(event.get_query_string_value("cursor"), decode_cursor)
     found = store.public_signatories(campaign.id, limit, start)
     body = {
         "items": [signatory(item) for item in found.items],

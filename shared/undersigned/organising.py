@@ -12,7 +12,7 @@ import ipaddress
 from datetime import datetime
 from typing import Any
 
-from undersigned import errors
+from undersigned import errors, paging
 from undersigned.campaign import Campaign, format_instant, is_campaign_id, parse_instant
 from undersigned.campaign_file import FIELDS, CampaignFileError, campaign_from_document
 from undersigned.keys import keys
@@ -54,20 +54,11 @@ def not_found(what: str) -> errors.ApiError:
 
 
 def page_size(text: str | None, default: int = DEFAULT_PAGE, maximum: int = MAX_PAGE) -> int:
-    if text is None:
-        return default
-    if not text.isdigit() or not 1 <= int(text) <= maximum:
-        raise errors.validation_error([errors.FieldProblem("limit", f"Must be a whole number from 1 to {maximum}.")])
-    return int(text)
+    return paging.page_size(text, default, maximum)
 
 
 def page_start(cursor: str | None) -> str | None:
-    if cursor is None:
-        return None
-    start = decode_key(cursor)
-    if start is None:
-        raise errors.validation_error([errors.FieldProblem("cursor", "Use the next_cursor of a previous answer.")])
-    return start
+    return paging.page_start(cursor, decode_key)
 
 
 def next_cursor(last: str | None) -> str | None:
