@@ -6,7 +6,7 @@ from undersigned import errors, http, schemas, totals
 from undersigned.store import Store
 
 app = http.make_app(cors=http.any_origin)
-CACHE = "public, max-age=60, stale-while-revalidate=300, stale-if-error=86400"
+CACHE = http.public_cache(60, 300)
 SVG_TYPE = "image/svg+xml"
 
 
@@ -26,7 +26,7 @@ def badge_label(text: str | None) -> str:
     "Sends an ETag; If-None-Match answers 304.",
     responses={
         200: {"description": "An SVG image.", "content": {SVG_TYPE: {"schema": {"type": "string"}}}},
-        304: {"description": "Not modified since the ETag given in If-None-Match."},
+        **schemas.NOT_MODIFIED,
         **schemas.error_responses(400, 404),
     },
 )

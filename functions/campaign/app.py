@@ -7,7 +7,7 @@ from undersigned.campaign import utc_now
 from undersigned.store import Store
 
 app = http.make_app(cors=http.any_origin)
-CACHE = "public, max-age=30, stale-while-revalidate=60, stale-if-error=86400"
+CACHE = http.public_cache(30, 60)
 
 
 @app.get(

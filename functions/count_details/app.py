@@ -1,25 +1,14 @@
 """GET /campaigns/{campaign_id}/count/sources and /count/history: the count per partner
 tag and per hour, cacheable everywhere like the count."""
 
-import json
-
 from aws_lambda_powertools.event_handler import Response
 
-from undersigned import errors, http, schemas, totals
+from undersigned import http, paging, schemas, totals
 from undersigned.campaign import utc_now
 from undersigned.store import Store
 
 app = http.make_app(cors=http.any_origin)
-CACHE = "public, max-age=30, stale-while-revalidate=60, stale-if-error=86400"
-NOT_MODIFIED = {304: {"description": "Not modified since the ETag given in If-None-Match."}}
-
-
-def window(text: str | None) -> int:
-    if text is None:
-        return totals.DEFAULT_HOURS
-    if not text.isdigit() or not 1 <= int(text) <= totals.MAX_HOURS:
-        raise errors.validation_error([errors.FieldProblem("hours", f"Must be a whole number from 1 to {totals.MAX_HOURS}.")])
-    return int(text)
+CACHE = http.public_cache(30, 60)
 
 
 @app.get(
@@ -27,12 +16,12 @@ def window(text: str | None) -> int:
     summary="A campaign's count per partner source tag",
     description="`sources` maps each `source` tag signers came with to its verified signatures; "
     "`unattributed` is the rest of the count. Sends an ETag; If-None-Match answers 304.",
-    responses={**schemas.ok(schemas.SourceCountsOut, "The count per source."), **NOT_MODIFIED, **schemas.error_responses(404)},
+    responses={**schemas.ok(schemas.SourceCountsOut, "The count per source."), **schemas.NOT_MODIFIED, **schemas.error_responses(404)},
 )
 def get_sources(campaign_id: str) -> Response[schemas.SourceCountsOut]:
     store = Store()
     view = totals.sources_view(store.existing_campaign(campaign_id), store)
-    return http.cacheable_response(app, json.dumps(view, separators=(",", ":")), CACHE)
+    return http.cacheable_json(app, view, CACHE)
 
 
 @app.get(
@@ -41,14 +30,14 @@ def get_sources(campaign_id: str) -> Response[schemas.SourceCountsOut]:
     description="`hours` (1–2160, default 168): how many hours up to the current one, oldest first, "
     "every hour present. A signature counts in the hour it was verified; a withdrawn one leaves it. "
     "Sends an ETag; If-None-Match answers 304.",
-    responses={**schemas.ok(schemas.HistoryOut, "The hourly series."), **NOT_MODIFIED, **schemas.error_responses(400, 404)},
+    responses={**schemas.ok(schemas.HistoryOut, "The hourly series."), **schemas.NOT_MODIFIED, **schemas.error_responses(400, 404)},
 )
 def get_history(campaign_id: str) -> Response[schemas.HistoryOut]:
     store = Store()
     campaign = store.existing_campaign(campaign_id)
-    hours = window(app.current_event.get_query_string_value("hours"))
+    hours = paging.whole_number(app.current_event.get_query_string_value("hours"), "hours", totals.DEFAULT_HOURS, totals.MAX_HOURS)
     view = totals.history_view(campaign, store, hours, utc_now())
-    return http.cacheable_response(app, json.dumps(view, separators=(",", ":")), CACHE)
+    return http.cacheable_json(app, view, CACHE)
 
 
 @http.logger.inject_lambda_context

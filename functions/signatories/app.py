@@ -10,7 +10,7 @@ from undersigned import errors, http, paging, schemas
 from undersigned.store import Store, decode_cursor, encode_cursor
 
 app = http.make_app(cors=http.any_origin)
-CACHE = "public, max-age=30, stale-while-revalidate=60, stale-if-error=86400"
+CACHE = http.public_cache(30, 60)
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 
 

@@ -11,7 +11,7 @@ import secrets
 import string
 from typing import Any
 
-from devstack.template import load_template, resources_of_type
+from devstack.template import functions, load_template, resources_of_type
 
 TABLE_NAME_PREFIX = "undersigned-"
 
@@ -23,6 +23,18 @@ def physical_name(logical_id: str) -> str:
 
 def table_name(logical_id: str) -> str:
     return physical_name(logical_id)
+
+
+def table_variables(template: dict[str, Any] | None = None) -> dict[str, str]:
+    """Every variable a function gets a table's name in (`CAMPAIGNS_TABLE`...), with the
+    name the local stacks give that table: tests set them without spelling each table."""
+    tables = resources_of_type("AWS::DynamoDB::Table", template)
+    return {
+        name: physical_name(value["Ref"])
+        for spec in functions(template).values()
+        for name, value in spec.environment.items()
+        if isinstance(value, dict) and value.get("Ref") in tables
+    }
 
 
 def create_table_request(logical_id: str, properties: dict[str, Any]) -> dict[str, Any]:

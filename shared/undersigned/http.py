@@ -117,7 +117,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     return Response(
         status_code=status,
         content_type=JSON_TYPE,
-        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        body=compact_json(body),
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
 
@@ -144,6 +144,20 @@ def matches(if_none_match: str | None, tag: str) -> bool:
         return False
     candidates = [candidate.strip() for candidate in if_none_match.split(",")]
     return "*" in candidates or any(candidate.removeprefix("W/") == tag for candidate in candidates)
+
+
+def compact_json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def public_cache(max_age: int, revalidate: int) -> str:
+    """Cache-Control for a public read: fresh for `max_age`, refreshed in the background for
+    `revalidate` more seconds, and served stale for a day while we are failing."""
+    return f"public, max-age={max_age}, stale-while-revalidate={revalidate}, stale-if-error=86400"
+
+
+def cacheable_json(app: APIGatewayHttpResolver, value: Any, cache: str) -> Response:
+    return cacheable_response(app, compact_json(value), cache)
 
 
 def cacheable_response(app: APIGatewayHttpResolver, body: str, cache: str, content_type: str = JSON_TYPE) -> Response:

@@ -1,4 +1,5 @@
-"""Reading `limit` and `cursor` of a paged list, alike for every list the API serves."""
+"""Reading query parameters alike everywhere: a bounded whole number (a page's `limit`,
+a history's `hours`) and a page's `cursor`."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from typing import Callable
 from undersigned import errors
 
 
-def page_size(text: str | None, default: int, maximum: int) -> int:
+def whole_number(text: str | None, field: str, default: int, maximum: int) -> int:
+    """`text` as a number from 1 to `maximum`; `default` when absent; else `400 validation_error`."""
     if text is None:
         return default
     if not text.isdigit() or not 1 <= int(text) <= maximum:
-        raise errors.validation_error([errors.FieldProblem("limit", f"Must be a whole number from 1 to {maximum}.")])
+        raise errors.validation_error([errors.FieldProblem(field, f"Must be a whole number from 1 to {maximum}.")])
     return int(text)
+
+
+def page_size(text: str | None, default: int, maximum: int) -> int:
+    return whole_number(text, "limit", default, maximum)
 
 
 def page_start(cursor: str | None, decode: Callable[[str], str | None]) -> str | None:

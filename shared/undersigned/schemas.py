@@ -174,6 +174,9 @@ FORM_EXTENSION = "x-undersigned-accepts-form"
 ACCEPTS_FORMS = {FORM_EXTENSION: True}
 
 
+NOT_MODIFIED = {304: {"description": "Not modified since the ETag given in If-None-Match."}}
+
+
 def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     """The `responses` entries for a route's contract errors."""
     descriptions = {

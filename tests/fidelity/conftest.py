@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from devstack.resources import create_tables, sender_address, table_name
+from devstack.resources import create_tables, sender_address, table_variables
 from fidelity.counting import SIGNATURES
 from fidelity.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
 from fidelity.event_source import EventSourceMapping, SignatureStream, deliver
@@ -52,10 +52,7 @@ def core_on_dynamodb_local(dynamodb_local: DynamoDBLocal, monkeypatch: pytest.Mo
         # Service-specific endpoints: SES and Secrets Manager must not be sent there.
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_local.endpoint_url,
         "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": dynamodb_local.endpoint_url,
-        "CAMPAIGNS_TABLE": table_name("CampaignsTable"),
-        "SIGNATURES_TABLE": SIGNATURES,
-        "LIMITS_TABLE": table_name("LimitsTable"),
-        "COUNTERS_TABLE": table_name("CountersTable"),
+        **table_variables(),
         "SENDER_ADDRESS": sender_address(),
         "PUBLIC_BASE_URL": BASE_URL,
         "PENDING_DAYS": "7",

@@ -14,7 +14,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from devstack.resources import create_tables, sender_address, table_name, verify_sender
+from devstack.resources import create_tables, sender_address, table_name, table_variables, verify_sender
 from integration.lambda_api import Api, invoke
 from undersigned import aws, config, keys
 from undersigned.campaign_file import put_campaign
@@ -36,11 +36,7 @@ DEMO = {
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env = {
-        "CAMPAIGNS_TABLE": table_name("CampaignsTable"),
-        "SIGNATURES_TABLE": table_name("SignaturesTable"),
-        "LIMITS_TABLE": table_name("LimitsTable"),
-        "COUNTERS_TABLE": table_name("CountersTable"),
-        "AUDIT_TABLE": table_name("AuditTable"),
+        **table_variables(),
         "EVENT_BUS_NAME": "default",
         "SENDER_ADDRESS": sender_address(),
         "PUBLIC_BASE_URL": BASE_URL,

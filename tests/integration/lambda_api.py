@@ -8,17 +8,17 @@ import importlib.util
 import ipaddress
 import itertools
 import json
-import re
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
+from devstack.events import HttpRequest, http_api_event
+from devstack.routing import Router
 from devstack.template import FunctionSpec, functions, routes
 
-TEXT_TYPES = ("application/json",)
 # Unless a test says who calls, each request comes from another address (198.18.0.0/15,
 # the benchmarking range), so that the rate limits stay out of tests about other things.
 _CALLER_NUMBERS = itertools.count(1)
@@ -61,15 +61,7 @@ class Answer:
         return {key.lower(): value for key, value in self.headers.items()}.get(name.lower())
 
 
-def _match(method: str, path: str) -> tuple[str, str, dict[str, str]]:
-    for route in routes():
-        if route.method != method:
-            continue
-        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(route.path)) + "$"
-        found = re.match(pattern, path)
-        if found:
-            return route.function, route.route_key, found.groupdict()
-    raise LookupError(f"no route in template.yaml for {method} {path}")
+_ROUTER = Router(routes())
 
 
 def http_event(
@@ -80,45 +72,18 @@ def http_event(
     headers: dict[str, str] | None = None,
     source_ip: str = "203.0.113.10",
 ) -> tuple[str, dict[str, Any]]:
-    """(function logical id, event) for one request."""
-    parts = urlsplit(target)
-    function, route_key, params = _match(method, parts.path)
-    lowered = {key.lower(): value for key, value in (headers or {}).items()}
-    raw = body.encode() if isinstance(body, str) else body
-    is_text = raw is None or lowered.get("content-type", "").split(";")[0].strip() in TEXT_TYPES
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route_key,
-        "rawPath": parts.path,
-        "rawQueryString": parts.query,
-        "headers": {"host": "api.test", "x-forwarded-for": source_ip, **lowered},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "api",
-            "domainName": "api.test",
-            "domainPrefix": "api",
-            "http": {"method": method, "path": parts.path, "protocol": "HTTP/1.1", "sourceIp": source_ip, "userAgent": "pytest"},
-            "requestId": str(uuid.uuid4()),
-            "routeKey": route_key,
-            "stage": "$default",
-            "time": "28/Nov/2026:12:00:00 +0000",
-            "timeEpoch": 1795867200000,
-        },
-        "isBase64Encoded": not is_text,
-    }
-    if parts.query:
-        event["queryStringParameters"] = dict(parse_qsl(parts.query, keep_blank_values=True))
-    if params:
-        event["pathParameters"] = params
-    if raw is not None:
-        try:
-            event["body"] = raw.decode() if is_text else None
-        except UnicodeDecodeError:
-            event["body"] = None
-        if event["body"] is None:
-            # What API Gateway does with a body that is not text: base64.
-            event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
-    return function, event
+    """(function logical id, event) for one request, built and routed as the local stack does."""
+    raw = body.encode() if isinstance(body, str) else body or b""
+    request = HttpRequest(
+        method=method,
+        target=target,
+        headers=[("host", "api.test"), ("user-agent", "pytest"), ("x-forwarded-for", source_ip), *(headers or {}).items()],
+        body=raw,
+    )
+    found = _ROUTER.match(method, request.raw_path)
+    if found is None:
+        raise LookupError(f"no route in template.yaml for {method} {request.raw_path}")
+    return found.route.function, http_api_event(request, found.route.route_key, found.path_parameters)
 
 
 def invoke(logical_id: str, event: dict[str, Any]) -> Any:
