@@ -7,8 +7,7 @@ import sys
 from typing import Any, Iterable, TextIO
 
 from undersigned.exports import spreadsheet_cell
-
-EXPORT_COLUMNS = ("name", "organisation", "role", "country", "email", "public", "updates", "locale", "source", "signed_at")
+from undersigned.signature import EXPORT_COLUMNS
 SPARKS = "▁▂▃▄▅▆▇█"
 
 

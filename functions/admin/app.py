@@ -1,6 +1,6 @@
 """The admin API under /admin (AWS_IAM on every route; open on loopback in the local
 stack): campaigns, signature review, bulk invalidation, export and the audit log.
-Every change is audited with the caller's IAM principal (see `undersigned.organising`)."""
+Every change is audited with the caller's IAM principal (see `undersigned.admin`)."""
 
 from typing import Annotated, Any
 
@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from undersigned import http, schemas
 from undersigned.campaign import utc_now
-from undersigned.organising import EXPORT_PAGE, Organiser, page_size, principal
+from undersigned.admin import EXPORT_PAGE, Organiser, page_size, principal
 
 app = http.make_app(cors=http.same_origin_only)
 ADMIN = {"tags": ["admin"], "description": "Requires AWS_IAM: a SigV4-signed request (service `execute-api`)."}

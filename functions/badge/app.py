@@ -2,21 +2,12 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from undersigned import errors, http, schemas, totals
-from undersigned.store import Store
+from undersigned import count_views, http, schemas
+from undersigned.store.campaigns import Campaigns
 
 app = http.make_app(cors=http.any_origin)
 CACHE = http.public_cache(60, 300)
 SVG_TYPE = "image/svg+xml"
-
-
-def badge_label(text: str | None) -> str:
-    if text is None:
-        return totals.BADGE_LABEL
-    label = text.strip()
-    if not label or len(label) > totals.MAX_LABEL or any(ord(char) < 32 for char in label):
-        raise errors.validation_error([errors.FieldProblem("label", f"Must be 1–{totals.MAX_LABEL} characters of text.")])
-    return label
 
 
 @app.get(
@@ -31,9 +22,9 @@ def badge_label(text: str | None) -> str:
     },
 )
 def get_badge(campaign_id: str):  # noqa: ANN201 - an SVG image, described in `responses`
-    label = badge_label(app.current_event.get_query_string_value("label"))
-    campaign = Store().existing_campaign(campaign_id)
-    return http.cacheable_response(app, totals.badge_svg(label, campaign), CACHE, content_type=SVG_TYPE)
+    label = count_views.badge_label(app.current_event.get_query_string_value("label"))
+    campaign = Campaigns().existing(campaign_id)
+    return http.cacheable_response(app, count_views.badge_svg(label, campaign), CACHE, content_type=SVG_TYPE)
 
 
 @http.logger.inject_lambda_context

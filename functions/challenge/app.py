@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from undersigned import http, humancheck, schemas
 from undersigned.keys import keys
-from undersigned.store import Store
+from undersigned.store.campaigns import Campaigns
 
 app = http.make_app(cors=http.any_origin)
 
@@ -23,7 +23,7 @@ app = http.make_app(cors=http.any_origin)
     responses={**schemas.ok(schemas.ChallengeOut, "A signed challenge."), **schemas.error_responses(404)},
 )
 def get_challenge(campaign_id: str) -> Response[schemas.ChallengeOut]:
-    campaign = Store().existing_campaign(campaign_id)
+    campaign = Campaigns().existing(campaign_id)
     challenge = humancheck.new_challenge(campaign.id, keys(), time.time())
     return http.json_response(200, challenge, http.ANY_ORIGIN_HEADERS)
 

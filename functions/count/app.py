@@ -3,7 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from undersigned import http, schemas
-from undersigned.store import Store
+from undersigned.store.campaigns import Campaigns
 
 app = http.make_app(cors=http.any_origin)
 CACHE = http.public_cache(5, 30)
@@ -20,7 +20,7 @@ CACHE = http.public_cache(5, 30)
     },
 )
 def get_count(campaign_id: str) -> Response[schemas.CountOut]:
-    campaign = Store().existing_campaign(campaign_id)
+    campaign = Campaigns().existing(campaign_id)
     return http.cacheable_json(app, campaign.count_view(), CACHE)
 
 

@@ -3,9 +3,9 @@ tag and per hour, cacheable everywhere like the count."""
 
 from aws_lambda_powertools.event_handler import Response
 
-from undersigned import http, paging, schemas, totals
+from undersigned import count_views, http, paging, schemas
 from undersigned.campaign import utc_now
-from undersigned.store import Store
+from undersigned.store.campaigns import Campaigns
 
 app = http.make_app(cors=http.any_origin)
 CACHE = http.public_cache(30, 60)
@@ -19,8 +19,7 @@ CACHE = http.public_cache(30, 60)
     responses={**schemas.ok(schemas.SourceCountsOut, "The count per source."), **schemas.NOT_MODIFIED, **schemas.error_responses(404)},
 )
 def get_sources(campaign_id: str) -> Response[schemas.SourceCountsOut]:
-    store = Store()
-    view = totals.sources_view(store.existing_campaign(campaign_id), store)
+    view = count_views.sources_view(Campaigns().existing(campaign_id))
     return http.cacheable_json(app, view, CACHE)
 
 
@@ -33,10 +32,9 @@ def get_sources(campaign_id: str) -> Response[schemas.SourceCountsOut]:
     responses={**schemas.ok(schemas.HistoryOut, "The hourly series."), **schemas.NOT_MODIFIED, **schemas.error_responses(400, 404)},
 )
 def get_history(campaign_id: str) -> Response[schemas.HistoryOut]:
-    store = Store()
-    campaign = store.existing_campaign(campaign_id)
-    hours = paging.whole_number(app.current_event.get_query_string_value("hours"), "hours", totals.DEFAULT_HOURS, totals.MAX_HOURS)
-    view = totals.history_view(campaign, store, hours, utc_now())
+    campaign = Campaigns().existing(campaign_id)
+    hours = paging.whole_number(app.current_event.get_query_string_value("hours"), "hours", count_views.DEFAULT_HOURS, count_views.MAX_HOURS)
+    view = count_views.history_view(campaign, hours, utc_now())
     return http.cacheable_json(app, view, CACHE)
 
 

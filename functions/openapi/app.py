@@ -1,78 +1,13 @@
-"""GET /openapi.json: the public API's OpenAPI 3 document, generated from the routes and
-answer shapes of every function beside this one, so it cannot drift from the code."""
+"""GET /openapi.json: the public API's OpenAPI 3 document, merged from every function's
+routes (see `undersigned.api_document`)."""
 
-import importlib.util
-import json
-from functools import lru_cache
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 
-from undersigned import http, schemas
+from undersigned import api_document, http
 
 app = http.make_app(cors=http.any_origin)
-FUNCTIONS_DIR = Path(__file__).resolve().parents[1]
-TITLE = "Undersigned"
-VERSION = "1"
-DESCRIPTION = (
-    "Collects signatures for open letters and petitions. Errors are "
-    '`{"error": {"code", "message", "details"}}`; browser form posts get HTML pages instead.'
-)
-
-
-def _load(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"undersigned_function_{path.parent.name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def http_function_modules() -> list[ModuleType]:
-    """Every sibling function that answers HTTP (has a resolver called `app`)."""
-    modules = []
-    for path in sorted(FUNCTIONS_DIR.glob("*/app.py")):
-        if path.resolve() == Path(__file__).resolve():
-            continue
-        module = _load(path)
-        if hasattr(getattr(module, "app", None), "get_openapi_schema"):
-            modules.append(module)
-    return modules
-
-
-def document_form_bodies(document: dict[str, Any]) -> None:
-    """Operations marked as taking forms accept the JSON body's fields form-encoded too."""
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
-            content = operation.get("requestBody", {}).get("content", {})
-            if operation.get(schemas.FORM_EXTENSION) and http.JSON_TYPE in content:
-                content[http.FORM_TYPE] = content[http.JSON_TYPE]
-
-
-def drop_unreferenced_schemas(document: dict[str, Any]) -> None:
-    """The resolver adds its own validation-error schemas, which this API never answers."""
-    schemas_ = document.get("components", {}).get("schemas", {})
-    while True:
-        text = json.dumps({key: value for key, value in document.items() if key != "components"}) + json.dumps(schemas_)
-        unused = [name for name in schemas_ if f'"#/components/schemas/{name}"' not in text]
-        if not unused:
-            return
-        for name in unused:
-            del schemas_[name]
-
-
-@lru_cache(maxsize=1)
-def openapi_document() -> str:
-    merge = OpenAPIMerge(title=TITLE, version=VERSION, description=DESCRIPTION, on_conflict="error")
-    for module in http_function_modules():
-        merge.add_schema(module.app.get_openapi_schema())
-    merge.add_schema(app.get_openapi_schema())
-    document = json.loads(merge.get_openapi_json_schema())
-    document_form_bodies(document)
-    drop_unreferenced_schemas(document)
-    return json.dumps(document, separators=(",", ":"))
 
 
 @app.get("/openapi.json", summary="This document", responses={200: {"description": "OpenAPI 3 JSON."}})
@@ -80,7 +15,7 @@ def get_openapi():  # noqa: ANN201 - an HTML/JSON document, described in `respon
     return Response(
         status_code=200,
         content_type=http.JSON_TYPE,
-        body=openapi_document(),
+        body=api_document.openapi_document(app, Path(__file__)),
         headers={**http.ANY_ORIGIN_HEADERS, "Cache-Control": "public, max-age=300"},
     )
 

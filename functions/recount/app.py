@@ -5,22 +5,23 @@ metric `RecountRepairs` (namespace Undersigned), which the RecountDriftAlarm wat
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from undersigned import config
 from undersigned.campaign import utc_now
 from undersigned.observability import fault_report, logger
 from undersigned.recount import open_campaign_ids, recount
-from undersigned.store import Store
 
+config.check()
 metrics = Metrics(namespace="Undersigned")
 
 
 @metrics.log_metrics
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: object) -> dict:
-    store, now = Store(), utc_now()
+    now = utc_now()
     repaired, failed, drifted = 0, [], []
-    for campaign_id in open_campaign_ids(store, now):
+    for campaign_id in open_campaign_ids(now):
         try:
-            result = recount(store, campaign_id, now)
+            result = recount(campaign_id, now)
         except Exception as error:  # noqa: BLE001 - one campaign's failure must not stop the others
             logger.error("recount failed", extra={"campaign_id": campaign_id, **fault_report(error)})
             failed.append(campaign_id)

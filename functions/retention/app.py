@@ -3,14 +3,17 @@ retention period (details erased, the count kept). Logs counts only."""
 
 from dataclasses import asdict
 
+from undersigned import config
 from undersigned.campaign import utc_now
 from undersigned.observability import logger
 from undersigned.retention import anonymise_due
-from undersigned.store import Store
+
+
+config.check()
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: object) -> dict:
-    run = anonymise_due(Store(), utc_now(), lambda: context.get_remaining_time_in_millis() / 1000)
+    run = anonymise_due(utc_now(), lambda: context.get_remaining_time_in_millis() / 1000)
     logger.info("retention run", extra=asdict(run))
     return asdict(run)

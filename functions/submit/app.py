@@ -1,7 +1,6 @@
 """POST /campaigns/{campaign_id}/signatures (JSON or a browser form) and its CORS preflight.
 
-Every accepted submission answers the same bytes, whether the address is new, has
-signed already or is a bot's: the email to the address owner is what differs.
+The steps and the answers are `undersigned.sign_requests`'; this declares the routes.
 """
 
 from typing import Annotated
@@ -9,39 +8,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from undersigned import errors, http, pages, schemas, signing
-from undersigned.campaign import Campaign, utc_now
-from undersigned.config import settings
-from undersigned.signature import SignatureRequest, honeypot_filled, parse_signature
-from undersigned.store import Store
+from undersigned import http, schemas, sign_requests
+from undersigned.submission import SignatureRequest
 
 app = http.make_app(cors=http.allowed_origin)
-ACCEPTED = {"status": "pending_verification"}
-
-
-def allowed_campaign(campaign_id: str) -> Campaign:
-    """The campaign, once the caller's Origin may post to it (its errors are readable there)."""
-    campaign = Store().existing_campaign(campaign_id)
-    origin = app.current_event.headers.get("origin")
-    if not campaign.allows_origin(origin):
-        raise errors.origin_not_allowed()
-    if origin:
-        app.append_context(**{http.CORS_ORIGIN: origin})
-    return campaign
-
-
-def public_base_url() -> str:
-    return settings().public_base_url or f"https://{app.current_event.request_context.domain_name}"
-
-
-def accepted(campaign: Campaign) -> Response:
-    cors = http.allowed_origin(app)
-    if not http.is_form_post(app):
-        return http.json_response(202, ACCEPTED, cors)
-    if campaign.thank_you_url:
-        return http.redirect(campaign.thank_you_url, cors)
-    page = pages.message_page("Check your email", "We have sent you an email. Open the link in it to confirm your signature.")
-    return http.html_response(200, page, cors)
 
 
 @app.post(
@@ -64,31 +34,13 @@ def sign(
     body: Annotated[SignatureRequest, Body()] = None,  # type: ignore[assignment]
 ) -> Response[schemas.SubmissionAccepted]:
     # `body` only documents the request for OpenAPI (the resolver runs without validation
-    # and passes nothing); the contract's own reading of the body follows.
-    campaign = allowed_campaign(campaign_id)
-    now = utc_now()
-    if not campaign.is_open(now):
-        raise errors.campaign_closed()
-    # Every attempt counts against the caller's limits, well-formed or not.
-    admission = signing.admit(campaign, app.current_event.request_context.http.source_ip, now)
-    fields = http.read_body(app, allow_form=True)
-    if honeypot_filled(fields):
-        return accepted(campaign)
-    request = parse_signature(fields, from_form=http.is_form_post(app))
-    signing.submit(campaign, request, public_base_url(), now, admission)
-    return accepted(campaign)
+    # and passes nothing); `sign_requests` reads the body by the contract's rules.
+    return sign_requests.sign(app, campaign_id)
 
 
 @app.route("/campaigns/<campaign_id>/signatures", method="OPTIONS", include_in_schema=False)
 def preflight(campaign_id: str):  # noqa: ANN201 - no body
-    allowed_campaign(campaign_id)
-    headers = {
-        **http.allowed_origin(app),
-        "Access-Control-Allow-Methods": "POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Content-Type",
-        "Access-Control-Max-Age": "600",
-    }
-    return Response(status_code=204, body="", headers=headers)
+    return sign_requests.preflight(app, campaign_id)
 
 
 @http.logger.inject_lambda_context

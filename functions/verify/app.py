@@ -2,27 +2,21 @@
 nothing); POST /verify (JSON or form) verifies, and is safe to repeat."""
 
 from typing import Annotated
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from undersigned import http, links, pages, schemas, signing, tokens
+from undersigned import confirmation, email_links, http, pages, schemas, tokens
 from undersigned.campaign import utc_now
+from undersigned.signature import State
 
 app = http.make_app(cors=http.same_origin_only)
-
-
-def with_status(url: str, status: str) -> str:
-    parts = urlsplit(url)
-    query = "&".join(filter(None, [parts.query, urlencode({"status": status})]))
-    return urlunsplit(parts._replace(query=query))
 
 
 @app.get("/verify", summary="The page behind the email's confirm link", include_in_schema=True,
          responses={200: {"description": "An HTML page with a confirm button."}, 400: {"description": "HTML: invalid_token."}, 410: {"description": "HTML: token_expired."}})
 def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
-    return links.button_page(app, tokens.VERIFY, pages.confirm_page)
+    return email_links.button_page(app, tokens.VERIFY, pages.confirm_page)
 
 
 @app.post(
@@ -34,12 +28,11 @@ def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `respo
 )
 def verify(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.VerifyOut]:  # type: ignore[assignment]
     # `body` documents the request for OpenAPI only (see the submit function).
-    outcome = signing.verify(links.posted_token(app), utc_now())
+    outcome = confirmation.verify(email_links.posted_token(app), utc_now())
     if not http.is_form_post(app):
         return http.json_response(200, {"status": outcome.status, "campaign_id": outcome.campaign.id})
-    if outcome.campaign.thank_you_url:
-        return http.redirect(with_status(outcome.campaign.thank_you_url, signing.VERIFIED))
-    return http.html_response(200, pages.message_page("Thank you", "Your signature is confirmed and counted."))
+    page = pages.message_page("Thank you", "Your signature is confirmed and counted.")
+    return email_links.after_form_post(outcome.campaign, State.VERIFIED, page)
 
 
 @http.logger.inject_lambda_context

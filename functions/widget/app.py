@@ -1,62 +1,15 @@
-"""GET /widget.js and GET /widget/{version}/{file}: the sign widget, served to partner pages.
-
-`static/` beside this file is the widget's only source and ships as it is: no build step, so
-what is reviewed is what runs. The version is a hash of those files, filled into widget.js
-when it is served. `/widget.js` is cached for minutes and loads everything else from
-`/widget/{version}/…`, cached for a year: a deploy changes the version, never a cached file.
-"""
+"""GET /widget.js and GET /widget/{version}/{file}: the sign widget, served to partner pages
+from `static/` beside this file (see `undersigned.widget_assets`)."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from pathlib import Path
 
-from aws_lambda_powertools.event_handler import Response
-
 from undersigned import http, schemas
-from undersigned.errors import ApiError
-
-STATIC = Path(__file__).resolve().parent / "static"
-SERVED_NAME = re.compile(r"^(widget\.js|altcha\.js|[a-z]{2,3}\.json)$")
-VERSION_SHAPE = re.compile(r"^[0-9a-f]{12}$")
-VERSION_PLACEHOLDER = b"%%UNDERSIGNED_VERSION%%"
-CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".json": "application/json; charset=utf-8"}
-SHORT_CACHE = "public, max-age=300"
-LONG_CACHE = "public, max-age=31536000, immutable"
+from undersigned.widget_assets import WidgetAssets
 
 app = http.make_app(cors=http.any_origin)
-
-
-def _load(folder: Path) -> tuple[str, dict[str, bytes]]:
-    """The version (a hash of every served file) and each file's bytes as served."""
-    files = {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if SERVED_NAME.match(path.name)}
-    digest = hashlib.sha256()
-    for name, body in files.items():
-        digest.update(name.encode() + b"\0" + body + b"\0")
-    version = digest.hexdigest()[:12]
-    files["widget.js"] = files["widget.js"].replace(VERSION_PLACEHOLDER, version.encode())
-    return version, files
-
-
-VERSION, FILES = _load(STATIC)
-# Weak: the same file goes out gzipped or not, and both are equally good copies.
-ETAGS = {name: 'W/"' + hashlib.sha256(body).hexdigest()[:20] + '"' for name, body in FILES.items()}
-
-
-def _file(name: str, cache_control: str) -> Response:
-    headers = {
-        "Cache-Control": cache_control,
-        "ETag": ETAGS[name],
-        **http.ANY_ORIGIN_HEADERS,
-        "Cross-Origin-Resource-Policy": "cross-origin",
-        "X-Content-Type-Options": "nosniff",
-        "Vary": "Accept-Encoding",
-    }
-    if app.current_event.headers.get("if-none-match") == ETAGS[name]:
-        return Response(status_code=304, body="", headers=headers)
-    content_type = CONTENT_TYPES[Path(name).suffix]
-    return Response(status_code=200, content_type=content_type, body=FILES[name].decode("utf-8"), headers=headers)
+ASSETS = WidgetAssets(Path(__file__).resolve().parent / "static")
 
 
 @app.get(
@@ -67,7 +20,7 @@ def _file(name: str, cache_control: str) -> Response:
     responses={200: {"description": "JavaScript.", "content": {"text/javascript": {}}}},
 )
 def widget_script():  # noqa: ANN201 - JavaScript, described in `responses`
-    return _file("widget.js", SHORT_CACHE)
+    return ASSETS.script(app)
 
 
 @app.get(
@@ -84,11 +37,7 @@ def widget_script():  # noqa: ANN201 - JavaScript, described in `responses`
     },
 )
 def widget_file(version: str, file: str):  # noqa: ANN201 - described in `responses`
-    if file not in FILES or not VERSION_SHAPE.match(version):
-        raise ApiError(404, "not_found", "There is no such widget file. Load the widget from /widget.js.")
-    # A page may still hold the previous widget.js for a few minutes after a deploy: it gets
-    # today's files, but not for a year.
-    return _file(file, LONG_CACHE if version == VERSION else SHORT_CACHE)
+    return ASSETS.versioned(app, version, file)
 
 
 @http.logger.inject_lambda_context

@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from undersigned import http, links, pages, schemas, signing, tokens
+from undersigned import confirmation, email_links, http, pages, schemas, tokens
 from undersigned.campaign import utc_now
 
 app = http.make_app(cors=http.same_origin_only)
@@ -16,7 +16,7 @@ WITHDRAWN = {"status": "withdrawn"}
 @app.get("/withdraw", summary="The page behind the email's withdraw link",
          responses={200: {"description": "An HTML page with a withdraw button."}, 400: {"description": "HTML: invalid_token."}})
 def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
-    return links.button_page(app, tokens.WITHDRAW, pages.withdraw_page)
+    return email_links.button_page(app, tokens.WITHDRAW, pages.withdraw_page)
 
 
 @app.post(
@@ -28,7 +28,7 @@ def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `resp
 )
 def withdraw(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.WithdrawOut]:  # type: ignore[assignment]
     # `body` documents the request for OpenAPI only (see the submit function).
-    signing.withdraw(links.posted_token(app), utc_now())
+    confirmation.withdraw(email_links.posted_token(app), utc_now())
     if http.is_form_post(app):
         return http.html_response(200, pages.message_page("Signature withdrawn", "Your signature is withdrawn and your details are erased."))
     return http.json_response(200, WITHDRAWN)

@@ -1,20 +1,33 @@
-"""A campaign: one open letter or petition, and the rules that depend on it alone."""
+"""A campaign: one open letter or petition, its settings, and the rules that depend on it alone.
+
+Every setting an organiser may give is declared once, as a field of `Campaign` made with
+`setting(...)`: its type, its default and the rule its value must meet. The store's
+stored attributes, the admin API's validation and its OpenAPI schema
+(`schemas.CampaignSettingsIn`) all derive from those fields.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable, Literal, get_args
+from urllib.parse import urlsplit
 
 CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 ANY_ORIGIN = "*"
-# Campaign fields no organiser sets: the count and the bookkeeping around it.
-_KEPT_BY_THE_SERVICE = frozenset({"count", "count_updated_at", "created_at", "updated_at", "extra"})
 # Proof of human a campaign may ask for: none, the self-hosted proof of work, or a hosted widget.
-HUMAN_CHECKS = ("none", "altcha", "turnstile", "hcaptcha")
+HumanCheck = Literal["none", "altcha", "turnstile", "hcaptcha"]
+HUMAN_CHECKS: tuple[str, ...] = get_args(HumanCheck)
 # What happens to a submission from a throwaway-mailbox service.
-DISPOSABLE_POLICIES = ("quarantine", "refuse", "accept")
+DisposablePolicy = Literal["quarantine", "refuse", "accept"]
+DISPOSABLE_POLICIES: tuple[str, ...] = get_args(DisposablePolicy)
+MAX_MILESTONES = 50
+DEFAULT_SENDER = "Undersigned"
+
+# A rule answers what is wrong with a value (a sentence naming the field), or None.
+Rule = Callable[[Any], "str | None"]
 
 
 def is_campaign_id(value: str) -> bool:
@@ -35,37 +48,153 @@ def format_instant(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# ---------------------------------------------------------------- the rules settings follow
+def _whole(value: object, low: int, high: int | None = None) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value and (high is None or value <= high)
+
+
+def _between(name: str, high: int) -> Rule:
+    return lambda value: None if _whole(value, 1, high) else f"{name} must be a whole number from 1 to {high}"
+
+
+def _one_of(name: str, choices: tuple[str, ...]) -> Rule:
+    return lambda value: None if value in choices else f"{name} must be one of " + ", ".join(choices)
+
+
+def _text(name: str) -> Rule:
+    return lambda value: None if isinstance(value, str) and value.strip() else f"{name} is required text"
+
+
+def _id_rule(value: Any) -> str | None:
+    return None if is_campaign_id(str(value or "")) else "id must match ^[a-z0-9][a-z0-9-]{1,62}$"
+
+
+def _goal_rule(value: Any) -> str | None:
+    return None if value is None or _whole(value, 1) else "goal must be a positive whole number or null"
+
+
+def _instant_or_none(value: Any) -> datetime | None:
+    return parse_instant(value) if value is not None else None
+
+
+def _closes_at_rule(value: Any) -> str | None:
+    try:
+        _instant_or_none(value)
+    except (TypeError, ValueError, AttributeError):
+        return "closes_at must be an ISO 8601 instant such as 2027-01-31T23:59:59Z"
+    return None
+
+
+def _origin_ok(origin: object) -> bool:
+    if origin == ANY_ORIGIN:
+        return True
+    if not isinstance(origin, str):
+        return False
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.path and not parts.query
+
+
+def _origins_rule(value: Any) -> str | None:
+    if isinstance(value, list) and all(map(_origin_ok, value)):
+        return None
+    return 'allowed_origins must be a list of origins like "https://example.org", or "*"'
+
+
+def _thank_you_rule(value: Any) -> str | None:
+    if value is None or urlsplit(str(value)).scheme in ("http", "https"):
+        return None
+    return "thank_you_url must be an http(s) URL"
+
+
+def _network_ok(text: object) -> bool:
+    try:
+        ipaddress.ip_network(str(text), strict=False)
+    except ValueError:
+        return False
+    return isinstance(text, str)
+
+
+def _trusted_rule(value: Any) -> str | None:
+    if isinstance(value, list) and all(map(_network_ok, value)):
+        return None
+    return 'trusted_addresses must be a list of addresses or networks like "192.0.2.0/24"'
+
+
+def _milestones_rule(value: Any) -> str | None:
+    milestones = value or []
+    if isinstance(milestones, list) and len(milestones) <= MAX_MILESTONES and all(_whole(m, 1) for m in milestones):
+        return None
+    return f"milestones must be a list of at most {MAX_MILESTONES} positive whole numbers"
+
+
+def _email_texts_rule(value: Any) -> str | None:
+    # The mail module is loaded only where settings are validated (admin, seeding).
+    from undersigned.mail import DEFAULT_LOCALE, TEXTS
+
+    allowed = frozenset(TEXTS[DEFAULT_LOCALE])
+    if value is None or (
+        isinstance(value, dict)
+        and all(
+            isinstance(locale, str)
+            and isinstance(texts, dict)
+            and set(texts) <= allowed
+            and all(isinstance(text, str) and len(text) <= 2000 for text in texts.values())
+            for locale, texts in value.items()
+        )
+    ):
+        return None
+    return f"email_texts must map locales to objects with {sorted(allowed)} as text"
+
+
+def _instant_text(value: Any) -> str | None:
+    moment = _instant_or_none(value)
+    return format_instant(moment) if moment else None
+
+
+def _networks(value: Any) -> tuple[str, ...]:
+    return tuple(str(ipaddress.ip_network(entry, strict=False)) for entry in value or ())
+
+
+def _stripped(value: Any) -> str:
+    return value.strip()
+
+
+def setting(default: Any, rule: Rule | None = None, normalise: Callable[[Any], Any] | None = None) -> Any:
+    """A field an organiser sets: its default, the rule its value meets, and how it is kept."""
+    return field(default=default, metadata={"setting": True, "rule": rule, "normalise": normalise})
+
+
 @dataclass(frozen=True)
 class Campaign:
-    id: str
-    title: str
-    statement: str
-    goal: int | None = None
-    closes_at: str | None = None
-    closed: bool = False
-    allowed_origins: tuple[str, ...] = ()
-    thank_you_url: str | None = None
-    public_signatories: bool = False
-    sender_name: str = "Undersigned"
+    id: str = setting("", _id_rule)
+    title: str = setting("", _text("title"), _stripped)
+    statement: str = setting("", _text("statement"), _stripped)
+    goal: int | None = setting(None, _goal_rule)
+    closes_at: str | None = setting(None, _closes_at_rule, _instant_text)
+    closed: bool = setting(False, normalise=bool)
+    allowed_origins: tuple[str, ...] = setting((), _origins_rule, tuple)
+    thank_you_url: str | None = setting(None, _thank_you_rule)
+    public_signatories: bool = setting(False, normalise=bool)
+    sender_name: str = setting(DEFAULT_SENDER, normalise=lambda value: value or DEFAULT_SENDER)
     # Counts announced as MilestoneReached (the goal is announced too).
-    milestones: tuple[int, ...] = ()
+    milestones: tuple[int, ...] = setting((), _milestones_rule, lambda value: tuple(sorted(set(value or ()))))
     # The organiser's own email texts per locale: {"de": {"subject": ..., "intro": ...}}.
-    email_texts: dict[str, Any] | None = None
+    email_texts: dict[str, dict[str, str]] | None = setting(None, _email_texts_rule, lambda value: value or None)
+    # Trust and safety (see README, "Security and privacy"): submissions per caller address per
+    # minute and per hour before they are quarantined (far beyond: 429).
+    burst_limit: int = setting(10, _between("burst_limit", 10_000))
+    hourly_limit: int = setting(60, _between("hourly_limit", 100_000))
+    # Addresses or networks (CIDR) exempt from the limits, e.g. an NGO office behind one NAT.
+    trusted_addresses: tuple[str, ...] = setting((), _trusted_rule, _networks)
+    human_check: HumanCheck = setting("none", _one_of("human_check", HUMAN_CHECKS))
+    disposable_addresses: DisposablePolicy = setting("quarantine", _one_of("disposable_addresses", DISPOSABLE_POLICIES))
+    # Days after the campaign closes until its signatures are anonymised.
+    retention_days: int = setting(365, _between("retention_days", 3650))
+    # Kept by the service, never set by an organiser: the count and the bookkeeping around it.
     count: int = 0
     count_updated_at: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
-    # Trust and safety (see README, "Security and privacy"): submissions per caller address per
-    # minute and per hour before they are quarantined (far beyond: 429).
-    burst_limit: int = 10
-    hourly_limit: int = 60
-    # Addresses or networks (CIDR) exempt from the limits, e.g. an NGO office behind one NAT.
-    trusted_addresses: tuple[str, ...] = ()
-    human_check: str = "none"
-    disposable_addresses: str = "quarantine"
-    # Days after the campaign closes until its signatures are anonymised.
-    retention_days: int = 365
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def is_open(self, now: datetime) -> bool:
         if self.closed:
@@ -111,13 +240,12 @@ class Campaign:
         return sorted({*self.milestones, *([self.goal] if self.goal else [])})
 
     def settings_document(self) -> dict[str, Any]:
-        """Everything an organiser sets, in the shape `campaign_file.campaign_from_document`
-        reads: every field but what the service keeps itself."""
-        return {
-            name: list(value) if isinstance(value, tuple) else value
-            for name, value in ((f.name, getattr(self, f.name)) for f in fields(self))
-            if name not in _KEPT_BY_THE_SERVICE
-        }
+        """Everything an organiser sets, in the shape `campaign_from_document` reads."""
+        return {name: list(value) if isinstance(value, tuple) else value for name, value in self.settings().items()}
+
+    def settings(self) -> dict[str, Any]:
+        """Every setting's value as kept (tuples, not lists)."""
+        return {name: getattr(self, name) for name in SETTINGS}
 
     def count_view(self) -> dict[str, Any]:
         return {
@@ -126,3 +254,47 @@ class Campaign:
             "goal": self.goal,
             "updated_at": self.count_updated_at or self.created_at or "1970-01-01T00:00:00Z",
         }
+
+
+SETTINGS = {spec.name: spec for spec in fields(Campaign) if spec.metadata.get("setting")}
+REQUIRED_SETTINGS = ("id", "title", "statement")
+
+
+class CampaignSettingsError(ValueError):
+    """A campaign document breaks rules; `problems` pairs each field with what to fix."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(text for _, text in problems))
+        self.problems = problems
+
+
+def default_of(name: str) -> Any:
+    return SETTINGS[name].default
+
+
+def campaign_from_document(document: dict[str, Any]) -> Campaign:
+    """A campaign from an organiser's settings (JSON), or an error that says what to fix."""
+    problems = [(name, f"unknown field {name!r}") for name in sorted(set(document) - set(SETTINGS))]
+    for name, spec in SETTINGS.items():
+        rule = spec.metadata["rule"]
+        # An optional setting left out takes its default, which needs no checking.
+        if rule is None or (name not in document and name not in REQUIRED_SETTINGS):
+            continue
+        text = rule(document.get(name))
+        if text:
+            problems.append((name, text))
+    if problems:
+        raise CampaignSettingsError(problems)
+    return Campaign(**{name: _kept(name, document.get(name, spec.default)) for name, spec in SETTINGS.items()})
+
+
+def _kept(name: str, value: Any) -> Any:
+    normalise = SETTINGS[name].metadata["normalise"]
+    return normalise(value) if normalise else value
+
+
+def campaign_from_stored(values: dict[str, Any]) -> Campaign:
+    """A campaign as the store read it: absent settings take their defaults."""
+    kept = {name: _kept(name, values[name]) for name in SETTINGS if values.get(name) is not None}
+    service = {name: values[name] for name in ("count_updated_at", "created_at", "updated_at") if name in values}
+    return Campaign(**kept, **service, count=values.get("verified_count", 0))

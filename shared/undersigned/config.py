@@ -1,43 +1,92 @@
-"""The functions' settings, parsed once from the environment the template gives them."""
+"""The functions' settings, from the environment `template.yaml` gives each function.
+
+Each module declares the variables it reads (`SIGNATURES_TABLE = setting(...)`), with a
+type and, where one makes sense, a default. A function checks at its cold start that its
+environment has every variable its modules declared (`check()`, which `http.make_app`
+and the event handlers call), so a variable the template forgot fails the start with its
+name, not a request later with an empty string.
+"""
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Callable, Generic, Iterator, TypeVar
+
+T = TypeVar("T")
+_DECLARED: dict[str, Setting] = {}
+_PARSED: dict[str, object] = {}
+# While the OpenAPI function loads its siblings to read their routes, their settings are not checked.
+_documenting = False
+
+
+class MissingSettings(RuntimeError):
+    """The environment lacks variables the function's code reads (or has them unreadable)."""
 
 
 @dataclass(frozen=True)
-class Settings:
-    campaigns_table: str
-    signatures_table: str
-    limits_table: str
-    keys_secret_arn: str
-    sender_address: str
-    public_base_url: str
-    pending_days: int
-    # Where hosted human checks confirm a widget's token (tests point these at a fake).
-    turnstile_verify_url: str
-    hcaptcha_verify_url: str
-    counters_table: str = ""
-    audit_table: str = ""
-    event_bus_name: str = "default"
+class Setting(Generic[T]):
+    variable: str
+    parse: Callable[[str], T]
+    # None: the template must give it (and not empty).
+    default: str | None = None
+
+    @property
+    def value(self) -> T:
+        if self.variable not in _PARSED:
+            _PARSED[self.variable] = self._read()
+        return _PARSED[self.variable]  # type: ignore[return-value]
+
+    def _read(self) -> T:
+        text = os.environ.get(self.variable) or self.default
+        if text is None:
+            raise MissingSettings(f"{self.variable} is not set: template.yaml must give it to this function.")
+        try:
+            return self.parse(text)
+        except ValueError:
+            raise MissingSettings(f"{self.variable} cannot be read as {getattr(self.parse, '__name__', 'its type')}.") from None
 
 
-@lru_cache(maxsize=1)
-def settings() -> Settings:
-    env = os.environ
-    return Settings(
-        campaigns_table=env.get("CAMPAIGNS_TABLE", ""),
-        signatures_table=env.get("SIGNATURES_TABLE", ""),
-        limits_table=env.get("LIMITS_TABLE", ""),
-        keys_secret_arn=env.get("KEYS_SECRET_ARN", ""),
-        sender_address=env.get("SENDER_ADDRESS", ""),
-        public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
-        pending_days=int(env.get("PENDING_DAYS") or 7),
-        turnstile_verify_url=env.get("TURNSTILE_VERIFY_URL") or "https://challenges.cloudflare.com/turnstile/v0/siteverify",
-        hcaptcha_verify_url=env.get("HCAPTCHA_VERIFY_URL") or "https://api.hcaptcha.com/siteverify",
-        counters_table=env.get("COUNTERS_TABLE", ""),
-        audit_table=env.get("AUDIT_TABLE", ""),
-        event_bus_name=env.get("EVENT_BUS_NAME") or "default",
-    )
+def setting(variable: str, parse: Callable[[str], T] = str, default: str | None = None) -> Setting[T]:  # type: ignore[assignment]
+    declared = Setting(variable, parse, default)
+    _DECLARED.setdefault(variable, declared)
+    return _DECLARED[variable]
+
+
+def check() -> None:
+    """Every declared variable, read now: `MissingSettings` names each one missing.
+
+    Only in a function's own process (Lambda, or a local stack's worker), where what was
+    imported is that one function's code; a test process holds many functions' modules."""
+    if _documenting or "AWS_LAMBDA_FUNCTION_NAME" not in os.environ:
+        return
+    problems = []
+    for declared in _DECLARED.values():
+        try:
+            declared.value
+        except MissingSettings as problem:
+            problems.append(str(problem))
+    if problems:
+        raise MissingSettings(" ".join(problems))
+
+
+@contextmanager
+def documenting() -> Iterator[None]:
+    """Code loaded inside is read for its routes, not run: its settings go unchecked."""
+    global _documenting
+    _documenting = True
+    try:
+        yield
+    finally:
+        _documenting = False
+
+
+def required() -> tuple[str, ...]:
+    """The variables without a default that the code imported so far reads."""
+    return tuple(sorted(name for name, declared in _DECLARED.items() if declared.default is None))
+
+
+def reset() -> None:
+    """Read the environment afresh (tests change it between cases)."""
+    _PARSED.clear()

@@ -1,9 +1,9 @@
-"""Domain errors. Each carries the HTTP answer the contract gives it; `undersigned.http`
-is the one place that turns them into responses."""
+"""Domain errors: what went wrong, in the domain's words. They know nothing of HTTP;
+`undersigned.http_errors` is the one table that gives each its status, code and message."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -12,55 +12,78 @@ class FieldProblem:
     message: str
 
 
-@dataclass
-class ApiError(Exception):
-    status: int
-    code: str
-    message: str
-    details: list[FieldProblem] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
+class DomainError(Exception):
+    """Something the caller can act on. `details` name the fields to correct."""
 
-    def __str__(self) -> str:
-        return f"{self.status} {self.code}"
+    def __init__(self, details: list[FieldProblem] | None = None) -> None:
+        super().__init__(type(self).__name__)
+        self.details = list(details or [])
 
 
-def campaign_not_found() -> ApiError:
-    return ApiError(404, "campaign_not_found", "There is no campaign with this id. Check the link you followed.")
+class CampaignNotFound(DomainError):
+    pass
 
 
-def campaign_closed() -> ApiError:
-    return ApiError(410, "campaign_closed", "This campaign has closed and no longer takes signatures.")
+class CampaignClosed(DomainError):
+    pass
 
 
-def invalid_token() -> ApiError:
-    return ApiError(400, "invalid_token", "This link is not valid. Use the link in the most recent email we sent you.")
+class CampaignExists(DomainError):
+    pass
 
 
-def token_expired() -> ApiError:
-    return ApiError(410, "token_expired", "This link has expired. Sign again to get a new one.")
+class SignatureNotFound(DomainError):
+    pass
 
 
-def validation_error(details: list[FieldProblem], message: str = "Some fields need correcting.") -> ApiError:
-    return ApiError(400, "validation_error", message, details)
+class NotQuarantined(DomainError):
+    """A review action for a signature that is not (or no longer) in quarantine."""
 
 
-def origin_not_allowed() -> ApiError:
-    return ApiError(403, "origin_not_allowed", "This site may not collect signatures for this campaign.")
+class InvalidToken(DomainError):
+    pass
 
 
-def rate_limited(retry_after: int) -> ApiError:
-    return ApiError(
-        429,
-        "rate_limited",
-        "Too many submissions from your network just now. Wait a little and try again.",
-        headers={"Retry-After": str(retry_after)},
-    )
+class TokenExpired(DomainError):
+    pass
 
 
-def service_unavailable() -> ApiError:
-    return ApiError(
-        503,
-        "service_unavailable",
-        "We could not send the confirmation email just now. Your signature is kept; submit again in a few minutes.",
-        headers={"Retry-After": "120"},
-    )
+class OriginNotAllowed(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    """An admin request without an IAM identity, from outside the loopback."""
+
+
+class NotFound(DomainError):
+    """Nothing is served at this path (a widget file that does not exist, say)."""
+
+
+class InvalidInput(DomainError):
+    """Fields to correct; `details` has one entry per field."""
+
+
+class InvalidCampaignSettings(InvalidInput):
+    pass
+
+
+class RateLimited(DomainError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+
+
+class EmailNotSent(DomainError):
+    """The email service did not take the confirmation; the signature is kept."""
+
+    retry_after = 120
+
+
+class Unexpected(DomainError):
+    """A fault of ours; the caller only learns that it may try again."""
+
+
+def invalid(field: str, message: str) -> InvalidInput:
+    """One field to correct."""
+    return InvalidInput([FieldProblem(field, message)])

@@ -14,8 +14,19 @@ from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from undersigned import errors, pages
-from undersigned.errors import ApiError
+from undersigned import config, errors, pages
+from undersigned.errors import DomainError
+from undersigned.http_errors import (
+    BodyNotJson,
+    BodyNotObject,
+    BodyNotUtf8,
+    EmptyBody,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    answer_for,
+    headers_of,
+    message_of,
+)
 from undersigned.observability import fault_report, logger
 
 
@@ -46,18 +57,19 @@ def allowed_origin(app: APIGatewayHttpResolver) -> dict[str, str]:
 
 
 def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
-    """A resolver whose every error, expected or not, answers in the contract's shape."""
+    """A resolver whose every error, expected or not, answers in the contract's shape.
+    Made at a function's cold start, so it first checks the function's settings."""
+    config.check()
     app = APIGatewayHttpResolver()
 
-    @app.exception_handler(ApiError)
-    def _api_error(error: ApiError) -> Response:
+    @app.exception_handler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
         return error_response(error, as_html=is_form_post(app), headers=cors(app))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.error("unexpected error", extra=fault_report(error))
-        failure = ApiError(500, "internal_error", "Something went wrong on our side. Please try again in a moment.")
-        return error_response(failure, as_html=is_form_post(app), headers=cors(app))
+        return error_response(errors.Unexpected(), as_html=is_form_post(app), headers=cors(app))
 
     return app
 
@@ -91,25 +103,24 @@ def read_body(app: APIGatewayHttpResolver, *, allow_form: bool) -> dict[str, Any
     """The request body as an object, or the contract's 413/415/400 error."""
     raw = raw_body(app)
     if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "payload_too_large", "The request body is larger than 16 KiB.")
+        raise PayloadTooLarge()
     kind, charset = media_type(app)
     if charset not in (None, "utf-8", "utf8") or kind not in ((JSON_TYPE, FORM_TYPE) if allow_form else (JSON_TYPE,)):
-        accepted = "application/json" + (" or application/x-www-form-urlencoded" if allow_form else "")
-        raise ApiError(415, "unsupported_media_type", f"Send the body as {accepted} (UTF-8).")
+        raise UnsupportedMediaType("application/json" + (" or application/x-www-form-urlencoded" if allow_form else ""))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError(400, "invalid_json", "The body is not valid UTF-8.") from None
+        raise BodyNotUtf8() from None
     if kind == FORM_TYPE:
         return dict(parse_qsl(text, keep_blank_values=True))
     if not text.strip():
-        raise ApiError(400, "invalid_json", "The body is empty; send a JSON object.")
+        raise EmptyBody()
     try:
         body = json.loads(text)
     except ValueError:
-        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from None
+        raise BodyNotJson() from None
     if not isinstance(body, dict):
-        raise errors.validation_error([], "The body must be a JSON object.")
+        raise BodyNotObject()
     return body
 
 
@@ -169,15 +180,15 @@ def cacheable_response(app: APIGatewayHttpResolver, body: str, cache: str, conte
     return Response(status_code=200, content_type=content_type, body=body, headers=headers)
 
 
-def error_body(error: ApiError) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": error.code, "message": error.message}
+def error_body(error: DomainError) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": answer_for(error).code, "message": message_of(error)}
     if error.details:
         body["details"] = [{"field": problem.field, "message": problem.message} for problem in error.details]
     return {"error": body}
 
 
-def error_response(error: ApiError, *, as_html: bool, headers: dict[str, str] | None = None) -> Response:
-    merged = {**(headers or {}), **error.headers}
+def error_response(error: DomainError, *, as_html: bool, headers: dict[str, str] | None = None) -> Response:
+    status, merged = answer_for(error).status, {**(headers or {}), **headers_of(error)}
     if as_html:
-        return html_response(error.status, pages.error_page(error), merged)
-    return json_response(error.status, error_body(error), merged)
+        return html_response(status, pages.error_page(message_of(error), error.details), merged)
+    return json_response(status, error_body(error), merged)

@@ -17,11 +17,17 @@ from __future__ import annotations
 import base64
 import json
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from undersigned.config import settings
+from undersigned import config
 from undersigned.keys import Keys
-from undersigned.store import Store
+
+if TYPE_CHECKING:
+    from undersigned.store.ledger import Ledger
+
+# Where hosted human checks confirm a widget's token (tests point these at a fake).
+TURNSTILE_VERIFY_URL = config.setting("TURNSTILE_VERIFY_URL", default="https://challenges.cloudflare.com/turnstile/v0/siteverify")
+HCAPTCHA_VERIFY_URL = config.setting("HCAPTCHA_VERIFY_URL", default="https://api.hcaptcha.com/siteverify")
 
 ALGORITHM = "PBKDF2/SHA-256"
 # About 256 tries of 5,000 PBKDF2 rounds: well under a second in a browser, one
@@ -76,7 +82,7 @@ def _solved(payload: str, keys: Keys) -> bool:
     return False
 
 
-def altcha_outcome(payload: str | None, campaign_id: str, keys: Keys, store: Store) -> Outcome:
+def altcha_outcome(payload: str | None, campaign_id: str, keys: Keys, ledger: Ledger) -> Outcome:
     """A genuine solution of an unexpired challenge we issued for this campaign, used once.
     The library re-derives the key and checks its prefix (a zero-work answer fails)."""
     if not payload or len(payload) > MAX_PROOF_LENGTH or not _solved(payload, keys):
@@ -85,7 +91,7 @@ def altcha_outcome(payload: str | None, campaign_id: str, keys: Keys, store: Sto
     parameters = _challenge_parameters(payload)
     if parameters is None or (parameters.get("data") or {}).get("campaign") != campaign_id:
         return Outcome.FAILED
-    if not store.claim_once(f"pow#{parameters['nonce']}", int(parameters["expiresAt"])):
+    if not ledger.claim_once(f"pow#{parameters['nonce']}", int(parameters["expiresAt"])):
         return Outcome.FAILED
     return Outcome.PASSED
 
@@ -95,7 +101,7 @@ def hosted_outcome(kind: str, token: str | None, keys: Keys) -> Outcome:
     if not token or len(token) > MAX_PROOF_LENGTH:
         return Outcome.FAILED
     secret = keys.hosted_check_secrets.get(kind)
-    url = settings().turnstile_verify_url if kind == "turnstile" else settings().hcaptcha_verify_url
+    url = (TURNSTILE_VERIFY_URL if kind == "turnstile" else HCAPTCHA_VERIFY_URL).value
     if not secret:
         return Outcome.UNKNOWN
     # Imported here: only campaigns with a hosted check pay for urllib's HTTP client.
@@ -113,10 +119,10 @@ def hosted_outcome(kind: str, token: str | None, keys: Keys) -> Outcome:
     return Outcome.PASSED if isinstance(verdict, dict) and verdict.get("success") is True else Outcome.FAILED
 
 
-def outcome(kind: str, altcha: str | None, captcha: str | None, campaign_id: str, keys: Keys, store: Store) -> Outcome:
+def outcome(kind: str, altcha: str | None, captcha: str | None, campaign_id: str, keys: Keys, ledger: Ledger) -> Outcome:
     """The campaign's check applied to a submission's proof."""
     if kind == "altcha":
-        return altcha_outcome(altcha, campaign_id, keys, store)
+        return altcha_outcome(altcha, campaign_id, keys, ledger)
     if kind in ("turnstile", "hcaptcha"):
         return hosted_outcome(kind, captcha, keys)
     return Outcome.PASSED

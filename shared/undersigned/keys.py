@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from undersigned import aws
-from undersigned.config import settings
+from undersigned import config
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,10 @@ def _derive(master: str, purpose: str) -> bytes:
     return hmac.new(master.encode(), f"undersigned/{purpose}/v1".encode(), hashlib.sha256).digest()
 
 
+# Empty in the local stack, which gives UNDERSIGNED_MASTER_KEY instead.
+KEYS_SECRET_ARN = config.setting("KEYS_SECRET_ARN", default="")
+
+
 def keys_from_secret(secret: dict[str, str]) -> Keys:
     masters = [secret["master_key"]] + ([secret["previous_master_key"]] if secret.get("previous_master_key") else [])
     signer_master = secret.get("signer_master_key") or masters[-1]
@@ -69,7 +73,7 @@ def keys_from_secret(secret: dict[str, str]) -> Keys:
 
 
 def _load_secret() -> dict[str, str]:
-    arn = settings().keys_secret_arn
+    arn = KEYS_SECRET_ARN.value
     if arn:
         answer = aws.client("secretsmanager").get_secret_value(SecretId=arn)
         return json.loads(answer["SecretString"])

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from typing import TYPE_CHECKING
 
 from undersigned import errors
 from undersigned.campaign import Campaign
 from undersigned.keys import Keys
-from undersigned.store import Store
+
+if TYPE_CHECKING:
+    from undersigned.store.ledger import Ledger
 
 BURST_SECONDS = 60
 SUSTAINED_SECONDS = 3600
@@ -65,7 +68,7 @@ def is_trusted(campaign: Campaign, address: str) -> bool:
     return any(parsed in ipaddress.ip_network(entry, strict=False) for entry in campaign.trusted_addresses)
 
 
-def admit(campaign: Campaign, address: str | None, keys: Keys, store: Store, now: float) -> bool:
+def admit(campaign: Campaign, address: str | None, keys: Keys, ledger: Ledger, now: float) -> bool:
     """Counts one submission from `address`. True within the campaign's limits, False
     over them (quarantine); far over them, `429 rate_limited` with Retry-After. Callers
     without an address (only outside API Gateway) share one allowance.
@@ -79,20 +82,20 @@ def admit(campaign: Campaign, address: str | None, keys: Keys, store: Store, now
     hour, hour_ends = window(SUSTAINED_SECONDS, now)
     minute, minute_ends = window(BURST_SECONDS, now)
     minute_name = f"minute{minute % (SUSTAINED_SECONDS // BURST_SECONDS)}"
-    hits = store.add_hits(f"rate#{campaign.id}#{hour}#{caller}", ("hour", minute_name), hour_ends)
+    hits = ledger.add_hits(f"rate#{campaign.id}#{hour}#{caller}", ("hour", minute_name), hour_ends)
     within = True
     for name, limit, ends in ((minute_name, campaign.burst_limit, minute_ends), ("hour", campaign.hourly_limit, hour_ends)):
         if hits[name] > limit * FLOOD_FACTOR:
-            raise errors.rate_limited(max(1, math.ceil(ends - now)))
+            raise errors.RateLimited(max(1, math.ceil(ends - now)))
         within = within and hits[name] <= limit
     return within
 
 
-def may_email(campaign_id: str, signer: str, store: Store, now: float) -> bool:
+def may_email(campaign_id: str, signer: str, ledger: Ledger, now: float) -> bool:
     """Counts one email to the address behind `signer`; False once today's caps are
     reached, so nobody can flood an inbox by submitting its address again and again.
     One item per address and day holds its count and each campaign's."""
     day, ends = window(_DAY, now)
     about_this = f"campaign#{campaign_id}"
-    hits = store.add_hits(f"mail#{signer}#{day}", ("all", about_this), ends)
+    hits = ledger.add_hits(f"mail#{signer}#{day}", ("all", about_this), ends)
     return hits[about_this] <= MAILS_PER_SIGNATURE_PER_DAY and hits["all"] <= MAILS_PER_ADDRESS_PER_DAY

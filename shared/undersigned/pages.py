@@ -11,7 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from undersigned.errors import ApiError
+    from undersigned.errors import FieldProblem
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -65,10 +65,10 @@ def message_page(title: str, text: str) -> str:
     return page(title, f"<p>{escape(text)}</p>")
 
 
-def error_page(error: ApiError) -> str:
-    items = "".join(f"<li><strong>{escape(p.field)}</strong>: {escape(p.message)}</li>" for p in error.details)
+def error_page(message: str, problems: list[FieldProblem]) -> str:
+    items = "".join(f"<li><strong>{escape(p.field)}</strong>: {escape(p.message)}</li>" for p in problems)
     details = f"<ul>{items}</ul>" if items else ""
     return page(
         "There is a problem",
-        f"<p>{escape(error.message)}</p>{details}<p>Go back and try again.</p>",
+        f"<p>{escape(message)}</p>{details}<p>Go back and try again.</p>",
     )

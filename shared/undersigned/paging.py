@@ -13,7 +13,7 @@ def whole_number(text: str | None, field: str, default: int, maximum: int) -> in
     if text is None:
         return default
     if not text.isdigit() or not 1 <= int(text) <= maximum:
-        raise errors.validation_error([errors.FieldProblem(field, f"Must be a whole number from 1 to {maximum}.")])
+        raise errors.invalid(field, f"Must be a whole number from 1 to {maximum}.")
     return int(text)
 
 
@@ -27,5 +27,5 @@ def page_start(cursor: str | None, decode: Callable[[str], str | None]) -> str |
         return None
     start = decode(cursor)
     if start is None:
-        raise errors.validation_error([errors.FieldProblem("cursor", "Use the next_cursor of a previous answer.")])
+        raise errors.invalid("cursor", "Use the next_cursor of a previous answer.")
     return start

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from undersigned import publishing
+from undersigned import count_events
 from undersigned.campaign import format_instant
-from undersigned.store import Store
-from undersigned.tally import COUNTED_STATES, CampaignTally, Mark, hour_of
+from undersigned.store.campaigns import Campaigns
+from undersigned.store.signatures import Signatures
+from undersigned.store.tally_transaction import TallyTransaction
+from undersigned.tally import CampaignTally, mark_to_move
 
 PAGE = 1000
 _FIELDS = ("counted", "counted_hour", "counted_source", "verified_at", "source")
@@ -35,46 +37,39 @@ class Recount:
         return bool(self.marks_repaired or self.count_corrected_by)
 
 
-def _mark_to_move(item: dict[str, Any]) -> Mark | None:
-    wanted, marked = item.get("state") in COUNTED_STATES, item.get("counted") is True
-    if wanted == marked:
-        return None
-    if wanted:
-        return Mark(item["signer"], True, hour_of(item.get("verified_at")), item.get("source"))
-    return Mark(item["signer"], False, item.get("counted_hour"), item.get("counted_source"))
-
-
-def recount(store: Store, campaign_id: str, now: datetime) -> Recount:
+def recount(campaign_id: str, now: datetime) -> Recount:
+    campaigns, signatures = Campaigns(), Signatures()
     now_iso = format_instant(now)
     result = Recount(campaign_id)
-    seen = store.tally_position(campaign_id)
+    seen = campaigns.tally_position(campaign_id)
     tally = CampaignTally(campaign_id)
     marked, after = 0, None
     while True:
-        items, after = store.signatures_page(campaign_id, PAGE, after, fields=_FIELDS)
+        items, after = signatures.page(campaign_id, PAGE, after, fields=_FIELDS)
         for item in items:
             marked += item.get("counted") is True
-            mark = _mark_to_move(item)
+            mark = mark_to_move(item["signer"], item)
             if mark is not None:
                 tally.add(mark)
         if after is None:
             break
     if tally.marks:
-        change = sum(store.apply_tally(campaign_id, chunk, now_iso) for chunk in tally.chunks())
+        transaction = TallyTransaction()
+        change = sum(transaction.apply(campaign_id, chunk, now_iso) for chunk in tally.chunks())
         result.marks_repaired = len(tally.marks)
-        publishing.announce(store, campaign_id, change, now_iso)
+        count_events.announce(campaign_id, change, now_iso)
         # The count moved with the marks; whether it also drifted apart is the next run's question.
         return result
-    if seen[0] != marked and store.correct_count(campaign_id, seen, marked, now_iso):
+    if seen[0] != marked and campaigns.correct_count(campaign_id, seen, marked, now_iso):
         result.count_corrected_by = marked - seen[0]
-        publishing.announce(store, campaign_id, result.count_corrected_by, now_iso)
+        count_events.announce(campaign_id, result.count_corrected_by, now_iso)
     return result
 
 
-def open_campaign_ids(store: Store, now: datetime) -> list[str]:
-    found, after = [], None
+def open_campaign_ids(now: datetime) -> list[str]:
+    found, after, campaigns = [], None, Campaigns()
     while True:
-        campaigns, after = store.campaigns_page(100, after)
-        found += [campaign.id for campaign in campaigns if campaign.is_open(now)]
+        page, after = campaigns.page(100, after)
+        found += [campaign.id for campaign in page if campaign.is_open(now)]
         if after is None:
             return found

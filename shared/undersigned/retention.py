@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from undersigned.campaign import Campaign, format_instant, parse_instant
-from undersigned.store import Store
+from undersigned.store.campaigns import Campaigns
+from undersigned.store.ledger import Ledger
+from undersigned.store.signatures import Signatures
 
 REMEMBER_DONE_SECONDS = 30 * 86400
 
@@ -33,24 +35,24 @@ def anonymise_after(campaign: Campaign, now: datetime) -> datetime | None:
     return None if closed is None else closed + timedelta(days=campaign.retention_days)
 
 
-def anonymise_due(store: Store, now: datetime, time_left: Callable[[], float]) -> RetentionRun:
+def anonymise_due(now: datetime, time_left: Callable[[], float]) -> RetentionRun:
     """Anonymises every campaign that is due, while `time_left()` (seconds) allows."""
-    run = RetentionRun()
+    run, ledger, signatures = RetentionRun(), Ledger(), Signatures()
     stamp = format_instant(now)
-    for campaign in store.campaigns():
+    for campaign in Campaigns().all():
         due = anonymise_after(campaign, now)
         if due is None or now < due:
             continue
-        last = parse_instant(store.anonymised_at(campaign.id))
+        last = parse_instant(ledger.anonymised_at(campaign.id))
         # Finished after it was due: done (a campaign reopened and closed again is due anew).
         if last is not None and last >= due:
             continue
-        for signer in store.signatures_to_anonymise(campaign.id):
+        for signer in signatures.to_anonymise(campaign.id):
             if time_left() < 30:
                 run.finished = False
                 return run
-            store.anonymise(campaign.id, signer, stamp)
+            signatures.anonymise(campaign.id, signer, stamp)
             run.signatures += 1
-        store.mark_anonymised(campaign.id, stamp, int(now.timestamp()) + REMEMBER_DONE_SECONDS)
+        ledger.mark_anonymised(campaign.id, stamp, int(now.timestamp()) + REMEMBER_DONE_SECONDS)
         run.campaigns += 1
     return run

@@ -6,9 +6,13 @@ library at start-up; only the OpenAPI function turns them into JSON Schema.
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Literal
 
 from typing_extensions import NotRequired, TypedDict
+
+from undersigned import campaign, http_errors
+from undersigned.signature import FIELDS
 
 
 class FieldError(TypedDict):
@@ -98,12 +102,8 @@ class WithdrawOut(TypedDict):
     status: Literal["withdrawn"]
 
 
-class Signatory(TypedDict):
-    name: str
-    role: str | None
-    organisation: str | None
-    country: str | None
-    signed_at: str
+# The public list's item, from the signature's declaration (`signature.FIELDS`).
+Signatory = TypedDict("Signatory", {field.public_as: field.public_type for field in FIELDS if field.public_as})  # type: ignore[misc]
 
 
 class SignatoriesPage(TypedDict):
@@ -111,27 +111,19 @@ class SignatoriesPage(TypedDict):
     next_cursor: str | None
 
 
-class CampaignSettingsIn(TypedDict, total=False):
-    """A campaign's settings; `id`, `title` and `statement` are required to create one."""
+def _as_json(kind: Any) -> Any:
+    """A setting's type as JSON carries it: a tuple is a list."""
+    if typing.get_origin(kind) is tuple:
+        return list[typing.get_args(kind)[0]]  # type: ignore[index]
+    return kind
 
-    id: str
-    title: str
-    statement: str
-    goal: int | None
-    closes_at: str | None
-    closed: bool
-    allowed_origins: list[str]
-    thank_you_url: str | None
-    public_signatories: bool
-    sender_name: str
-    milestones: list[int]
-    email_texts: dict[str, dict[str, str]] | None
-    burst_limit: int
-    hourly_limit: int
-    trusted_addresses: list[str]
-    human_check: Literal["none", "altcha", "turnstile", "hcaptcha"]
-    disposable_addresses: Literal["quarantine", "refuse", "accept"]
-    retention_days: int
+
+# A campaign's settings, from their one declaration (`campaign.Campaign`'s settings);
+# `id`, `title` and `statement` are required to create one.
+_SETTING_TYPES = typing.get_type_hints(campaign.Campaign)
+CampaignSettingsIn = TypedDict(  # type: ignore[misc]
+    "CampaignSettingsIn", {name: _as_json(_SETTING_TYPES[name]) for name in campaign.SETTINGS}, total=False
+)
 
 
 class AdminCampaign(CampaignSettingsIn):
@@ -178,20 +170,13 @@ NOT_MODIFIED = {304: {"description": "Not modified since the ETag given in If-No
 
 
 def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
-    """The `responses` entries for a route's contract errors."""
-    descriptions = {
-        400: "Bad input (`invalid_json`, `validation_error`, `invalid_token`).",
-        403: "`origin_not_allowed`: the browser's Origin is not allowed for this campaign; admin: `forbidden`.",
-        404: "`campaign_not_found`.",
-        409: "`campaign_exists` or `not_quarantined`.",
-        410: "`campaign_closed` or `token_expired`.",
-        413: "`payload_too_large`: the body is over 16 KiB.",
-        415: "`unsupported_media_type`.",
-        429: "`rate_limited`, with Retry-After.",
-        503: "`service_unavailable`: try again after Retry-After.",
-    }
+    """The `responses` entries for a route's contract errors, described from the one table
+    of errors (`http_errors.ANSWERS`)."""
     return {
-        status: {"description": descriptions[status], "content": {"application/json": {"model": ErrorBody}}}
+        status: {
+            "description": ", ".join(f"`{code}`" for code in http_errors.codes_for(status)) + ".",
+            "content": {"application/json": {"model": ErrorBody}},
+        }
         for status in statuses
     }
 

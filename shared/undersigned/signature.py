@@ -1,229 +1,163 @@
-"""A signature: one person's support for one campaign, and every rule about its fields.
+"""A signature: its states, the moves between them, and what each of its fields is.
 
-`SignatureRequest` is what a signer submits (JSON or a form). It normalises what it
-keeps (NFC, trimmed, invisible format characters gone, the address canonical) and
-refuses what could harm a reader of the list or an export (control characters,
-URLs, spreadsheet formulas). Its schema is also the one the OpenAPI document shows.
+Every rule about a signature's fields is declared once, in `FIELDS`: which hold personal
+data (erased when the signature ends and when it is anonymised), which the public list
+shows, which an export carries, which an organiser reviews. The store's erasures, the
+export (server and CLI), the review, the public list and its OpenAPI schema derive
+from it, so a new field is one row here (and, if signers give it, one in
+`submission.SignatureRequest`).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from typing import Any, Literal
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_core import PydanticCustomError
 
-from undersigned import errors
-from undersigned.addresses import canonical_address
-from undersigned.countries import COUNTRY_CODES
+class State(StrEnum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    # Verified, but submitted under suspicion: never counted or listed until released.
+    QUARANTINED = "quarantined"
+    WITHDRAWN = "withdrawn"
+    DISCARDED = "discarded"
+    INVALIDATED = "invalidated"
 
-PENDING: Literal["pending"] = "pending"
-VERIFIED: Literal["verified"] = "verified"
-WITHDRAWN: Literal["withdrawn"] = "withdrawn"
-COUNTED_STATES = frozenset({VERIFIED})
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-SOURCE_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,63}$"
-LOCALE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-_URL = re.compile(r"(?i:[a-z][a-z0-9+.-]*://|www\.)|[\w-]{2,}\.[a-z]{2,24}(?:/\S*)?(?=\s|$)")
-_FORM_TRUE = {"true", "on", "1", "yes"}
-_FORM_FALSE = {"false", "off", "0", "no", ""}
-# The fields hosted widgets add to a form by themselves; a form post's `captcha`.
-_WIDGET_FIELDS = ("cf-turnstile-response", "h-captcha-response", "g-recaptcha-response")
-MAX_PROOF_LENGTH = 4096
-
-# What a person reads for pydantic's own error types.
-_MESSAGES = {
-    "missing": "This field is required.",
-    "extra_forbidden": "This field is not accepted.",
-    "string_type": "Must be text.",
-    "bool_type": "Must be true or false.",
-    "bool_parsing": "Must be true or false.",
-    "string_pattern_mismatch": "Contains characters that are not allowed.",
+# Where each state may move. An ending may be repeated (repeating a withdrawal is safe), and
+# a signer whose signature was withdrawn or discarded, or expired unconfirmed, signs afresh.
+_ENDINGS = frozenset({State.WITHDRAWN, State.DISCARDED})
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.PENDING: frozenset({State.PENDING, State.VERIFIED, State.QUARANTINED, State.INVALIDATED, *_ENDINGS}),
+    State.VERIFIED: frozenset({State.INVALIDATED, *_ENDINGS}),
+    State.QUARANTINED: frozenset({State.VERIFIED, State.INVALIDATED, *_ENDINGS}),
+    State.WITHDRAWN: frozenset({State.PENDING, *_ENDINGS}),
+    State.DISCARDED: frozenset({State.PENDING, *_ENDINGS}),
+    State.INVALIDATED: frozenset(_ENDINGS),
 }
-_FIELD_MESSAGES = {
-    ("name", "missing"): "Enter your name.",
-    ("email", "missing"): "Enter your email address.",
-    ("source", "string_pattern_mismatch"): "Use lower-case letters, digits, '.', '_' or '-' (at most 64).",
-}
+# Only a verified signature is counted (the contract's rule); the tally and the recount use this.
+COUNTED = frozenset({State.VERIFIED})
+# The signer has confirmed: a repeat submission gets "you have already signed".
+CONFIRMED = frozenset({State.VERIFIED, State.QUARANTINED})
+# Nothing of the signer is left: their link no longer works and they may sign afresh.
+ERASED = frozenset({State.WITHDRAWN, State.DISCARDED})
 
 
-def _without_invisible(text: str) -> str:
-    """Format characters (bidi overrides, zero-width) removed, then NFC: in the other
-    order a removed zero-width space could leave an accent uncomposed."""
-    return unicodedata.normalize("NFC", "".join(ch for ch in text if unicodedata.category(ch) != "Cf"))
+def moves_to(target: State) -> tuple[State, ...]:
+    """The states a signature may be in to move to `target`, in a stable order."""
+    return tuple(state for state in State if target in TRANSITIONS[state])
 
 
-def _has_control(text: str, allow: str = "") -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in allow for ch in text)
+def may_restart(state: str) -> bool:
+    """A stored signature in this state is started afresh by a new submission."""
+    return state in ERASED
 
 
-def _clean_line(value: str, limit: int) -> str:
-    value = _without_invisible(value).strip()
-    if _has_control(value):
-        raise PydanticCustomError("control_characters", "Must be a single line without control characters.")
-    if len(value) > limit:
-        raise PydanticCustomError("too_long", "Must be at most {limit} characters.", {"limit": limit})
-    return value
+def is_counted(state: str | None) -> bool:
+    return state in COUNTED
 
 
-class SignatureRequest(BaseModel):
-    """A signature as submitted: JSON, or a form post from a page without JavaScript."""
+# When a field is erased: never, when the signature ends (withdrawn, discarded,
+# invalidated), or then and also when the retention period anonymises it.
+NEVER, ON_ENDING, ALWAYS = "never", "on_ending", "always"
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
-    name: str = Field(description="Shown publicly only with `public`.", json_schema_extra={"minLength": 1, "maxLength": 120})
-    email: str = Field(description="Where the confirmation goes; compared case-insensitively.", json_schema_extra={"format": "email", "maxLength": 254})
-    organisation: str | None = Field(default=None, json_schema_extra={"maxLength": 200})
-    role: str | None = Field(default=None, description='e.g. "Founder"', json_schema_extra={"maxLength": 120})
-    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2, upper case", json_schema_extra={"pattern": "^[A-Z]{2}$"})
-    comment: str | None = Field(default=None, description="Never shown publicly.", json_schema_extra={"maxLength": 1000})
-    public: bool = Field(default=False, description="Consent to show name, role, organisation, country.")
-    updates: bool = Field(default=False, description="Consent to hear from the organiser.")
-    locale: str | None = Field(default=None, description="Language of the emails; unknown falls back to en.")
-    source: str | None = Field(default=None, pattern=SOURCE_PATTERN, description="Partner attribution tag.")
-    website: str | None = Field(default=None, description="Leave empty.")
-    altcha: str | None = Field(
-        default=None,
-        description="Where the campaign asks for it: the ALTCHA widget's solution of a challenge from `GET /campaigns/{campaign_id}/challenge`.",
-        json_schema_extra={"maxLength": MAX_PROOF_LENGTH},
-    )
-    captcha: str | None = Field(
-        default=None,
-        description="Where the campaign uses Turnstile or hCaptcha: the widget's token (form posts may send the widget's own field instead).",
-        json_schema_extra={"maxLength": MAX_PROOF_LENGTH},
-    )
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = _clean_line(value, 120)
-        if not value:
-            raise PydanticCustomError("empty", "Enter your name.")
-        if value.startswith(FORMULA_PREFIXES):
-            raise PydanticCustomError("formula", "Must not start with =, +, - or @.")
-        if _URL.search(value):
-            raise PydanticCustomError("url", "Must not contain a web address.")
-        return value
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        value = value.strip()
-        try:
-            checked = validate_email(value, check_deliverability=False)
-        except EmailNotValidError:
-            raise PydanticCustomError("email", "Enter a valid email address, like name@example.org.") from None
-        if len(checked.normalized) > 254:
-            raise PydanticCustomError("too_long", "Must be at most 254 characters.")
-        return checked.normalized
-
-    @field_validator("organisation")
-    @classmethod
-    def _organisation(cls, value: str | None) -> str | None:
-        return _clean_line(value, 200) or None if value is not None else None
-
-    @field_validator("role")
-    @classmethod
-    def _role(cls, value: str | None) -> str | None:
-        return _clean_line(value, 120) or None if value is not None else None
-
-    @field_validator("country", mode="before")
-    @classmethod
-    def _country(cls, value: Any) -> Any:
-        if value in (None, ""):
-            return None
-        if not isinstance(value, str) or value not in COUNTRY_CODES:
-            raise PydanticCustomError("country", "Use an ISO 3166-1 alpha-2 code in upper case, like UA or PL.")
-        return value
-
-    @field_validator("comment")
-    @classmethod
-    def _comment(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = _without_invisible(value).strip()
-        if _has_control(value, allow="\n\t\r"):
-            raise PydanticCustomError("control_characters", "Must not contain control characters.")
-        if len(value) > 1000:
-            raise PydanticCustomError("too_long", "Must be at most 1000 characters.")
-        return value or None
-
-    @field_validator("locale")
-    @classmethod
-    def _locale(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if len(value) > 35 or not LOCALE_PATTERN.match(value):
-            raise PydanticCustomError("locale", "Use a language tag like en, uk or pt-BR.")
-        return value
-
-    @field_validator("source", mode="before")
-    @classmethod
-    def _source(cls, value: Any) -> Any:
-        return None if value == "" else value
-
-    @field_validator("altcha", "captcha")
-    @classmethod
-    def _proof(cls, value: str | None) -> str | None:
-        if value is not None and len(value) > MAX_PROOF_LENGTH:
-            raise PydanticCustomError("too_long", "Must be at most {limit} characters.", {"limit": MAX_PROOF_LENGTH})
-        return value or None
+@dataclass(frozen=True)
+class Field:
+    name: str
+    # Tells who signed: erased whenever a signature ends or is anonymised.
+    personal: bool = False
+    # Copied from the signer's submission (`SignatureRequest` has a field of this name).
+    submitted: bool = False
+    # Its key on the public list (shown only with the signer's consent), and in exports.
+    public_as: str | None = None
+    exported_as: str | None = None
+    # Shown to an organiser reviewing signatures.
+    reviewable: bool = False
+    erased: str = NEVER
+    # A signature started afresh (after a withdrawal, say) starts without it.
+    cleared_on_restart: bool = False
+    # Its type on the public list (OpenAPI).
+    public_type: Any = None
 
     @property
-    def is_bot(self) -> bool:
-        """The honeypot field is hidden from people: only a bot fills it in."""
-        return bool(self.website and self.website.strip())
+    def erased_on_ending(self) -> bool:
+        return self.personal or self.erased in (ON_ENDING, ALWAYS)
 
     @property
-    def canonical_email(self) -> str:
-        """The form used to tell whether two submissions come from the same mailbox
-        (case folded; dots and `+tags` where the provider ignores them). Mail still
-        goes to `email` as given."""
-        return canonical_address(self.email)
+    def erased_on_anonymisation(self) -> bool:
+        return self.personal or self.erased == ALWAYS
 
 
-def honeypot_filled(body: dict[str, Any]) -> bool:
-    value = body.get("website")
-    return isinstance(value, str) and bool(value.strip())
+FIELDS: tuple[Field, ...] = (
+    Field("name", personal=True, submitted=True, public_as="name", exported_as="name", reviewable=True, public_type=str),
+    Field("organisation", personal=True, submitted=True, public_as="organisation", exported_as="organisation", reviewable=True, public_type=str | None),
+    Field("role", personal=True, submitted=True, public_as="role", exported_as="role", reviewable=True, public_type=str | None),
+    Field("country", personal=True, submitted=True, public_as="country", exported_as="country", reviewable=True, public_type=str | None),
+    # Stored only where the signer agreed to hear from the organiser (see `keeps_email`).
+    Field("email", personal=True, exported_as="email", reviewable=True),
+    Field("comment", personal=True, submitted=True, reviewable=True),
+    Field("public", submitted=True, exported_as="public", reviewable=True, erased=ON_ENDING),
+    Field("updates", submitted=True, exported_as="updates", reviewable=True, erased=ON_ENDING),
+    Field("locale", personal=True, submitted=True, exported_as="locale"),
+    # Keyed hashes: with the rest they could narrow down who signed.
+    Field("domain_hash", personal=True),
+    Field("caller_hash", personal=True, reviewable=True),
+    Field("source", submitted=True, exported_as="source", reviewable=True, cleared_on_restart=True),
+    Field("verified_at", public_as="signed_at", exported_as="signed_at", reviewable=True, cleared_on_restart=True, public_type=str),
+    Field("created_at", reviewable=True),
+    Field("hidden", reviewable=True),
+    Field("quarantined", cleared_on_restart=True),
+    Field("released_at", cleared_on_restart=True),
+    Field("withdrawn_at", cleared_on_restart=True),
+    # The public listing (a sparse index): gone with the personal data.
+    Field("listed_in", erased=ALWAYS),
+    Field("listed_at", erased=ALWAYS),
+    Field("expires_at", erased=ON_ENDING),
+)
+
+PERSONAL = tuple(field.name for field in FIELDS if field.personal)
+SUBMITTED = tuple(field.name for field in FIELDS if field.submitted)
+ERASED_ON_ENDING = tuple(field.name for field in FIELDS if field.erased_on_ending)
+ERASED_ON_ANONYMISATION = tuple(field.name for field in FIELDS if field.erased_on_anonymisation)
+CLEARED_ON_RESTART = tuple(dict.fromkeys([*PERSONAL, *SUBMITTED, *(f.name for f in FIELDS if f.cleared_on_restart)]))
+REVIEWED = tuple(field.name for field in FIELDS if field.reviewable)
+EXPORTED = tuple(field.name for field in FIELDS if field.exported_as)
+EXPORT_COLUMNS = tuple(field.exported_as for field in FIELDS if field.exported_as)
+SHOWN = tuple(field.name for field in FIELDS if field.public_as)
+_BOOLEANS = ("public", "updates", "hidden")
 
 
-def _form_fields(body: dict[str, Any]) -> dict[str, Any]:
-    """Checkbox values from an HTML form ("on", "true", "1"...) as booleans, and a
-    hosted widget's own token field as `captcha`."""
-    converted = dict(body)
-    tokens = [converted.pop(name) for name in _WIDGET_FIELDS if name in converted]
-    if tokens and "captcha" not in converted:
-        converted["captcha"] = next((token for token in tokens if token), "")
-    for key in ("public", "updates"):
-        if key in converted and isinstance(converted[key], str):
-            lowered = converted[key].strip().lower()
-            if lowered in _FORM_TRUE:
-                converted[key] = True
-            elif lowered in _FORM_FALSE:
-                converted[key] = False
-    return converted
+def keeps_email(updates: bool) -> bool:
+    """The address is stored only where its owner agreed to hear from the organiser."""
+    return bool(updates)
 
 
-def parse_signature(body: dict[str, Any], *, from_form: bool) -> SignatureRequest:
-    """A valid request, or `400 validation_error` with one entry per bad field."""
-    data = _form_fields(body) if from_form else body
-    try:
-        return SignatureRequest.model_validate(data, strict=not from_form)
-    except ValidationError as exc:
-        raise errors.validation_error(_field_problems(exc)) from None
+def _email_if_consented(item: dict[str, Any]) -> str | None:
+    return item.get("email") if keeps_email(item.get("updates")) else None
 
 
-def _field_problems(exc: ValidationError) -> list[errors.FieldProblem]:
-    problems: dict[str, errors.FieldProblem] = {}
-    for error in exc.errors(include_url=False):
-        field = str(error["loc"][0]) if error["loc"] else "body"
-        if field in problems:
-            continue
-        kind = error["type"]
-        message = _FIELD_MESSAGES.get((field, kind)) or _MESSAGES.get(kind)
-        problems[field] = errors.FieldProblem(field, message or error["msg"])
-    return list(problems.values())
+def public_view(item: dict[str, Any]) -> dict[str, Any]:
+    """A signatory as the public list shows it: every key present, `null` where none."""
+    view = {field.public_as: item.get(field.name) for field in FIELDS if field.public_as}
+    view["name"] = view["name"] or ""
+    return view
+
+
+def export_row(item: dict[str, Any]) -> dict[str, Any]:
+    """A verified signer as an export carries them: only what they consented to share."""
+    row = {field.exported_as: item.get(field.name) for field in FIELDS if field.exported_as}
+    row["name"] = row["name"] or ""
+    row["email"] = _email_if_consented(item)
+    row["public"], row["updates"] = bool(item.get("public")), bool(item.get("updates"))
+    return row
+
+
+def review_view(item: dict[str, Any]) -> dict[str, Any]:
+    """A signature as an organiser reviews it."""
+    view = {"signer": item["signer"], "signature_id": item.get("sid"), "state": item.get("state")}
+    view.update({name: item.get(name) for name in REVIEWED})
+    view["email"] = _email_if_consented(item)
+    view.update({name: bool(item.get(name)) for name in _BOOLEANS})
+    return view

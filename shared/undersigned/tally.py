@@ -19,7 +19,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, NamedTuple
 
-COUNTED_STATES = frozenset({"verified"})
+from boto3.dynamodb.types import TypeDeserializer
+
+from undersigned.signature import is_counted
+
+_deserialize = TypeDeserializer().deserialize
 # A transaction takes at most 100 actions: the marks, the one count update and one
 # update per distinct source and hour among the marks (see `CampaignTally.chunks`).
 MAX_ACTIONS = 100
@@ -85,19 +89,21 @@ def _string(image: dict[str, Any], name: str) -> str | None:
     return value.get("S") if isinstance(value, dict) else None
 
 
-def should_count(image: dict[str, Any] | None) -> bool:
-    return image is not None and _string(image, "state") in COUNTED_STATES
+def mark_to_move(signer: str, signature: dict[str, Any]) -> Mark | None:
+    """The counting rule, for the tally and the recount alike: a signature is counted
+    exactly when its state is counted; None when its mark already says so. Counting
+    records the hour and source it counts under; uncounting takes down those it recorded."""
+    wanted, marked = is_counted(signature.get("state")), signature.get("counted") is True
+    if wanted == marked:
+        return None
+    if wanted:
+        return Mark(signer, True, hour_of(signature.get("verified_at")), signature.get("source"))
+    return Mark(signer, False, signature.get("counted_hour"), signature.get("counted_source"))
 
 
-def is_marked(image: dict[str, Any] | None) -> bool:
-    return image is not None and image.get("counted", {}).get("BOOL") is True
-
-
-def mark_for(signer: str, image: dict[str, Any]) -> Mark:
-    """Counting records the hour and source it counts under; uncounting takes down those it recorded."""
-    if should_count(image):
-        return Mark(signer, True, hour_of(_string(image, "verified_at")), _string(image, "source"))
-    return Mark(signer, False, _string(image, "counted_hour"), _string(image, "counted_source"))
+def plain(image: dict[str, Any]) -> dict[str, Any]:
+    """A stream record's image as plain values (the counting rule reads only strings and booleans)."""
+    return {name: _deserialize(value) for name, value in image.items()}
 
 
 def tally_records(records: Iterable[dict[str, Any]]) -> list[CampaignTally]:
@@ -116,10 +122,9 @@ def tally_records(records: Iterable[dict[str, Any]]) -> list[CampaignTally]:
         newest[(campaign_id, signer)] = change.get("NewImage") if record["eventName"] != "REMOVE" else None
     tallies: dict[str, CampaignTally] = {}
     for (campaign_id, signer), image in newest.items():
-        if image is None:
-            continue
-        if should_count(image) == is_marked(image):
+        mark = mark_to_move(signer, plain(image)) if image is not None else None
+        if mark is None:
             continue
         tally = tallies.setdefault(campaign_id, CampaignTally(campaign_id, first_sequence_number=first_seen[campaign_id]))
-        tally.add(mark_for(signer, image))
+        tally.add(mark)
     return sorted(tallies.values(), key=lambda tally: int(tally.first_sequence_number))

@@ -57,9 +57,9 @@ def read(token: str, purpose: str, keys: Keys, now: float) -> TokenClaims:
     """The claims of a genuine, unexpired token for `purpose`; otherwise the contract's error."""
     claims = _authentic_claims(token, keys)
     if claims is None or claims.purpose != purpose:
-        raise errors.invalid_token()
+        raise errors.InvalidToken()
     if claims.expired(now):
-        raise errors.token_expired()
+        raise errors.TokenExpired()
     return claims
 
 

@@ -22,11 +22,11 @@ from devstack.resources import create_tables, sender_address, table_variables
 from fidelity.counting import SIGNATURES
 from fidelity.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
 from fidelity.event_source import EventSourceMapping, SignatureStream, deliver
-from undersigned import aws, config, keys, mail, signing
+from undersigned import aws, config, confirmation, keys, mail, sign_up
 from undersigned.campaign import utc_now
 from undersigned.campaign_file import put_campaign
-from undersigned.signature import parse_signature
-from undersigned.store import Store
+from undersigned.store.campaigns import Campaigns
+from undersigned.submission import parse_signature
 
 REGION = "eu-west-1"
 BASE_URL = "https://api.test"
@@ -71,7 +71,7 @@ def core_on_dynamodb_local(dynamodb_local: DynamoDBLocal, monkeypatch: pytest.Mo
 
 def _forget_cached_clients() -> None:
     aws.reset()
-    config.settings.cache_clear()
+    config.reset()
     keys.keys.cache_clear()
 
 
@@ -138,20 +138,20 @@ def outbox(monkeypatch: pytest.MonkeyPatch) -> Outbox:
 
 @dataclass
 class Signers:
-    """The signer's journey through the core's own flows (`undersigned.signing`)."""
+    """The signer's journey through the core's own flows (`undersigned.sign_up`, `undersigned.confirmation`)."""
 
     outbox: Outbox
 
     def submit(self, campaign_id: str, email: str, name: str = "A Signer", **details: Any) -> None:
-        campaign = Store().existing_campaign(campaign_id)
+        campaign = Campaigns().existing(campaign_id)
         request = parse_signature({"name": name, "email": email, **details}, from_form=False)
-        signing.submit(campaign, request, BASE_URL, utc_now())
+        sign_up.submit(campaign, request, BASE_URL, utc_now())
 
     def verify(self, email: str, at: datetime | None = None) -> str:
-        return signing.verify(self.outbox.token(email, "/verify"), at or utc_now()).status
+        return confirmation.verify(self.outbox.token(email, "/verify"), at or utc_now()).status
 
     def withdraw(self, email: str) -> None:
-        signing.withdraw(self.outbox.token(email, "/withdraw"), utc_now())
+        confirmation.withdraw(self.outbox.token(email, "/withdraw"), utc_now())
 
     def sign(self, campaign_id: str, email: str, **details: Any) -> None:
         self.submit(campaign_id, email, **details)

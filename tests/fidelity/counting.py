@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from devstack.resources import table_name
-from undersigned.store import Store
+from undersigned.store.campaigns import Campaigns
 
 SIGNATURES = table_name("SignaturesTable")
 
@@ -43,6 +43,6 @@ def recount(dynamodb: Any, campaign_id: str) -> Recount:
 
 
 def count(campaign_id: str) -> int:
-    campaign = Store().campaign(campaign_id)
+    campaign = Campaigns().get(campaign_id)
     assert campaign is not None
     return campaign.count

@@ -13,9 +13,10 @@ import pytest
 from fidelity.counting import Recount, count, recount, signatures_of
 from fidelity.event_source import EventSourceMapping, SignatureStream
 from undersigned import errors
+from undersigned.http_errors import answer_for
 from undersigned.campaign import utc_now
 from undersigned.limits import MAILS_PER_SIGNATURE_PER_DAY
-from undersigned.store import Store
+from undersigned.store.signatures import Signatures
 
 pytestmark = pytest.mark.fidelity
 
@@ -81,8 +82,8 @@ def test_concurrent_verifications_and_withdrawals_leave_the_count_at_verified_mi
         def act() -> tuple[str, str]:
             try:
                 return address, signers.verify(address)
-            except errors.ApiError as refused:
-                return address, refused.code
+            except errors.DomainError as refused:
+                return address, answer_for(refused).code
 
         return act
 
@@ -120,12 +121,12 @@ def test_concurrent_verifications_and_withdrawals_leave_the_count_at_verified_mi
 
 def test_many_simultaneous_submissions_of_one_address_store_one_signature(new_campaign, dynamodb):
     campaign = new_campaign()
-    store = Store()
+    store = Signatures()
     now = utc_now().timestamp()
 
     def submit(number: int) -> Callable[[], object]:
         fields = {"sid": f"attempt-{number}", "state": "pending", "expires_at": int(now) + 86400, "name": f"Try {number}"}
-        return lambda: store.start_signature(campaign, "one-signer", fields, now)
+        return lambda: store.start(campaign, "one-signer", fields, now)
 
     starts = run_together([submit(number) for number in range(32)])
 
@@ -138,15 +139,15 @@ def test_many_simultaneous_submissions_of_one_address_store_one_signature(new_ca
 
 def test_many_simultaneous_restarts_of_a_withdrawn_signature_leave_one_signature(new_campaign, dynamodb):
     campaign = new_campaign()
-    store = Store()
+    store = Signatures()
     now = utc_now().timestamp()
     first = {"sid": "first", "state": "pending", "expires_at": int(now) + 86400, "name": "First"}
-    store.start_signature(campaign, "returning-signer", first, now)
+    store.start(campaign, "returning-signer", first, now)
     assert store.withdraw(campaign, "returning-signer", "first", "2026-11-28T12:00:00Z")
 
     def resubmit(number: int) -> Callable[[], object]:
         fields = {"sid": f"again-{number}", "state": "pending", "expires_at": int(now) + 86400, "name": f"Again {number}"}
-        return lambda: store.start_signature(campaign, "returning-signer", fields, now)
+        return lambda: store.start(campaign, "returning-signer", fields, now)
 
     starts = run_together([resubmit(number) for number in range(32)])
 

@@ -9,8 +9,7 @@ from devstack.resources import table_name
 from fidelity.counting import count
 from undersigned import config
 from undersigned.campaign import utc_now
-from undersigned.organising import Organiser
-from undersigned.store import Store
+from undersigned.admin import Organiser
 
 pytestmark = pytest.mark.fidelity
 
@@ -18,8 +17,8 @@ pytestmark = pytest.mark.fidelity
 @pytest.fixture
 def organiser(core_on_dynamodb_local, monkeypatch) -> Organiser:
     monkeypatch.setenv("AUDIT_TABLE", table_name("AuditTable"))
-    config.settings.cache_clear()
-    return Organiser("arn:aws:iam::123456789012:user/fidelity", utc_now(), Store())
+    config.reset()
+    return Organiser("arn:aws:iam::123456789012:user/fidelity", utc_now())
 
 
 def test_campaigns_are_created_listed_by_the_catalogue_index_and_updated(organiser, new_campaign):

@@ -9,15 +9,15 @@ from datetime import timedelta
 import pytest
 
 from undersigned.campaign import utc_now
-from undersigned.store import Store
+from undersigned.store.signatures import Signatures
 
 pytestmark = pytest.mark.fidelity
 
 
 def all_pages(campaign_id: str, limit: int) -> list[list[dict]]:
-    store, pages, before = Store(), [], None
+    store, pages, before = Signatures(), [], None
     while True:
-        page = store.public_signatories(campaign_id, limit, before)
+        page = store.public(campaign_id, limit, before)
         pages.append(page.items)
         if page.next_before is None:
             return pages

@@ -13,13 +13,13 @@ from fidelity.counting import count
 from fidelity.event_source import EventSourceMapping
 from undersigned.campaign import utc_now
 from undersigned.recount import recount as recount_campaign
-from undersigned.store import Store
+from undersigned.store.counters import Counters
 
 pytestmark = pytest.mark.fidelity
 
 
 def hours_total(campaign: str) -> int:
-    return sum(Store().hourly_counts(campaign, "2000-01-01T00", "2999-12-31T23").values())
+    return sum(Counters().hours(campaign, "2000-01-01T00", "2999-12-31T23").values())
 
 
 def test_a_batch_with_a_source_per_signature_fits_the_transaction_limit(signers, new_campaign, stream, mapping):
@@ -29,7 +29,7 @@ def test_a_batch_with_a_source_per_signature_fits_the_transaction_limit(signers,
     mapping.process(stream.read())
     mapping.drain()
     assert count(campaign) == 60
-    sources = Store().source_counts(campaign)
+    sources = Counters().sources(campaign)
     assert len(sources) == 60 and set(sources.values()) == {1}
     assert hours_total(campaign) == 60
 
@@ -51,7 +51,7 @@ def test_racing_duplicate_batches_move_sources_and_hours_once(signers, new_campa
         list(pool.map(deliver_a_copy, range(6)))
     mapping.drain()
     assert count(campaign) == 16
-    assert Store().source_counts(campaign) == {"partner-a": 8, "partner-b": 8}
+    assert Counters().sources(campaign) == {"partner-a": 8, "partner-b": 8}
     assert hours_total(campaign) == 16
 
 
@@ -61,7 +61,7 @@ def test_the_recount_counts_what_the_tally_never_saw(signers, new_campaign, stre
         signers.sign(campaign, f"lost{number}@example.org", source="partner-a")
     stream.read()  # lost: never delivered
     assert count(campaign) == 0
-    result = recount_campaign(Store(), campaign, utc_now())
+    result = recount_campaign(campaign, utc_now())
     assert result.marks_repaired == 5
-    assert count(campaign) == 5 and Store().source_counts(campaign) == {"partner-a": 5} and hours_total(campaign) == 5
-    assert recount_campaign(Store(), campaign, utc_now()).drifted is False
+    assert count(campaign) == 5 and Counters().sources(campaign) == {"partner-a": 5} and hours_total(campaign) == 5
+    assert recount_campaign(campaign, utc_now()).drifted is False

@@ -43,7 +43,7 @@ def test_plain_path_serves_javascript_cached_briefly_to_every_origin(widget):
 def test_script_names_the_version_its_other_files_live_under(widget):
     script = body_of(get(widget, "/widget.js")).decode()
     version = re.search(r'const VERSION = "([0-9a-f]{12})";', script).group(1)
-    assert version == widget.VERSION
+    assert version == widget.ASSETS.version
     answer = get(widget, f"/widget/{version}/uk.json")
     assert answer["statusCode"] == 200
     assert answer["headers"]["Content-Type"] == "application/json; charset=utf-8"
@@ -57,7 +57,7 @@ def test_script_names_the_version_its_other_files_live_under(widget):
 
 def test_the_proof_of_work_solver_is_a_module_of_its_own_beside_the_languages(widget):
     """Only campaigns with `human_check: altcha` load it; the first script stays small."""
-    answer = get(widget, f"/widget/{widget.VERSION}/altcha.js")
+    answer = get(widget, f"/widget/{widget.ASSETS.version}/altcha.js")
     assert answer["statusCode"] == 200
     assert answer["headers"]["Content-Type"] == "text/javascript; charset=utf-8"
     assert answer["headers"]["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -74,7 +74,7 @@ def test_a_previous_version_gets_todays_files_but_only_for_minutes(widget):
 
 @pytest.mark.parametrize("path", ["/widget/{v}/app.py", "/widget/{v}/..%2Fapp.py", "/widget/{v}/xx.json", "/widget/latest/en.json"])
 def test_anything_else_under_widget_is_a_json_404(widget, path):
-    answer = get(widget, path.format(v=widget.VERSION))
+    answer = get(widget, path.format(v=widget.ASSETS.version))
     assert answer["statusCode"] == 404
     assert json.loads(answer["body"])["error"]["code"] == "not_found"
 
@@ -104,12 +104,12 @@ def test_every_language_has_every_english_string(widget):
                 found.add(prefix + key)
         return found
 
-    languages = {name.removesuffix(".json") for name in widget.FILES if name.endswith(".json")}
+    languages = {name.removesuffix(".json") for name in widget.ASSETS.files if name.endswith(".json")}
     assert REQUIRED_LANGUAGES <= languages
-    english = keys(json.loads(widget.FILES["en.json"]))
-    script = widget.FILES["widget.js"].decode()
+    english = keys(json.loads(widget.ASSETS.files["en.json"]))
+    script = widget.ASSETS.files["widget.js"].decode()
     for language in languages:
-        strings = json.loads(widget.FILES[f"{language}.json"])
+        strings = json.loads(widget.ASSETS.files[f"{language}.json"])
         assert keys(strings) == english, language
         assert "other" in strings["signatures"], language
         assert f'"{language}"' in script, f"{language}.json exists but the widget never picks it"

@@ -53,13 +53,13 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 def embedded_aws(aws_env: dict[str, str]):
     with mock_aws():
         aws.reset()
-        config.settings.cache_clear()
+        config.reset()
         keys.keys.cache_clear()
         create_tables(boto3.client("dynamodb", region_name=REGION))
         verify_sender(boto3.client("sesv2", region_name=REGION))
         yield
         aws.reset()
-        config.settings.cache_clear()
+        config.reset()
         keys.keys.cache_clear()
 
 

@@ -176,7 +176,7 @@ def hosted_campaign(request, embedded_aws, provider, monkeypatch):
     kind = request.param
     monkeypatch.setenv(f"{kind.upper()}_VERIFY_URL", provider.url)
     monkeypatch.setattr(keys, "_load_secret", lambda: {"master_key": "k", f"{kind}_secret_key": "provider-secret"})
-    config.settings.cache_clear()
+    config.reset()
     keys.keys.cache_clear()
     put_campaign({**DEMO, "human_check": kind})
     return kind

@@ -134,12 +134,12 @@ def test_a_flood_can_be_invalidated_by_its_callers_hash_and_nothing_else_keeps_i
 
 
 def test_a_released_signature_forgets_its_callers_hash(api, strict, mailbox):
-    from undersigned.store import Store
+    from undersigned.store.signatures import Signatures
 
     for number in range(3):
         sign(api, person(number), source_ip="203.0.113.98")
     verify(api, mailbox, "p2@example.org")
     (held,) = [item for item in signatures() if item.get("caller_hash")]
     assert held["state"] == "quarantined"
-    assert Store().release_quarantined("demo", held["signer"], "2026-11-28T12:00:00Z", 1795867200.0)
+    assert Signatures().release("demo", held["signer"], "2026-11-28T12:00:00Z", 1795867200.0)
     assert all("caller_hash" not in item for item in signatures())

@@ -10,7 +10,8 @@ import boto3
 from integration.lambda_api import invoke
 from integration.test_signing_journey import count, sign, verify
 from integration.test_tally_publishing import Events, hourly_total, sign_up
-from undersigned.store import Store
+from undersigned.store.campaigns import Campaigns
+from undersigned.store.counters import Counters
 
 
 def run_recount(capsys) -> tuple[dict, dict]:
@@ -38,7 +39,7 @@ def test_verifications_the_tally_never_saw_are_counted_with_their_sources_and_ho
     assert answer["drifted"] == ["demo"] and answer["repairs"] == 3
     assert emf["RecountRepairs"] == [3.0] and emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Undersigned"
     assert count(api) == 3
-    assert Store().source_counts("demo") == {"partner-a": 3} and hourly_total() == 3
+    assert Counters().sources("demo") == {"partner-a": 3} and hourly_total() == 3
     stream.drain()
     assert count(api) == 3, "the tally, arriving late, finds the marks set"
 
@@ -78,7 +79,7 @@ def test_closed_campaigns_are_not_recounted(api, demo, capsys):
 
 
 def test_a_correction_is_refused_when_the_tally_moved_the_count_meanwhile(api, demo, mailbox, stream):
-    store = Store()
+    store = Campaigns()
     seen = store.tally_position("demo")
     sign_up(api, mailbox, 1)
     stream.drain()

@@ -10,7 +10,6 @@ from integration.safety_helpers import Clock, count, items, listed_names, run_re
 from undersigned.campaign import format_instant
 from undersigned.campaign_file import put_campaign
 from undersigned.retention import anonymise_due
-from undersigned.store import Store
 
 DAY = 86400
 PERSONAL = ("name", "email", "organisation", "role", "country", "comment", "locale", "listed_in", "listed_at")
@@ -88,6 +87,6 @@ def test_a_campaign_closed_by_hand_counts_from_its_closing(api, demo, mailbox, c
 def test_a_run_short_of_time_stops_and_the_next_carries_on(api, signed, clock):
     clock.advance(3600 + 30 * DAY + 60)
     budget = iter([100, 100, 0])
-    first = anonymise_due(Store(), _instant(clock.epoch), lambda: next(budget, 0))
+    first = anonymise_due(_instant(clock.epoch), lambda: next(budget, 0))
     assert (first.signatures, first.finished) == (2, False)
     assert run_retention() == {"campaigns": 1, "signatures": 1, "finished": True}

@@ -198,12 +198,12 @@ class TestEmailOutage:
 
 
 def test_an_unexpected_fault_answers_500_in_the_contract_shape_without_a_trace(api, demo, monkeypatch):
-    from undersigned import signing
+    from undersigned import sign_up
 
     def crash(*args, **kwargs):
         raise RuntimeError("secret internals bohdan@example.org")
 
-    monkeypatch.setattr(signing, "submit", crash)
+    monkeypatch.setattr(sign_up, "submit", crash)
     answer = api.post("/campaigns/demo/signatures", json_body=GOOD)
     assert answer.status == 500
     assert error_of(answer)["code"] == "internal_error"

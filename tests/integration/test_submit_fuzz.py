@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from integration.safety_helpers import items
 from submission_strategies import bodies, form_bodies, tricky_text
 from undersigned.countries import COUNTRY_CODES
-from undersigned.signature import FORMULA_PREFIXES, _URL
+from undersigned.submission import FORMULA_PREFIXES, _URL
 
 CONTENT_TYPES = st.sampled_from(
     ["application/json", "application/json; charset=utf-8", "application/x-www-form-urlencoded",

@@ -9,7 +9,8 @@ import boto3
 import pytest
 
 from integration.test_signing_journey import count, sign, verify
-from undersigned import store as store_module
+from undersigned import aws
+from undersigned.store.tally_transaction import TallyTransaction
 
 
 def verified_signers(api, mailbox, how_many: int, campaign: str = "demo", prefix: str = "s") -> list:
@@ -42,7 +43,7 @@ def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, d
     verified_signers(api, mailbox, 2, campaign="second", prefix="b")
     records = stream.read()
 
-    real_apply = store_module.Store.apply_tally
+    real_apply = TallyTransaction.apply
 
     def throttled_for_second(self, campaign_id, marks, now_iso):
         if campaign_id == "second":
@@ -51,14 +52,14 @@ def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, d
             )
         return real_apply(self, campaign_id, marks, now_iso)
 
-    monkeypatch.setattr(store_module.Store, "apply_tally", throttled_for_second)
+    monkeypatch.setattr(TallyTransaction, "apply", throttled_for_second)
     answer = stream.deliver(records)
     failed = [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
     assert len(failed) == 1
     assert count(api) == 2 and count(api, "second") == 0
 
     # The mapping retries from the failed record on: everything after it comes again.
-    monkeypatch.setattr(store_module.Store, "apply_tally", real_apply)
+    monkeypatch.setattr(TallyTransaction, "apply", real_apply)
     position = next(i for i, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] == failed[0])
     assert stream.deliver(records[position:]) == {"batchItemFailures": []}
     stream.drain()
@@ -100,7 +101,7 @@ def test_many_verifications_move_the_count_with_one_transaction_per_campaign_bat
     verified_signers(api, mailbox, 120)
     records = stream.read()
     calls = []
-    client = store_module.aws.client("dynamodb")
+    client = aws.client("dynamodb")
     client.meta.events.register("before-call.dynamodb.TransactWriteItems", lambda **kwargs: calls.append(1))
     client.meta.events.register("before-call.dynamodb.UpdateItem", lambda **kwargs: calls.append("update"))
     stream.deliver(records)

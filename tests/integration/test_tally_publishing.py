@@ -8,10 +8,11 @@ import boto3
 import pytest
 
 from integration.test_signing_journey import count, sign, verify
-from undersigned import aws, publishing
-from undersigned import store as store_module
+from undersigned import aws, count_events
+from undersigned import aws
+from undersigned.store.tally_transaction import TallyTransaction
 from undersigned.campaign_file import put_campaign
-from undersigned.store import Store
+from undersigned.store.counters import Counters
 
 
 class Events:
@@ -45,7 +46,7 @@ def sign_up(api, mailbox, how_many: int, campaign: str = "demo", prefix: str = "
 
 
 def hourly_total(campaign: str = "demo") -> int:
-    return sum(Store().hourly_counts(campaign, "2000-01-01T00", "2999-12-31T23").values())
+    return sum(Counters().hours(campaign, "2000-01-01T00", "2999-12-31T23").values())
 
 
 def test_sources_and_hours_count_once_when_a_batch_comes_twice(api, demo, mailbox, stream):
@@ -56,7 +57,7 @@ def test_sources_and_hours_count_once_when_a_batch_comes_twice(api, demo, mailbo
     assert stream.deliver(records) == {"batchItemFailures": []}
     stream.drain()
     assert count(api) == 5
-    assert Store().source_counts("demo") == {"partner-a": 3}
+    assert Counters().sources("demo") == {"partner-a": 3}
     assert hourly_total() == 5
 
 
@@ -67,7 +68,7 @@ def test_a_withdrawal_takes_down_the_source_and_hour_it_was_counted_under(api, d
     stream.drain()
     stream.deliver(stream.read())
     assert count(api) == 1
-    assert Store().source_counts("demo") == {"partner-a": 1}
+    assert Counters().sources("demo") == {"partner-a": 1}
     assert hourly_total() == 1
 
 
@@ -76,7 +77,7 @@ def test_sources_stay_exact_when_a_failed_campaign_is_retried_from_its_first_rec
     sign_up(api, mailbox, 2, source="p1")
     sign_up(api, mailbox, 3, campaign="second", prefix="b", source="p2")
     records = stream.read()
-    real_apply = store_module.Store.apply_tally
+    real_apply = TallyTransaction.apply
 
     def throttled_for_second(self, campaign_id, marks, now_iso):
         if campaign_id == "second":
@@ -85,15 +86,15 @@ def test_sources_stay_exact_when_a_failed_campaign_is_retried_from_its_first_rec
             )
         return real_apply(self, campaign_id, marks, now_iso)
 
-    monkeypatch.setattr(store_module.Store, "apply_tally", throttled_for_second)
+    monkeypatch.setattr(TallyTransaction, "apply", throttled_for_second)
     (failed,) = stream.deliver(records)["batchItemFailures"]
-    monkeypatch.setattr(store_module.Store, "apply_tally", real_apply)
+    monkeypatch.setattr(TallyTransaction, "apply", real_apply)
     position = next(i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] == failed["itemIdentifier"])
     stream.deliver(records[position:])
     stream.deliver(records)
     stream.drain()
-    assert Store().source_counts("demo") == {"p1": 2}
-    assert Store().source_counts("second") == {"p2": 3}
+    assert Counters().sources("demo") == {"p1": 2}
+    assert Counters().sources("second") == {"p2": 3}
     assert hourly_total("demo") == 2 and hourly_total("second") == 3
 
 
@@ -109,7 +110,7 @@ def test_many_sources_in_one_batch_split_transactions_within_the_limit(api, demo
     )
     stream.drain()
     assert count(api) == 70
-    assert len(Store().source_counts("demo")) == 70
+    assert len(Counters().sources("demo")) == 70
     assert sizes and max(sizes) <= 100 and len(sizes) >= 2
 
 
@@ -155,18 +156,18 @@ class TestEvents:
         put_campaign({"id": "small", "title": "Small", "statement": "s", "milestones": [1]})
         sign_up(api, mailbox, 1, campaign="small")
         records = stream.read()
-        real_publish = publishing.publish
+        real_publish = count_events.publish
 
         def refused(detail_type, detail):
-            if detail_type == publishing.MILESTONE_REACHED:
-                raise publishing.PublishFailed("ThrottlingException")
+            if detail_type == count_events.MILESTONE_REACHED:
+                raise count_events.PublishFailed("ThrottlingException")
             return real_publish(detail_type, detail)
 
-        monkeypatch.setattr(publishing, "publish", refused)
+        monkeypatch.setattr(count_events, "publish", refused)
         answer = stream.deliver(records)
         assert len(answer["batchItemFailures"]) == 1
         assert count(api, "small") == 1
-        monkeypatch.setattr(publishing, "publish", real_publish)
+        monkeypatch.setattr(count_events, "publish", real_publish)
         stream.deliver(records)
         stream.deliver(records)
         assert count(api, "small") == 1

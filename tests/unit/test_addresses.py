@@ -3,7 +3,7 @@
 import pytest
 
 from undersigned.addresses import canonical_address, is_disposable
-from undersigned.signature import parse_signature
+from undersigned.submission import parse_signature
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from undersigned.campaign_file import CampaignFileError, campaign_from_document
+from undersigned.campaign import CampaignSettingsError, campaign_from_document
 
 VALID = {"id": "open-letter", "title": "T", "statement": "S"}
 
@@ -44,5 +44,5 @@ def test_safety_settings_are_read_and_networks_normalised():
     ],
 )
 def test_mistakes_are_named(change, complaint):
-    with pytest.raises(CampaignFileError, match=complaint):
+    with pytest.raises(CampaignSettingsError, match=complaint):
         campaign_from_document({**VALID, **change})

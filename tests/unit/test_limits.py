@@ -39,11 +39,11 @@ def test_windows_are_fixed_and_end_on_their_boundary():
 
 
 def test_a_capped_email_takes_as_long_as_a_sent_one(monkeypatch):
-    from undersigned import signing
+    from undersigned import sign_up
 
     slept = []
-    monkeypatch.setattr(signing.time, "sleep", slept.append)
-    pace = signing.SendPace()
+    monkeypatch.setattr(sign_up.time, "sleep", slept.append)
+    pace = sign_up.SendPace()
     pace.skip()
     pace.sent(0.100)
     pace.sent(0.200)

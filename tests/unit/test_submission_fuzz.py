@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from submission_strategies import bodies, form_bodies, tricky_text
 from undersigned.countries import COUNTRY_CODES
-from undersigned.errors import ApiError
-from undersigned.signature import FORMULA_PREFIXES, LOCALE_PATTERN, SOURCE_PATTERN, SignatureRequest, _URL, parse_signature
+from undersigned.errors import DomainError
+from undersigned.http_errors import answer_for
+from undersigned.submission import FORMULA_PREFIXES, LOCALE_PATTERN, SOURCE_PATTERN, SignatureRequest, _URL, parse_signature
 
 
 def _invisible_or_control(text: str, allow: str = "") -> bool:
@@ -40,8 +41,8 @@ def assert_keeps_every_rule(kept: SignatureRequest) -> None:
 def check(body: dict, from_form: bool) -> None:
     try:
         kept = parse_signature(body, from_form=from_form)
-    except ApiError as error:
-        assert (error.status, error.code) == (400, "validation_error")
+    except DomainError as error:
+        assert (answer_for(error).status, answer_for(error).code) == (400, "validation_error")
         assert error.details and all(isinstance(problem.field, str) and problem.message for problem in error.details)
         return
     assert_keeps_every_rule(kept)

@@ -3,7 +3,8 @@
 import pytest
 
 from undersigned import tokens
-from undersigned.errors import ApiError
+from undersigned.errors import DomainError
+from undersigned.http_errors import answer_for
 from undersigned.keys import keys_from_secret
 
 KEYS = keys_from_secret({"master_key": "current"})
@@ -15,9 +16,9 @@ def verify_token(expires_at=NOW + 60, key_set=KEYS):
 
 
 def code_of(call) -> tuple[int, str]:
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(DomainError) as caught:
         call()
-    return caught.value.status, caught.value.code
+    return answer_for(caught.value).status, answer_for(caught.value).code
 
 
 def test_a_genuine_token_gives_back_what_it_names():

@@ -13,24 +13,19 @@ from datetime import datetime
 from typing import Any
 
 from undersigned import errors, paging
-from undersigned.campaign import Campaign, format_instant, is_campaign_id, parse_instant
-from undersigned.campaign_file import FIELDS, CampaignFileError, campaign_from_document
+from undersigned.campaign import Campaign, CampaignSettingsError, campaign_from_document, format_instant, is_campaign_id, parse_instant
 from undersigned.keys import keys
-from undersigned.store import EXPORTED_FIELDS, Store, decode_key, encode_key
+from undersigned.signature import EXPORTED, REVIEWED, State, export_row, moves_to, review_view
+from undersigned.store.audit import AuditLog
+from undersigned.store.campaigns import Campaigns
+from undersigned.store.dynamo import decode_cursor, encode_cursor
+from undersigned.store.signatures import Signatures
 
 DEFAULT_PAGE, MAX_PAGE = 50, 100
 EXPORT_PAGE = 500
-REVIEW_STATES = ("pending", "verified", "quarantined", "withdrawn", "discarded", "invalidated")
-# Shown to an organiser reviewing signatures; the address only where the signer agreed to updates.
-REVIEW_FIELDS = (
-    "name", "organisation", "role", "country", "comment", "public", "updates", "email", "source",
-    "hidden", "created_at", "verified_at", "caller_hash",
-)
+INVALIDATION_PAGE = 200
+REVIEW_STATES = tuple(State)
 UNSIGNED_LOCAL = "local:unsigned"
-
-
-def forbidden() -> errors.ApiError:
-    return errors.ApiError(403, "forbidden", "Admin requests must be signed with AWS credentials (SigV4).")
 
 
 def principal(request_context: dict[str, Any]) -> str:
@@ -46,11 +41,7 @@ def principal(request_context: dict[str, Any]) -> str:
             return UNSIGNED_LOCAL
     except ValueError:
         pass
-    raise forbidden()
-
-
-def not_found(what: str) -> errors.ApiError:
-    return errors.ApiError(404, f"{what}_not_found", f"There is no such {what.replace('_', ' ')} in this campaign.")
+    raise errors.Forbidden()
 
 
 def page_size(text: str | None, default: int = DEFAULT_PAGE, maximum: int = MAX_PAGE) -> int:
@@ -58,27 +49,27 @@ def page_size(text: str | None, default: int = DEFAULT_PAGE, maximum: int = MAX_
 
 
 def page_start(cursor: str | None) -> str | None:
-    return paging.page_start(cursor, decode_key)
+    return paging.page_start(cursor, decode_cursor)
 
 
 def next_cursor(last: str | None) -> str | None:
-    return encode_key(last) if last else None
+    return encode_cursor(last) if last else None
 
 
 class Organiser:
     """The admin actions of one caller."""
 
-    def __init__(self, who: str, now: datetime, store: Store | None = None) -> None:
+    def __init__(self, who: str, now: datetime) -> None:
         self.who = who
         self.now = now
         self.now_iso = format_instant(now)
-        self.store = store or Store()
+        self._campaigns, self._signatures, self._audit_log = Campaigns(), Signatures(), AuditLog()
 
     def _audit(self, campaign_id: str, action: str, **details: Any) -> None:
-        self.store.record_audit(campaign_id, {"who": self.who, "action": action, **details}, self.now)
+        self._audit_log.record(campaign_id, {"who": self.who, "action": action, **details}, self.now)
 
     def _campaign(self, campaign_id: str) -> Campaign:
-        return self.store.existing_campaign(campaign_id)
+        return self._campaigns.existing(campaign_id)
 
     # ------------------------------------------------------------ campaigns
     def view(self, campaign: Campaign) -> dict[str, Any]:
@@ -94,21 +85,21 @@ class Organiser:
         return self.view(self._campaign(campaign_id))
 
     def campaigns(self, limit: int, cursor: str | None) -> dict[str, Any]:
-        found, last = self.store.campaigns_page(limit, page_start(cursor))
+        found, last = self._campaigns.page(limit, page_start(cursor))
         return {"items": [self.view(campaign) for campaign in found], "next_cursor": next_cursor(last)}
 
     def create(self, document: dict[str, Any]) -> dict[str, Any]:
         campaign = _valid_campaign(document)
-        self.store.save_campaign(campaign, self.now_iso, must_be_new=True)
+        self._campaigns.save(campaign, self.now_iso, must_be_new=True)
         self._audit(campaign.id, "create", fields=sorted(document))
         return self.campaign(campaign.id)
 
     def update(self, campaign_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         if "id" in changes and changes["id"] != campaign_id:
-            raise errors.validation_error([errors.FieldProblem("id", "A campaign's id cannot change.")])
+            raise errors.invalid("id", "A campaign's id cannot change.")
         current = self._campaign(campaign_id)
         campaign = _valid_campaign({**current.settings_document(), **changes, "id": campaign_id})
-        self.store.save_campaign(campaign, self.now_iso)
+        self._campaigns.save(campaign, self.now_iso)
         self._audit(campaign_id, "update", fields=sorted(set(changes) - {"id"}))
         return self.campaign(campaign_id)
 
@@ -118,7 +109,7 @@ class Organiser:
     def _set(self, campaign_id: str, action: str, **changes: Any) -> dict[str, Any]:
         current = self._campaign(campaign_id)
         campaign = _valid_campaign({**current.settings_document(), **changes})
-        self.store.save_campaign(campaign, self.now_iso)
+        self._campaigns.save(campaign, self.now_iso)
         self._audit(campaign_id, action)
         return self.campaign(campaign_id)
 
@@ -126,34 +117,32 @@ class Organiser:
     def signatures(self, campaign_id: str, state: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
         self._campaign(campaign_id)
         if state is not None and state not in REVIEW_STATES:
-            raise errors.validation_error([errors.FieldProblem("state", f"Must be one of {', '.join(REVIEW_STATES)}.")])
-        items, last = self.store.signatures_page(
-            campaign_id, limit, page_start(cursor), states=(state,) if state else (), fields=REVIEW_FIELDS
-        )
-        return {"items": [_review_view(item) for item in items], "next_cursor": next_cursor(last)}
+            raise errors.invalid("state", f"Must be one of {', '.join(REVIEW_STATES)}.")
+        items, last = self._signatures.page(campaign_id, limit, page_start(cursor), states=(state,) if state else (), fields=REVIEWED)
+        return {"items": [review_view(item) for item in items], "next_cursor": next_cursor(last)}
 
     def hide(self, campaign_id: str, signer: str) -> dict[str, Any]:
         self._campaign(campaign_id)
-        if not self.store.hide_signature(campaign_id, signer):
-            raise not_found("signature")
+        if not self._signatures.hide(campaign_id, signer):
+            raise errors.SignatureNotFound()
         self._audit(campaign_id, "hide", signer=signer)
         return {"status": "hidden", "signer": signer}
 
     def release(self, campaign_id: str, signer: str) -> dict[str, Any]:
         self._campaign(campaign_id)
-        if not self.store.release_quarantined(campaign_id, signer, self.now_iso, self.now.timestamp()):
-            raise _not_quarantined()
+        if not self._signatures.release(campaign_id, signer, self.now_iso, self.now.timestamp()):
+            raise errors.NotQuarantined()
         self._audit(campaign_id, "release", signer=signer)
         return {"status": "verified", "signer": signer}
 
     def discard(self, campaign_id: str, signer: str) -> dict[str, Any]:
         self._campaign(campaign_id)
-        current = self.store.signature(campaign_id, signer)
+        current = self._signatures.get(campaign_id, signer)
         # Review discards only what is in quarantine; a verified signature ends by invalidation.
-        if current is None or current.state != "quarantined":
-            raise _not_quarantined()
-        if not self.store.discard_signature(campaign_id, signer, self.now_iso):
-            raise _not_quarantined()
+        if current is None or current.state != State.QUARANTINED:
+            raise errors.NotQuarantined()
+        if not self._signatures.discard(campaign_id, signer, self.now_iso):
+            raise errors.NotQuarantined()
         self._audit(campaign_id, "discard", signer=signer)
         return {"status": "discarded", "signer": signer}
 
@@ -161,7 +150,7 @@ class Organiser:
         """One page of a bulk invalidation; repeat with `cursor` = `next_cursor` until it is null."""
         self._campaign(campaign_id)
         match, cursor = _invalidation_criteria(criteria)
-        ended, last = self.store.invalidate_page(campaign_id, match, page_start(cursor), self.now_iso)
+        ended, last = self._invalidate_page(campaign_id, match, page_start(cursor))
         described = {name: value for name, value in criteria.items() if name != "cursor"}
         self._audit(campaign_id, "invalidate", criteria=described, invalidated=ended)
         return {"invalidated": ended, "next_cursor": next_cursor(last)}
@@ -169,17 +158,27 @@ class Organiser:
     def export(self, campaign_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
         """A page of verified signers with only what each consented to share."""
         self._campaign(campaign_id)
-        items, last = self.store.signatures_page(
-            campaign_id, limit, page_start(cursor), states=("verified",), fields=EXPORTED_FIELDS
-        )
-        rows = [_export_row(item) for item in items]
+        items, last = self._signatures.page(campaign_id, limit, page_start(cursor), states=(State.VERIFIED,), fields=EXPORTED)
+        rows = [export_row(item) for item in items]
         self._audit(campaign_id, "export", rows=len(rows), first_page=cursor is None)
         return {"items": rows, "next_cursor": next_cursor(last)}
 
+    def _invalidate_page(self, campaign_id: str, match: dict[str, Any], after: str | None) -> tuple[int, str | None]:
+        """Ends (state `invalidated`) the signatures of one page that match every criterion;
+        the tally takes the counted ones out of the count. (How many ended, the next page.)"""
+        items, next_after = self._signatures.page(
+            campaign_id, INVALIDATION_PAGE, after, states=moves_to(State.INVALIDATED), fields=("domain_hash", "caller_hash", "created_at")
+        )
+        ended = 0
+        for item in items:
+            if _matches(item, match) and self._signatures.end(campaign_id, item["signer"], State.INVALIDATED, self.now_iso, item.get("sid")):
+                ended += 1
+        return ended, next_after
+
     def audit(self, campaign_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
         if not is_campaign_id(campaign_id):
-            raise errors.campaign_not_found()
-        entries, last = self.store.audit_page(campaign_id, limit, page_start(cursor))
+            raise errors.CampaignNotFound()
+        entries, last = self._audit_log.page(campaign_id, limit, page_start(cursor))
         items = [{key: value for key, value in entry.items() if key not in ("campaign_id", "at")} for entry in entries]
         return {"items": [{"campaign_id": campaign_id, **item} for item in items], "next_cursor": next_cursor(last)}
 
@@ -187,46 +186,20 @@ class Organiser:
 def _valid_campaign(document: dict[str, Any]) -> Campaign:
     try:
         return campaign_from_document(document)
-    except CampaignFileError as problem:
-        raise errors.validation_error(
-            [errors.FieldProblem(_field_of(text), text) for text in str(problem).split("; ")],
-            "Some campaign settings need correcting.",
-        ) from None
+    except CampaignSettingsError as invalid:
+        raise errors.InvalidCampaignSettings([errors.FieldProblem(field, text) for field, text in invalid.problems]) from None
 
 
-def _field_of(problem: str) -> str:
-    first = problem.split(" ", 1)[0]
-    if first == "unknown":
-        return problem.split("'")[1] if "'" in problem else "body"
-    return first if first in FIELDS else "body"
-
-
-def _not_quarantined() -> errors.ApiError:
-    return errors.ApiError(409, "not_quarantined", "This signature is not in quarantine (it may have been reviewed already).")
-
-
-def _review_view(item: dict[str, Any]) -> dict[str, Any]:
-    view = {"signer": item["signer"], "signature_id": item.get("sid"), "state": item.get("state")}
-    view.update({name: item.get(name) for name in REVIEW_FIELDS})
-    view["email"] = item.get("email") if item.get("updates") else None
-    view["public"], view["updates"], view["hidden"] = bool(item.get("public")), bool(item.get("updates")), bool(item.get("hidden"))
-    return view
-
-
-def _export_row(item: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": item.get("name") or "",
-        "organisation": item.get("organisation"),
-        "role": item.get("role"),
-        "country": item.get("country"),
-        # Only where the signer agreed to hear from the organiser (it is stored only then, too).
-        "email": item.get("email") if item.get("updates") else None,
-        "public": bool(item.get("public")),
-        "updates": bool(item.get("updates")),
-        "locale": item.get("locale"),
-        "source": item.get("source"),
-        "signed_at": item.get("verified_at"),
-    }
+def _matches(item: dict[str, Any], match: dict[str, Any]) -> bool:
+    """Whether a signature meets every given invalidation criterion (at least one is given)."""
+    created = item.get("created_at") or ""
+    checks = [
+        match.get("domain_hash") is None or item.get("domain_hash") == match["domain_hash"],
+        match.get("caller_hash") is None or item.get("caller_hash") == match["caller_hash"],
+        match.get("created_from") is None or created >= match["created_from"],
+        match.get("created_until") is None or created <= match["created_until"],
+    ]
+    return any(value is not None for value in match.values()) and all(checks)
 
 
 INVALIDATION_FIELDS = {"email_domain", "caller_hash", "created_from", "created_until", "cursor"}
@@ -260,5 +233,5 @@ def _invalidation_criteria(body: dict[str, Any]) -> tuple[dict[str, Any], str | 
     if not problems and not match:
         problems.append(errors.FieldProblem("body", "Give at least one of email_domain, caller_hash, created_from, created_until."))
     if problems:
-        raise errors.validation_error(problems)
+        raise errors.InvalidInput(problems)
     return match, body.get("cursor")

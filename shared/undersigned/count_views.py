@@ -11,16 +11,17 @@ from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import Any
 
+from undersigned import errors
 from undersigned.campaign import Campaign
-from undersigned.store import Store
+from undersigned.store.counters import Counters
 
 DEFAULT_HOURS, MAX_HOURS = 168, 24 * 90
 BADGE_LABEL = "signatures"
 MAX_LABEL = 40
 
 
-def sources_view(campaign: Campaign, store: Store) -> dict[str, Any]:
-    sources = store.source_counts(campaign.id)
+def sources_view(campaign: Campaign) -> dict[str, Any]:
+    sources = Counters().sources(campaign.id)
     return {
         "campaign_id": campaign.id,
         "count": campaign.count,
@@ -35,17 +36,27 @@ def hour_floor(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
 
 
-def history_view(campaign: Campaign, store: Store, hours: int, now: datetime) -> dict[str, Any]:
+def history_view(campaign: Campaign, hours: int, now: datetime) -> dict[str, Any]:
     """Verified signatures per hour for the `hours` hours up to now (the current one
     included), oldest first, every hour present (0 where none)."""
     last = hour_floor(now)
     first = last - timedelta(hours=hours - 1)
-    found = store.hourly_counts(campaign.id, first.strftime("%Y-%m-%dT%H"), last.strftime("%Y-%m-%dT%H"))
+    found = Counters().hours(campaign.id, first.strftime("%Y-%m-%dT%H"), last.strftime("%Y-%m-%dT%H"))
     series = []
     for step in range(hours):
         hour = first + timedelta(hours=step)
         series.append({"hour": hour.strftime("%Y-%m-%dT%H:00:00Z"), "verified": found.get(hour.strftime("%Y-%m-%dT%H"), 0)})
     return {"campaign_id": campaign.id, "count": campaign.count, "hours": series, "updated_at": campaign.count_view()["updated_at"]}
+
+
+def badge_label(text: str | None) -> str:
+    """The word on the badge's left: the caller's own (one line, at most 40 characters), or ours."""
+    if text is None:
+        return BADGE_LABEL
+    label = text.strip()
+    if not label or len(label) > MAX_LABEL or any(ord(char) < 32 for char in label):
+        raise errors.invalid("label", f"Must be 1–{MAX_LABEL} characters of text.")
+    return label
 
 
 def _text_width(text: str) -> int:

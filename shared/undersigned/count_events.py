@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from undersigned import aws
+from undersigned import aws, config
 from undersigned.campaign import Campaign
-from undersigned.config import settings
 from undersigned.observability import logger
-from undersigned.store import Store
+from undersigned.store.campaigns import Campaigns
+from undersigned.store.counters import Counters
+
+EVENT_BUS_NAME = config.setting("EVENT_BUS_NAME", default="default")
 
 SOURCE = "undersigned"
 COUNT_CHANGED = "CountChanged"
@@ -59,7 +61,7 @@ def publish(detail_type: str, detail: dict[str, Any]) -> None:
         "Source": SOURCE,
         "DetailType": detail_type,
         "Detail": json.dumps(detail, separators=(",", ":")),
-        "EventBusName": settings().event_bus_name,
+        "EventBusName": EVENT_BUS_NAME.value,
         "Resources": [],
     }
     answer = aws.client("events").put_events(Entries=[entry])
@@ -67,11 +69,11 @@ def publish(detail_type: str, detail: dict[str, Any]) -> None:
         raise PublishFailed(answer["Entries"][0].get("ErrorCode", "unknown"))
 
 
-def announce(store: Store, campaign_id: str, change: int, now_iso: str) -> None:
+def announce(campaign_id: str, change: int, now_iso: str) -> None:
     """After the tally moved a campaign's count by `change` (perhaps 0, on redelivery):
     CountChanged if it moved, MilestoneReached for every milestone reached and not yet
     announced. Raises PublishFailed when a milestone could not be announced."""
-    campaign = store.campaign(campaign_id, consistent=True)
+    campaign = Campaigns().get(campaign_id, consistent=True)
     if campaign is None:
         return
     if change:
@@ -82,12 +84,13 @@ def announce(store: Store, campaign_id: str, change: int, now_iso: str) -> None:
     reached = [milestone for milestone in campaign.announced_counts() if milestone <= campaign.count]
     if not reached:
         return
-    announced = store.announced_milestones(campaign_id)
+    counters = Counters()
+    announced = counters.announced_milestones(campaign_id)
     for milestone in reached:
-        if milestone in announced or not store.claim_milestone(campaign_id, milestone, now_iso):
+        if milestone in announced or not counters.claim_milestone(campaign_id, milestone, now_iso):
             continue
         try:
             publish(MILESTONE_REACHED, milestone_detail(campaign, milestone, now_iso))
         except Exception:
-            store.release_milestone(campaign_id, milestone)
+            counters.release_milestone(campaign_id, milestone)
             raise

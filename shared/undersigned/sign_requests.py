@@ -1,0 +1,69 @@
+"""The HTTP side of signing (`POST /campaigns/{id}/signatures`): who may post (CORS per
+campaign), the order of the checks, and the answer (JSON `202`, or for a browser form
+a redirect to the thank-you URL or a page).
+
+Every accepted submission answers the same bytes, whether the address is new, has
+signed already or is a bot's: the email to the address owner is what differs.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from undersigned import config, email_links, errors, http, pages, sign_up
+from undersigned.campaign import Campaign, utc_now
+from undersigned.store.campaigns import Campaigns
+from undersigned.submission import honeypot_filled, parse_signature
+
+PUBLIC_BASE_URL = config.setting("PUBLIC_BASE_URL", lambda text: text.rstrip("/"), default="")
+ACCEPTED = {"status": "pending_verification"}
+
+
+def allowed_campaign(app: APIGatewayHttpResolver, campaign_id: str) -> Campaign:
+    """The campaign, once the caller's Origin may post to it (its errors are readable there)."""
+    campaign = Campaigns().existing(campaign_id)
+    origin = app.current_event.headers.get("origin")
+    if not campaign.allows_origin(origin):
+        raise errors.OriginNotAllowed()
+    if origin:
+        app.append_context(**{http.CORS_ORIGIN: origin})
+    return campaign
+
+
+def public_base_url(app: APIGatewayHttpResolver) -> str:
+    """Where the email links point: the configured public URL, else the API's own domain."""
+    return PUBLIC_BASE_URL.value or f"https://{app.current_event.request_context.domain_name}"
+
+
+def accepted(app: APIGatewayHttpResolver, campaign: Campaign) -> Response:
+    cors = http.allowed_origin(app)
+    if not http.is_form_post(app):
+        return http.json_response(202, ACCEPTED, cors)
+    page = pages.message_page("Check your email", "We have sent you an email. Open the link in it to confirm your signature.")
+    return email_links.after_form_post(campaign, None, page, cors)
+
+
+def sign(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
+    campaign = allowed_campaign(app, campaign_id)
+    now = utc_now()
+    if not campaign.is_open(now):
+        raise errors.CampaignClosed()
+    # Every attempt counts against the caller's limits, well-formed or not.
+    admission = sign_up.admit(campaign, app.current_event.request_context.http.source_ip, now)
+    fields = http.read_body(app, allow_form=True)
+    if honeypot_filled(fields):
+        return accepted(app, campaign)
+    request = parse_signature(fields, from_form=http.is_form_post(app))
+    sign_up.submit(campaign, request, public_base_url(app), now, admission)
+    return accepted(app, campaign)
+
+
+def preflight(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
+    allowed_campaign(app, campaign_id)
+    headers = {
+        **http.allowed_origin(app),
+        "Access-Control-Allow-Methods": "POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": "600",
+    }
+    return Response(status_code=204, body="", headers=headers)

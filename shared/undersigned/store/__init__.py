@@ -1,0 +1,1 @@
+"""Data access: one module per table (aggregate), and `dynamo` for what they share."""

@@ -1,0 +1,349 @@
+"""The signatures table: one item per (campaign, signer), and its public-list index.
+
+`signer` is a keyed hash of the canonical address, so the database enforces one
+signature per address with a conditional write and nobody reads an address off a key.
+Which attributes each change sets or erases comes from `undersigned.signature`; the
+moves between states are conditioned on the states `signature.TRANSITIONS` allows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+from botocore.exceptions import ClientError
+
+from undersigned import config
+from undersigned.signature import (
+    CLEARED_ON_RESTART,
+    ERASED_ON_ANONYMISATION,
+    ERASED_ON_ENDING,
+    State,
+    may_restart,
+    moves_to,
+)
+from undersigned.store import dynamo
+
+SIGNATURES_TABLE = config.setting("SIGNATURES_TABLE")
+PUBLIC_INDEX = "PublicSignatories"
+
+
+def key(campaign_id: str, signer: str) -> dict[str, Any]:
+    return {"campaign_id": {"S": campaign_id}, "signer": {"S": signer}}
+
+
+@dataclass(frozen=True)
+class StoredSignature:
+    campaign_id: str
+    signer: str
+    signature_id: str
+    state: str
+    expires_at: int | None
+    attributes: dict[str, Any]
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredSignature:
+        values = dynamo.from_item(item)
+        return cls(
+            campaign_id=values["campaign_id"],
+            signer=values["signer"],
+            signature_id=values.get("sid", ""),
+            state=values.get("state", ""),
+            expires_at=values.get("expires_at"),
+            attributes=values,
+        )
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+
+@dataclass(frozen=True)
+class SignatureStart:
+    """What happened when a signer submitted: a new (or restarted) signature, or one that stood already."""
+
+    signature: StoredSignature
+    started: bool
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    items: list[dict[str, Any]]
+    next_before: str | None
+
+
+def listing_cursor(listed_at: str) -> str:
+    return dynamo.encode_cursor(listed_at)
+
+
+def listing_start(cursor: str) -> str | None:
+    """Where a public page continues, or None for a cursor we did not make."""
+    text = dynamo.decode_cursor(cursor)
+    # A cursor we made is "<ISO instant>#<signature id>".
+    return text if text and "#" in text and text[:4].isdigit() and len(text) < 100 else None
+
+
+def _in_state(states: tuple[State, ...], prefix: str = "from") -> tuple[str, dict[str, Any]]:
+    return dynamo.one_of("state", states, prefix)
+
+
+def _listing(campaign_id: str, signature_id: str, now: float, values: dict[str, Any]) -> list[str]:
+    """The SET clauses that put a signature on the public list (sparse index)."""
+    values[":campaign"] = {"S": campaign_id}
+    # Microseconds and the signature id: a unique sort key, newest first.
+    moment = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    values[":listed_at"] = {"S": f"{moment}#{signature_id}"}
+    return ["listed_in = :campaign", "listed_at = :listed_at"]
+
+
+class Signatures:
+    def __init__(self, client: Any | None = None) -> None:
+        self._client = client or dynamo.client()
+        self.table = SIGNATURES_TABLE.value
+
+    def _update(self, **request: Any) -> dict[str, Any] | None:
+        return dynamo.if_condition_holds(self._client.update_item, TableName=self.table, **request)
+
+    def get(self, campaign_id: str, signer: str) -> StoredSignature | None:
+        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, signer), ConsistentRead=True)
+        return StoredSignature.from_item(answer["Item"]) if "Item" in answer else None
+
+    # ------------------------------------------------------------ the signer's journey
+    def start(self, campaign_id: str, signer: str, fields: dict[str, Any], now: float) -> SignatureStart:
+        """Stores a pending signature unless one stands for this signer already.
+
+        A withdrawn or discarded signature, or a pending one past its expiry that TTL has not
+        removed yet, is started afresh in place (keeping what the tally marked).
+        """
+        item = {"campaign_id": campaign_id, "signer": signer, **{k: v for k, v in fields.items() if v is not None}}
+        try:
+            self._client.put_item(
+                TableName=self.table,
+                Item=dynamo.to_item(item),
+                ConditionExpression="attribute_not_exists(signer)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            return SignatureStart(StoredSignature.from_item(dynamo.to_item(item)), started=True)
+        except ClientError as error:
+            if not dynamo.condition_failed(error):
+                raise
+            existing = StoredSignature.from_item(error.response["Item"])
+        if may_restart(existing.state) or (existing.state == State.PENDING and existing.expired(now)):
+            restarted = self._restart(existing, fields)
+            if restarted is not None:
+                return SignatureStart(restarted, started=True)
+            existing = self.get(campaign_id, signer) or existing
+        return SignatureStart(existing, started=False)
+
+    def _restart(self, existing: StoredSignature, fields: dict[str, Any]) -> StoredSignature | None:
+        present = {name: value for name, value in fields.items() if value is not None}
+        absent = [name for name in CLEARED_ON_RESTART if name not in present]
+        values = {f":{name}": dynamo.serialize(value) for name, value in present.items()}
+        values[":old_sid"] = {"S": existing.signature_id}
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in present)
+        if absent:
+            expression += " REMOVE " + dynamo.remove_clause(absent)
+        answer = self._update(
+            Key=key(existing.campaign_id, existing.signer),
+            UpdateExpression=expression,
+            ConditionExpression="#sid_now = :old_sid",
+            ExpressionAttributeNames={**dynamo.names([*present, *absent]), "#sid_now": "sid"},
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        )
+        return StoredSignature.from_item(answer["Attributes"]) if answer else None
+
+    def verify(
+        self, campaign_id: str, signer: str, signature_id: str, now_iso: str, now: float, listed: bool, quarantined: bool = False
+    ) -> tuple[bool, StoredSignature | None]:
+        """Marks a pending signature verified, or `quarantined` when it was submitted
+        under suspicion (never counted, never listed, until an organiser releases it).
+        (True, it) when this call did it; (False, what stands) otherwise, so the caller
+        can tell repeat from expiry."""
+        values = {
+            ":pending": {"S": State.PENDING},
+            ":to": {"S": State.QUARANTINED if quarantined else State.VERIFIED},
+            ":now": {"S": now_iso},
+            ":sid": {"S": signature_id},
+            ":epoch": {"N": str(int(now))},
+        }
+        condition = "sid = :sid AND #state = :pending AND expires_at > :epoch"
+        sets = ["#state = :to", "verified_at = :now"]
+        if quarantined:
+            values[":yes"] = {"BOOL": True}
+            condition += " AND quarantined = :yes"
+        else:
+            condition += " AND attribute_not_exists(quarantined)"
+            if listed:
+                sets += _listing(campaign_id, signature_id, now, values)
+        try:
+            answer = self._client.update_item(
+                TableName=self.table,
+                Key=key(campaign_id, signer),
+                UpdateExpression="SET " + ", ".join(sets) + " REMOVE expires_at",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if not dynamo.condition_failed(error):
+                raise
+            item = error.response.get("Item")
+            return False, StoredSignature.from_item(item) if item else None
+        return True, StoredSignature.from_item(answer["Attributes"])
+
+    def withdraw(self, campaign_id: str, signer: str, signature_id: str, now_iso: str) -> bool:
+        """Erases the signer's personal data and marks the signature withdrawn; the tally
+        takes it out of the count when it sees the change. Safe to repeat. False when
+        no signature with this id stands (the token is stale)."""
+        return self._erase(campaign_id, signer, signature_id, State.WITHDRAWN, "withdrawn_at", now_iso)
+
+    def _erase(self, campaign_id: str, signer: str, signature_id: str, state: State, stamp: str, now_iso: str) -> bool:
+        in_state, values = _in_state(moves_to(state))
+        values.update({":state": {"S": state}, ":now": {"S": now_iso}, ":sid": {"S": signature_id}})
+        answer = self._update(
+            Key=key(campaign_id, signer),
+            UpdateExpression=f"SET #state = :state, {stamp} = if_not_exists({stamp}, :now) REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
+            ConditionExpression=f"sid = :sid AND {in_state}",
+            ExpressionAttributeNames={"#state": "state", **dynamo.names(ERASED_ON_ENDING)},
+            ExpressionAttributeValues=values,
+        )
+        return answer is not None
+
+    # ------------------------------------------------------------ organisers' review
+    def release(self, campaign_id: str, signer: str, now_iso: str, now: float) -> bool:
+        """An organiser's review found a quarantined signature genuine: it becomes
+        verified (so the tally counts it) and is listed if its signer agreed.
+        False when it is not (or no longer) quarantined."""
+        current = self.get(campaign_id, signer)
+        if current is None or current.state != State.QUARANTINED:
+            return False
+        values = {":from": {"S": State.QUARANTINED}, ":to": {"S": State.VERIFIED}, ":now": {"S": now_iso}, ":sid": {"S": current.signature_id}}
+        sets = ["#state = :to", "released_at = :now"]
+        if current.attributes.get("public"):
+            sets += _listing(campaign_id, current.signature_id, now, values)
+        answer = self._update(
+            Key=key(campaign_id, signer),
+            UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined, caller_hash",
+            ConditionExpression="sid = :sid AND #state = :from",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues=values,
+        )
+        return answer is not None
+
+    def discard(self, campaign_id: str, signer: str, now_iso: str) -> bool:
+        """An organiser's review found a signature fake: erased like a withdrawal (and
+        out of the count if it ever was in), marked `discarded`. False when none stands."""
+        current = self.get(campaign_id, signer)
+        if current is None:
+            return False
+        return self._erase(campaign_id, signer, current.signature_id, State.DISCARDED, "discarded_at", now_iso)
+
+    def end(self, campaign_id: str, signer: str, state: State, now_iso: str, sid: str | None = None) -> bool:
+        """Ends a signature (an invalidation, say) like a withdrawal, from any state that
+        `signature.TRANSITIONS` lets move to `state`; False when it stands otherwise."""
+        in_state, values = _in_state(moves_to(state))
+        values.update({":end": {"S": state}, ":now": {"S": now_iso}})
+        condition = in_state
+        if sid:
+            condition += " AND sid = :sid"
+            values[":sid"] = {"S": sid}
+        answer = self._update(
+            Key=key(campaign_id, signer),
+            UpdateExpression="SET #state = :end, ended_at = :now REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#state": "state", **dynamo.names(ERASED_ON_ENDING)},
+            ExpressionAttributeValues=values,
+        )
+        return answer is not None
+
+    def hide(self, campaign_id: str, signer: str) -> bool:
+        """Takes a signature off the public list for good (it stays counted). False if there is none."""
+        answer = self._update(
+            Key=key(campaign_id, signer),
+            UpdateExpression="SET #hidden = :yes REMOVE listed_in, listed_at",
+            ConditionExpression="attribute_exists(signer)",
+            ExpressionAttributeNames={"#hidden": "hidden"},
+            ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )
+        return answer is not None
+
+    def page(
+        self, campaign_id: str, limit: int, after: str | None, *, states: tuple[str, ...] = (), fields: tuple[str, ...] = ()
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a campaign's signatures (a query on its partition), optionally only
+        in some states and only some fields. A page may hold fewer than `limit` items when
+        a state filter applies; `after` continues from the last signer read."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "campaign_id = :campaign",
+            "ExpressionAttributeValues": {":campaign": {"S": campaign_id}},
+            "ExpressionAttributeNames": {},
+            "Limit": limit,
+        }
+        if states:
+            request["FilterExpression"], state_values = dynamo.one_of("state", states, "state")
+            request["ExpressionAttributeNames"]["#state"] = "state"
+            request["ExpressionAttributeValues"].update(state_values)
+        if fields:
+            # DynamoDB refuses a projection that names an attribute twice.
+            wanted = tuple(dict.fromkeys(("signer", "sid", "state", *fields)))
+            request["ProjectionExpression"] = ", ".join(f"#p{i}" for i in range(len(wanted)))
+            request["ExpressionAttributeNames"].update({f"#p{i}": name for i, name in enumerate(wanted)})
+        if not request["ExpressionAttributeNames"]:
+            del request["ExpressionAttributeNames"]
+        if after:
+            request["ExclusiveStartKey"] = key(campaign_id, after)
+        answer = self._client.query(**request)
+        last = answer.get("LastEvaluatedKey")
+        return [dynamo.from_item(item) for item in answer.get("Items", [])], last["signer"]["S"] if last else None
+
+    # ------------------------------------------------------------ retention
+    def to_anonymise(self, campaign_id: str) -> Iterator[str]:
+        """The signers of a campaign's signatures that still hold personal data."""
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="campaign_id = :campaign",
+            FilterExpression=" OR ".join(f"attribute_exists(#{name})" for name in ERASED_ON_ANONYMISATION),
+            ProjectionExpression="signer",
+            ExpressionAttributeNames=dynamo.names(ERASED_ON_ANONYMISATION),
+            ExpressionAttributeValues={":campaign": {"S": campaign_id}},
+        )
+        for page in pages:
+            for item in page.get("Items", []):
+                yield item["signer"]["S"]
+
+    def anonymise(self, campaign_id: str, signer: str, now_iso: str) -> None:
+        """Erases a signature's personal data and public listing after the retention
+        period. The state and the tally's `counted` mark are left alone: the count stays."""
+        self._update(
+            Key=key(campaign_id, signer),
+            UpdateExpression="SET anonymised_at = :now REMOVE " + dynamo.remove_clause(ERASED_ON_ANONYMISATION),
+            # Never recreate an item that expired meanwhile.
+            ConditionExpression="attribute_exists(signer)",
+            ExpressionAttributeNames=dynamo.names(ERASED_ON_ANONYMISATION),
+            ExpressionAttributeValues={":now": {"S": now_iso}},
+        )
+
+    # ------------------------------------------------------------ the public list
+    def public(self, campaign_id: str, limit: int, before: str | None) -> PublicPage:
+        """Newest first. `before` is the `listed_at` of the last item already shown."""
+        condition = "listed_in = :campaign"
+        values: dict[str, Any] = {":campaign": {"S": campaign_id}}
+        if before is not None:
+            condition += " AND listed_at < :before"
+            values[":before"] = {"S": before}
+        answer = self._client.query(
+            TableName=self.table,
+            IndexName=PUBLIC_INDEX,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ScanIndexForward=False,
+            # One more than shown: whether it comes tells if there is a next page.
+            Limit=limit + 1,
+        )
+        items = [dynamo.from_item(item) for item in answer.get("Items", [])]
+        shown = items[:limit]
+        return PublicPage(items=shown, next_before=shown[-1]["listed_at"] if len(items) > limit else None)
