@@ -8,7 +8,7 @@ DYNAMODB_LOCAL := infra/dynamodb-local
 # SAM CLI would otherwise announce, and try to send, usage telemetry on every run.
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: dev test test-fast lint build bench clean lock lock-tools
+.PHONY: dev test test-fast lint build bench load clean lock lock-tools
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ build: $(TOOLS_VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run.py
+
+# N signers at once (default 100) against `make dev`'s stack on PORT, or one of its own.
+N ?= 100
+load: $(VENV)/.installed
+	N=$(N) PORT=$(PORT) $(PY) benchmarks/load.py
 
 # Re-pin after changing pyproject.toml: the constraints a fresh machine installs with.
 lock: lock-tools

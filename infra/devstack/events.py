@@ -189,9 +189,27 @@ def http_response(result: Any, api_request_id: str) -> HttpResponse:
 
 
 def gateway_error(status: int, message: str, api_request_id: str | None = None) -> HttpResponse:
-    """API Gateway's own answers (no route, function failed, too large)."""
+    """API Gateway's own answer when a function fails: nothing of ours can change it in production."""
     return HttpResponse(
         status=status,
         headers=[("Content-Type", "application/json"), ("Apigw-Requestid", api_request_id or request_id())],
         body=json.dumps({"message": message}, separators=(",", ":")).encode(),
+    )
+
+
+def contract_error(status: int, code: str, message: str) -> HttpResponse:
+    """An answer the local stack makes itself (no route, a body it cannot read), in the
+    contract's error shape: v1.1 puts every answer of the API in it."""
+    body = {"error": {"code": code, "message": message}}
+    return HttpResponse(
+        status=status,
+        headers=[("Content-Type", "application/json"), ("Apigw-Requestid", request_id())],
+        body=json.dumps(body, separators=(",", ":")).encode(),
+    )
+
+
+def not_found() -> HttpResponse:
+    """What a request no route serves gets (the template's `$default` route, once it has one, answers instead)."""
+    return contract_error(
+        404, "not_found", "Nothing is served at this path with this method. Check both; paths end without a slash."
     )

@@ -1,8 +1,10 @@
-"""Matches a request to the template's HttpApi routes the way API Gateway does.
+"""Matches a request to the template's HttpApi routes the way API Gateway (HTTP API) does.
 
 The most specific route wins: a literal segment beats `{param}`, which beats `{proxy+}`.
-A path that matches but with another method is not found, as in an HTTP API without
-a `$default` route.
+Paths are compared as sent: `/campaigns/demo/` is not `/campaigns/demo` (HTTP APIs do
+not strip a trailing slash, and the empty last segment binds no parameter). A path that
+matches but with another method is not matched. A `$default` route, where the template
+has one, catches every request no other route matches; without one, nothing does.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ class Match:
 
 
 def _segments(path: str) -> list[str]:
-    return path.strip("/").split("/") if path.strip("/") else []
+    """`/` has none; every other slash starts one, so a trailing slash adds an empty segment."""
+    return path[1:].split("/") if path not in ("", "/") else []
 
 
 def _kind(segment: str) -> int:
@@ -38,10 +41,10 @@ def _bind(pattern: list[str], parts: list[str]) -> dict[str, str] | None:
     for index, segment in enumerate(pattern):
         kind = _kind(segment)
         if kind == _GREEDY:
-            rest = parts[index:]
+            rest = "/".join(parts[index:])
             if not rest:
                 return None
-            parameters[segment[1:-2]] = "/".join(rest)
+            parameters[segment[1:-2]] = rest
             return parameters
         if index >= len(parts):
             return None
@@ -56,19 +59,26 @@ def _bind(pattern: list[str], parts: list[str]) -> dict[str, str] | None:
 
 class Router:
     def __init__(self, routes: list[RouteSpec]) -> None:
+        defaults = [route for route in routes if route.is_default]
+        if len(defaults) > 1:
+            raise ValueError(f"an HTTP API has one $default route; the template gives {len(defaults)}")
+        self._default = defaults[0] if defaults else None
         # Most specific first: compare segment kinds left to right, literals before parameters.
         self._routes = sorted(
-            ((route, _segments(route.path)) for route in routes),
+            ((route, _segments(route.path)) for route in routes if not route.is_default),
             key=lambda item: [_kind(segment) for segment in item[1]] + [_GREEDY + 1],
         )
 
     def match(self, method: str, raw_path: str) -> Match | None:
+        """The route that serves the request (the `$default` one if no other does), or None."""
         # API Gateway passes path parameters percent-decoded.
         parts = [unquote(part) for part in _segments(raw_path)]
         for route, pattern in self._routes:
-            if route.method not in (method.upper(), "ANY"):
+            if route.method not in (method, "ANY"):
                 continue
             parameters = _bind(pattern, parts)
             if parameters is not None:
                 return Match(route=route, path_parameters=parameters)
+        if self._default is not None:
+            return Match(route=self._default, path_parameters={})
         return None

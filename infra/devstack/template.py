@@ -74,6 +74,11 @@ class FunctionSpec:
         return self.handler.rpartition(".")[2]
 
 
+DEFAULT_ROUTE_PATH = "$default"
+# SAM writes the any-method of a `$default` route as API Gateway's OpenAPI extension.
+_ANY_METHODS = ("ANY", "X-AMAZON-APIGATEWAY-ANY-METHOD")
+
+
 @dataclass(frozen=True)
 class RouteSpec:
     method: str
@@ -81,8 +86,20 @@ class RouteSpec:
     function: str
 
     @property
+    def is_default(self) -> bool:
+        """API Gateway's catch-all: it serves every request no other route matches."""
+        return self.path == DEFAULT_ROUTE_PATH
+
+    @property
     def route_key(self) -> str:
-        return f"{self.method} {self.path}"
+        return DEFAULT_ROUTE_PATH if self.is_default else f"{self.method} {self.path}"
+
+
+def _route(event_properties: dict[str, Any], function: str) -> RouteSpec:
+    """An HttpApi event's route; SAM makes one without Path and Method the `$default` route."""
+    path = event_properties.get("Path") or DEFAULT_ROUTE_PATH
+    method = str(event_properties.get("Method") or "ANY").upper()
+    return RouteSpec("ANY" if method in _ANY_METHODS else method, path, function)
 
 
 def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]:
@@ -111,8 +128,7 @@ def routes(template: dict[str, Any] | None = None) -> list[RouteSpec]:
     for spec in functions(template).values():
         for event in spec.events.values():
             if event["Type"] == "HttpApi":
-                props = event["Properties"]
-                found.append(RouteSpec(props["Method"].upper(), props["Path"], spec.logical_id))
+                found.append(_route(event.get("Properties") or {}, spec.logical_id))
     return found
 
 

@@ -181,6 +181,8 @@ class FakeCampaign:
     allowed_origins: set[str] = field(default_factory=set)
     signatories: list[dict[str, Any]] = field(default_factory=list)
     human_check: str = "none"
+    # What the campaign answer says, where it lags `count` (the real one is cached for 30 s + 60 s stale).
+    cached_count: int | None = None
 
 
 @dataclass
@@ -235,7 +237,8 @@ class _ApiHandler(_Handler):
             return self.json(200, {"items": items, "next_cursor": str(following) if following else None}, cors)
         return self.json(200, {
             "id": campaign.id, "title": campaign.title, "statement": campaign.statement, "goal": campaign.goal,
-            "closes_at": None, "status": campaign.status, "count": campaign.count,
+            "closes_at": None, "status": campaign.status,
+            "count": campaign.count if campaign.cached_count is None else campaign.cached_count,
             "public_signatories": campaign.public_signatories, "human_check": campaign.human_check,
         }, cors)
 

@@ -3,7 +3,11 @@ and a developer see. The contract's "Local development" section is the specifica
 
 from __future__ import annotations
 
+import http.client
+import json
 import re
+import socket
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -24,12 +28,14 @@ def _new_address() -> str:
     return f"signer-{uuid.uuid4().hex[:12]}@example.net"
 
 
-def _sign(stack: StackProcess, email: str, campaign: str = "demo", **headers: str) -> requests.Response:
+def _sign(
+    stack: StackProcess, email: str, campaign: str = "demo", timeout: float = 10, **headers: str
+) -> requests.Response:
     return requests.post(
         f"{stack.base_url}/campaigns/{campaign}/signatures",
         json={"name": "Ada Lovelace", "email": email, "public": True},
         headers=headers,
-        timeout=10,
+        timeout=timeout,
     )
 
 
@@ -144,11 +150,48 @@ def test_demo_page_embeds_the_widget_and_its_plain_form_returns_to_it(local_stac
     assert response.headers["Location"].startswith(f"{base}/_dev/demo")
 
 
-def test_unknown_routes_answer_as_api_gateway_does(local_stack: StackProcess) -> None:
+def test_whatever_no_route_serves_is_not_found_in_the_contract_shape(local_stack: StackProcess) -> None:
     base = local_stack.base_url
-    for method, path in [("GET", "/"), ("GET", "/nothing/here"), ("DELETE", "/campaigns/demo"), ("GET", "/_dev/x")]:
+    unserved = [
+        ("GET", "/"),
+        ("GET", "/nothing/here"),
+        ("GET", "/campaigns/demo/"),  # a trailing slash is another path
+        ("GET", "/campaigns/demo/count/"),
+        ("DELETE", "/campaigns/demo"),
+        ("TRACE", "/campaigns/demo"),
+        ("PROPFIND", "/"),
+        ("FOO", "/campaigns/demo"),
+        ("GET", "/_dev/x"),
+    ]
+    for method, path in unserved:
         response = requests.request(method, f"{base}{path}", timeout=5)
-        assert (response.status_code, response.json()) == (404, {"message": "Not Found"}), (method, path)
+        assert response.status_code == 404, (method, path)
+        assert response.json()["error"]["code"] == "not_found", (method, path)
+
+
+def test_a_chunked_submission_is_read_whole(local_stack: StackProcess) -> None:
+    email = _new_address()
+    parts = [b'{"name": "Ada Lovelace", ', f'"email": "{email}"}}'.encode()]
+    response = requests.post(  # a generator body is sent with Transfer-Encoding: chunked
+        f"{local_stack.base_url}/campaigns/demo/signatures",
+        data=iter(parts),
+        headers={"Content-Type": "application/json", "X-Forwarded-For": "192.0.2.201"},
+        timeout=10,
+    )
+    assert response.request.headers["Transfer-Encoding"] == "chunked"
+    assert (response.status_code, response.json()) == (202, {"status": "pending_verification"})
+    assert _mail_to(local_stack, email)["to"] == [email]
+
+
+@pytest.mark.parametrize("length", ["-1", "abc"])
+def test_a_content_length_that_is_not_a_length_gets_an_answer(local_stack: StackProcess, length: str) -> None:
+    with socket.create_connection(("127.0.0.1", local_stack.port), timeout=10) as connection:
+        connection.sendall(
+            f"POST /campaigns/demo/signatures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {length}\r\n\r\n{{}}".encode()
+        )
+        response = http.client.HTTPResponse(connection)
+        response.begin()
+        assert (response.status, json.loads(response.read())["error"]["code"]) == (400, "bad_request")
 
 
 def test_mailbox_page_shows_the_emails_to_a_person(local_stack: StackProcess) -> None:
@@ -208,3 +251,26 @@ def test_browsers_on_the_demo_origins_may_post_and_others_may_not(local_stack: S
     refused = _sign(local_stack, _new_address(), Origin="https://elsewhere.example")
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "origin_not_allowed"
+
+
+def test_a_hundred_signers_at_once_are_all_accepted(local_stack: StackProcess) -> None:
+    """The burst a letter's launch brings: every signer queues, none is reset (correctness, not speed)."""
+    signers = 100
+    start_together = threading.Barrier(signers)
+    outcomes: list[int | str] = [0] * signers
+
+    def sign_at_once(index: int) -> None:
+        caller = {"X-Forwarded-For": f"198.18.{index // 250}.{index % 250 + 1}"}  # a hundred different callers
+        start_together.wait()
+        try:
+            # A generous wait: a burst on a busy laptop is slow, and only a refusal would be wrong.
+            outcomes[index] = _sign(local_stack, _new_address(), timeout=60, **caller).status_code
+        except requests.ConnectionError as error:
+            outcomes[index] = f"connection failed: {error}"
+
+    threads = [threading.Thread(target=sign_at_once, args=(index,)) for index in range(signers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes == [202] * signers

@@ -5,6 +5,10 @@ from __future__ import annotations
 import ast
 import re
 
+from typing import Any
+
+import pytest
+
 from devstack.routing import Router
 from devstack.template import ROOT, RouteSpec, functions, routes
 
@@ -55,6 +59,16 @@ def test_unknown_path_or_method_has_no_route() -> None:
     assert router.match("GET", "/campaigns/demo/nothing") is None
     assert router.match("DELETE", "/campaigns/demo") is None
     assert router.match("GET", "/campaigns//count") is None
+    assert router.match("get", "/campaigns/demo") is None  # methods are case-sensitive
+    assert router.match("FOO", "/campaigns/demo") is None
+
+
+def test_a_trailing_slash_is_another_path() -> None:
+    router = Router(routes())
+    assert router.match("GET", "/campaigns/demo") is not None
+    assert router.match("GET", "/campaigns/demo/") is None
+    assert router.match("GET", "/campaigns/demo/count/") is None
+    assert router.match("POST", "/campaigns/demo/signatures/") is None
 
 
 def test_path_parameters_are_bound_and_decoded() -> None:
@@ -77,3 +91,52 @@ def test_most_specific_route_wins_and_greedy_comes_last() -> None:
     greedy = router.match("GET", "/pets/cat/toys")
     assert greedy.route.function == "Greedy"
     assert greedy.path_parameters == {"proxy": "pets/cat/toys"}
+
+
+def test_greedy_parameter_needs_something_to_bind() -> None:
+    router = Router([RouteSpec("GET", "/files/{proxy+}", "Files")])
+    assert router.match("GET", "/files/") is None
+    assert router.match("GET", "/files/a/").path_parameters == {"proxy": "a/"}
+
+
+def _template(*events: dict[str, Any]) -> dict[str, Any]:
+    """A template with one function per HttpApi event, named F0, F1, ..."""
+    return {
+        "Resources": {
+            f"F{index}": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"CodeUri": f"functions/f{index}/", "Handler": "app.handler", "Events": {"Api": event}},
+            }
+            for index, event in enumerate(events)
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "default_event",
+    [
+        {"Type": "HttpApi"},  # what SAM documents: neither Path nor Method
+        {"Type": "HttpApi", "Properties": {}},
+        {"Type": "HttpApi", "Properties": {"Path": "$default", "Method": "x-amazon-apigateway-any-method"}},
+    ],
+)
+def test_a_default_route_catches_whatever_no_other_route_serves(default_event: dict[str, Any]) -> None:
+    campaign = {"Type": "HttpApi", "Properties": {"Path": "/campaigns/{campaign_id}", "Method": "get"}}
+    router = Router(routes(_template(campaign, default_event)))
+
+    routed = router.match("GET", "/campaigns/demo")
+    assert (routed.route.function, routed.route.route_key) == ("F0", "GET /campaigns/{campaign_id}")
+    for method, path in [("GET", "/campaigns/demo/"), ("DELETE", "/campaigns/demo"), ("PROPFIND", "/"), ("GET", "/x/y")]:
+        caught = router.match(method, path)
+        assert caught is not None, (method, path)
+        assert (caught.route.function, caught.route.route_key, caught.path_parameters) == ("F1", "$default", {})
+
+
+def test_without_a_default_route_nothing_catches_the_rest() -> None:
+    router = Router(routes(_template({"Type": "HttpApi", "Properties": {"Path": "/a", "Method": "GET"}})))
+    assert router.match("GET", "/b") is None
+
+
+def test_a_template_with_two_default_routes_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"one \$default route"):
+        Router(routes(_template({"Type": "HttpApi"}, {"Type": "HttpApi"})))

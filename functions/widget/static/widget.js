@@ -19,6 +19,9 @@
     "TMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSYEYTZAZMZW").match(/../g);
   const FIELDS = ["name", "email", "organisation", "role", "country", "comment", "public", "updates"];
   const REFRESH_MS = 30000;
+  // Asks the server every time (a 304 when unchanged): the browser would otherwise hand back
+  // a stale count for up to 35 s (max-age 5 + stale-while-revalidate 30).
+  const FRESH = "no-cache";
 
   const CSS = `
 :host{display:block!important;min-height:1px!important;visibility:visible!important;opacity:1!important;contain:content}
@@ -121,12 +124,16 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
 
     connectedCallback() {
       if (this._io) return;
+      // A signer back from their mailbox: the count they return to should hold their signature.
+      this._onReturn = this._onReturn || (() => { if (!document.hidden && this._shown && this._c) this._count(); });
+      document.addEventListener("visibilitychange", this._onReturn);
       if (!window.IntersectionObserver) { this._visible(true); return; }
       this._io = new IntersectionObserver((entries) => this._visible(entries.some((e) => e.isIntersecting)), { rootMargin: "200px" });
       this._io.observe(this);
     }
 
     disconnectedCallback() {
+      document.removeEventListener("visibilitychange", this._onReturn);
       if (this._io) this._io.disconnect();
       this._io = null;
       this._visible(false);
@@ -149,8 +156,8 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
 
     _url(path) { return `${API}/campaigns/${encodeURIComponent(this.campaign)}${path}`; }
 
-    async _json(path) {
-      const r = await fetch(this._url(path), { credentials: "omit", headers: { accept: "application/json" } });
+    async _json(path, cache = "default") {
+      const r = await fetch(this._url(path), { credentials: "omit", cache, headers: { accept: "application/json" } });
       if (!r.ok) throw new Error(path + " " + r.status);
       return r.json();
     }
@@ -173,9 +180,11 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
     async _start() {
       const lang = this._lang = pickLang(this);
       try {
-        const [s, c] = await Promise.all([strings(lang).catch(() => strings(this._lang = "en")), this._json("")]);
+        const [s, c, fresh] = await Promise.all([
+          strings(lang).catch(() => strings(this._lang = "en")), this._json(""), this._json("/count", FRESH).catch(() => null)]);
         this._s = s;
-        this._c = c;
+        // The campaign answer may be cached for a minute and more; /count's cache is seconds.
+        this._c = fresh ? Object.assign(c, { count: fresh.count, goal: fresh.goal }) : c;
         this._at = Date.now();
       } catch (e) {
         this._started = false;
@@ -189,7 +198,7 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
 
     async _count() {
       try {
-        const c = await this._json("/count");
+        const c = await this._json("/count", FRESH);
         this._at = Date.now();
         if (c.count !== this._c.count || c.goal !== this._c.goal) {
           Object.assign(this._c, { count: c.count, goal: c.goal });
