@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "template.yaml"
@@ -40,3 +43,55 @@ def run_tool(args: list[str | Path]) -> subprocess.CompletedProcess[str]:
         timeout=300,
         check=False,
     )
+
+
+# Reading the translated template (resources by logical id, as CloudFormation has them).
+
+
+def of_type(resources: dict[str, dict[str, Any]], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {logical_id: r for logical_id, r in resources.items() if r["Type"] == resource_type}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def role_id(function: dict[str, Any]) -> str:
+    role = function["Properties"]["Role"]
+    assert "Fn::GetAtt" in role, f"role is not one of the template's: {role}"
+    return role["Fn::GetAtt"][0]
+
+
+def allow_statements(role: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for policy in role["Properties"].get("Policies", []):
+        for statement in as_list(policy["PolicyDocument"]["Statement"]):
+            if statement["Effect"] == "Allow":
+                yield statement
+
+
+def referenced_ids(value: Any) -> set[str]:
+    """Logical ids a CloudFormation value points at (Ref, Fn::GetAtt, ${X} or ${X.Attr} in Fn::Sub)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref":
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0])
+            elif key == "Fn::Sub":
+                text = inner if isinstance(inner, str) else inner[0]
+                found.update(name.split(".")[0] for name in re.findall(r"\$\{([^}!]+)\}", text) if "::" not in name)
+            else:
+                found.update(referenced_ids(inner))
+    elif isinstance(value, list):
+        for inner in value:
+            found.update(referenced_ids(inner))
+    return found
+
+
+def grants(role: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(action, resource) for every Allow in the role's inline policies."""
+    for statement in allow_statements(role):
+        for action in as_list(statement["Action"]):
+            for resource in as_list(statement["Resource"]):
+                yield action, resource

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from infra_support import allow_statements, as_list, grants, of_type, referenced_ids, role_id
 
 pytestmark = pytest.mark.tools
 
@@ -26,68 +27,16 @@ SIGNATURES_TABLE = "SignaturesTable"
 # for 35 days past their TTL (data minimisation: README, "Security and privacy").
 EPHEMERAL_TABLES = ("LimitsTable",)
 
-# AWS managed policies that SAM attaches by itself and that we accept. Their Resource
-# is "*": X-Ray needs it; the other two are SAM's defaults for logs and stream reads,
-# which SAM offers no way to narrow short of writing every role by hand.
-XRAY_POLICY = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
-BASIC_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-STREAM_READER_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"
+# What the stream's event source mapping reads with the consumer's role.
+STREAM_READS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+LOG_WRITES = {"logs:CreateLogStream", "logs:PutLogEvents"}
 
 # An action is a read when its verb starts like one of these; anything else may change state.
 READ_VERBS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "ConditionCheck", "TransactGet", "PartiQLSelect")
 
 
-def of_type(resources: dict[str, dict[str, Any]], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {logical_id: r for logical_id, r in resources.items() if r["Type"] == resource_type}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def role_id(function: dict[str, Any]) -> str:
-    role = function["Properties"]["Role"]
-    assert "Fn::GetAtt" in role, f"role is not one of the template's: {role}"
-    return role["Fn::GetAtt"][0]
-
-
-def allow_statements(role: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for policy in role["Properties"].get("Policies", []):
-        for statement in as_list(policy["PolicyDocument"]["Statement"]):
-            if statement["Effect"] == "Allow":
-                yield statement
-
-
-def referenced_ids(value: Any) -> set[str]:
-    """Logical ids a CloudFormation value points at (Ref, Fn::GetAtt, ${X} or ${X.Attr} in Fn::Sub)."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Ref":
-                found.add(inner)
-            elif key == "Fn::GetAtt":
-                found.add(inner[0])
-            elif key == "Fn::Sub":
-                text = inner if isinstance(inner, str) else inner[0]
-                found.update(name.split(".")[0] for name in re.findall(r"\$\{([^}!]+)\}", text) if "::" not in name)
-            else:
-                found.update(referenced_ids(inner))
-    elif isinstance(value, list):
-        for inner in value:
-            found.update(referenced_ids(inner))
-    return found
-
-
 def is_read(action: str) -> bool:
     return action.split(":", 1)[1].startswith(READ_VERBS)
-
-
-def grants(role: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    """(action, resource) for every Allow in the role's inline policies."""
-    for statement in allow_statements(role):
-        for action in as_list(statement["Action"]):
-            for resource in as_list(statement["Resource"]):
-                yield action, resource
 
 
 @pytest.fixture(scope="module")
@@ -104,34 +53,82 @@ def test_every_function_has_a_role_of_its_own(resources, functions) -> None:
         assert resources[role]["Type"] == "AWS::IAM::Role", f"{name}'s role {role} is no AWS::IAM::Role"
 
 
-def test_no_policy_allows_every_action_or_every_resource_except_xray(resources, functions) -> None:
+def every_policy_document(resources: dict[str, dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(where, document) for each role's inline policies and each managed policy of the template."""
+    for logical_id, role in of_type(resources, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            yield f"{logical_id}/{policy['PolicyName']}", policy["PolicyDocument"]
+    for logical_id, policy in of_type(resources, "AWS::IAM::ManagedPolicy").items():
+        yield logical_id, policy["Properties"]["PolicyDocument"]
+
+
+def test_no_statement_allows_every_action_or_every_resource_except_xray(resources) -> None:
+    """X-Ray's actions have no resource-level permissions: "*" is what AWS requires there."""
+    documents = list(every_policy_document(resources))
+    assert len(documents) >= len(of_type(resources, "AWS::Lambda::Function"))
     problems = []
-    for name, function in functions.items():
-        for statement in allow_statements(resources[role_id(function)]):
-            actions = as_list(statement["Action"])
+    for where, document in documents:
+        for statement in as_list(document["Statement"]):
+            actions = as_list(statement.get("Action", []))
+            if "NotAction" in statement or "NotResource" in statement:
+                problems.append(f"{where}: NotAction/NotResource grants everything else")
             if any("*" in action for action in actions):
-                problems.append(f"{name}: wildcard action in {actions}")
-            if "*" in as_list(statement["Resource"]) and not all(a.startswith("xray:") for a in actions):
-                problems.append(f"{name}: Resource '*' for {actions}")
+                problems.append(f"{where}: wildcard action in {actions}")
+            if "*" in as_list(statement.get("Resource", [])) and not all(a.startswith("xray:") for a in actions):
+                problems.append(f"{where}: Resource '*' for {actions}")
     assert not problems, "\n".join(problems)
 
 
-def test_only_known_aws_managed_policies_are_attached(resources, functions) -> None:
-    stream_consumers = {
-        m["Properties"]["FunctionName"]["Ref"] for m in of_type(resources, "AWS::Lambda::EventSourceMapping").values()
-    }
+def test_roles_carry_no_aws_managed_policy(resources, functions) -> None:
+    """AWS's managed policies for Lambda (logs, streams) allow every resource of the account."""
     problems = []
     for name, function in functions.items():
-        allowed = {BASIC_EXECUTION_POLICY, XRAY_POLICY} | ({STREAM_READER_POLICY} if name in stream_consumers else set())
-        attached = set(resources[role_id(function)]["Properties"].get("ManagedPolicyArns", []))
-        if attached - allowed:
-            problems.append(f"{name}: {sorted(attached - allowed)}")
-    assert not problems, "managed policies beyond SAM's defaults:\n" + "\n".join(problems)
+        for arn in resources[role_id(function)]["Properties"].get("ManagedPolicyArns", []):
+            (ref,) = referenced_ids(arn) or {None}
+            if resources.get(ref, {}).get("Type") != "AWS::IAM::ManagedPolicy":
+                problems.append(f"{name}: {arn}")
+    assert not problems, "managed policies not written in the template:\n" + "\n".join(problems)
+
+
+def test_each_function_may_write_logs_to_its_own_group_only(resources, functions) -> None:
+    problems = []
+    for name, function in functions.items():
+        own = function["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+        targets = {
+            ref
+            for action, resource in grants(resources[role_id(function)])
+            if action.startswith("logs:")
+            for ref in (referenced_ids(resource) or {str(resource)})
+        }
+        may = {action for action, resource in grants(resources[role_id(function)]) if own in referenced_ids(resource)}
+        if targets != {own}:
+            problems.append(f"{name}: logs actions on {sorted(targets)}, expected only {own}")
+        if not LOG_WRITES <= may:
+            problems.append(f"{name}: cannot write to {own} ({sorted(may)})")
+    assert not problems, "\n".join(problems)
+
+
+def test_stream_reads_are_granted_on_the_signatures_stream_only(resources, functions) -> None:
+    readers = {}
+    for name, function in functions.items():
+        for action, resource in grants(resources[role_id(function)]):
+            if action in STREAM_READS:
+                readers.setdefault(name, set()).add(action)
+                assert referenced_ids(resource) == {SIGNATURES_TABLE}, f"{name}: {action} on {resource}"
+                assert "StreamArn" in str(resource) or "/stream/" in str(resource), f"{name}: {action} on {resource}"
+    assert readers == {TALLY_FUNCTION: STREAM_READS}, readers
 
 
 @pytest.mark.parametrize("name", READ_ONLY_FUNCTIONS)
 def test_read_only_function_has_no_write_action(resources, functions, name) -> None:
-    writes = sorted({action for action, _ in grants(resources[role_id(functions[name])]) if not is_read(action)})
+    own_logs = functions[name]["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    writes = sorted(
+        {
+            action
+            for action, resource in grants(resources[role_id(functions[name])])
+            if not is_read(action) and not (action in LOG_WRITES and referenced_ids(resource) == {own_logs})
+        }
+    )
     assert not writes, f"{name} only reads, yet may {writes}"
 
 

@@ -11,8 +11,11 @@ from devstack.template import load_template, resources_of_type
 
 
 def statements(function: str) -> list[dict[str, Any]]:
-    policies = load_template()["Resources"][function]["Properties"].get("Policies", [])
-    return [statement for policy in policies for statement in policy["Statement"]]
+    """The statements of the function's own role (template.yaml writes one per function)."""
+    resources = load_template()["Resources"]
+    role = resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    policies = resources[role]["Properties"].get("Policies", [])
+    return [statement for policy in policies for statement in policy["PolicyDocument"]["Statement"]]
 
 
 def actions_on(function: str, resource: str) -> set[str]:
