@@ -12,9 +12,10 @@ import json
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from undersigned import suppression
+from undersigned import config, suppression
 from undersigned.observability import logger
 
+config.check()
 metrics = Metrics(namespace="Undersigned")
 
 COUNTED = {

@@ -128,9 +128,12 @@ def from_header(sender_name: str, sender_address: str) -> str:
     return f'"{name}" <{sender_address}>'
 
 
-def send(email: Email, sender_name: str, sender_address: str) -> None:
-    """Raises botocore's errors when SES refuses or cannot be reached."""
+def send(email: Email, sender_name: str, sender_address: str, configuration_set: str = "") -> None:
+    """Raises botocore's errors when SES refuses or cannot be reached. The configuration
+    set publishes the email's bounces and complaints to the suppression list."""
+    extra = {"ConfigurationSetName": configuration_set} if configuration_set else {}
     aws.client("sesv2").send_email(
+        **extra,
         FromEmailAddress=from_header(sender_name, sender_address),
         Destination={"ToAddresses": [email.to]},
         Content={

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from undersigned import config, errors, limits, mail, tokens
+from undersigned import config, errors, limits, mail, suppression, tokens
 from undersigned.addresses import is_disposable
 from undersigned.campaign import Campaign, format_instant
 from undersigned.humancheck import Outcome, outcome
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from undersigned.submission import SignatureRequest
 
 SENDER_ADDRESS = config.setting("SENDER_ADDRESS")
+# The SES configuration set whose events feed the suppression list (empty: the identity's default).
+CONFIGURATION_SET = config.setting("CONFIGURATION_SET", default="")
 # How long a signature waits for its owner to confirm it (and its link stays valid).
 PENDING_DAYS = config.setting("PENDING_DAYS", int, default="7")
 
@@ -118,13 +120,14 @@ def submit(
     quarantined = screen(campaign, request, ledger) or not admission.within_limits
     signer = keys().signer_id(request.canonical_email)
     started = Signatures().start(campaign.id, signer, new_signature_fields(request, now, quarantined, admission), now.timestamp())
-    if not limits.may_email(campaign.id, signer, ledger, now.timestamp()):
+    # Capped, bounced or complained: no email, and an answer that takes as long as one.
+    if not limits.may_email(campaign.id, signer, ledger, now.timestamp()) or suppression.is_suppressed(request.email):
         _pace.skip()
         return
     email = _email_for(campaign, started.signature, request, base_url)
     started_sending = time.perf_counter()
     try:
-        mail.send(email, campaign.sender_name, SENDER_ADDRESS.value)
+        mail.send(email, campaign.sender_name, SENDER_ADDRESS.value, CONFIGURATION_SET.value)
         _pace.sent(time.perf_counter() - started_sending)
     except (ClientError, BotoCoreError) as error:
         # The signature stays stored; submitting again sends the email again.

@@ -16,15 +16,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from undersigned import aws
 from undersigned.addresses import canonical_address
 from undersigned.keys import keys
+from undersigned.store.suppressions import Suppressions
 
 BOUNCE, COMPLAINT, DELIVERY, REJECT = "Bounce", "Complaint", "Delivery", "Reject"
 # A transient or undetermined bounce (mailbox full, greylisting) may deliver next time.
@@ -52,12 +51,7 @@ def address_hash(address: str) -> str:
 
 def is_suppressed(address: str) -> bool:
     """Whether mail to `address` must not be sent (it bounced permanently or complained)."""
-    answer = aws.client("dynamodb").get_item(
-        TableName=_table(),
-        Key={"address_hash": {"S": address_hash(address)}},
-        ProjectionExpression="address_hash",
-    )
-    return "Item" in answer
+    return Suppressions().holds(address_hash(address))
 
 
 def record(event: Mapping[str, Any]) -> Recorded:
@@ -70,8 +64,9 @@ def record(event: Mapping[str, Any]) -> Recorded:
     event_type = str(event.get("eventType") or event.get("notificationType") or "")
     condemned = _condemned(event_type, event)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    suppressions = Suppressions()
     for address in condemned:
-        _suppress(address_hash(address), event_type.lower(), now)
+        suppressions.suppress(address_hash(address), event_type.lower(), now)
     return Recorded(event_type=event_type, suppressed=len(condemned))
 
 
@@ -90,18 +85,3 @@ def _condemned(event_type: str, event: Mapping[str, Any]) -> set[str]:
         return set()
     return {r["emailAddress"] for r in recipients if isinstance(r, Mapping) and r.get("emailAddress")}
 
-
-def _suppress(key: str, reason: str, now: str) -> None:
-    aws.client("dynamodb").update_item(
-        TableName=_table(),
-        Key={"address_hash": {"S": key}},
-        UpdateExpression="SET first_at = if_not_exists(first_at, :now), last_at = :now ADD reasons :reason",
-        ExpressionAttributeValues={":now": {"S": now}, ":reason": {"SS": [reason]}},
-    )
-
-
-def _table() -> str:
-    name = os.environ.get("SUPPRESSION_TABLE")
-    if not name:
-        raise RuntimeError("SUPPRESSION_TABLE is not set: the suppression list's table name.")
-    return name

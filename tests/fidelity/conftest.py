@@ -116,7 +116,7 @@ class Outbox:
     sent: dict[str, list[mail.Email]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def send(self, email: mail.Email, sender_name: str, sender_address: str) -> None:
+    def send(self, email: mail.Email, sender_name: str, sender_address: str, configuration_set: str = "") -> None:
         with self.lock:
             self.sent.setdefault(email.to, []).append(email)
 

@@ -137,3 +137,11 @@ def test_an_event_that_cannot_be_stored_fails_so_that_lambda_retries_it(suppress
     monkeypatch.setenv("SUPPRESSION_TABLE", "undersigned-NoSuchTable")
     with pytest.raises(Exception, match="ResourceNotFound|non-existent|not found"):
         invoke("MailEventsFunction", sns_delivery(ses_event("Complaint", "reader@example.net")))
+
+
+def test_a_signer_whose_address_bounced_gets_no_email_and_the_same_answer(api, demo, mailbox):
+    invoke("MailEventsFunction", sns_delivery(ses_event("Bounce", ADDRESS)))
+    bounced = api.post("/campaigns/demo/signatures", json_body={"name": "Ada", "email": SAME_MAILBOX})
+    fresh = api.post("/campaigns/demo/signatures", json_body={"name": "Grace", "email": "grace@example.org"})
+    assert (bounced.status, bounced.text) == (fresh.status, fresh.text) == (202, '{"status":"pending_verification"}')
+    assert mailbox.to(SAME_MAILBOX) == [] and len(mailbox.to("grace@example.org")) == 1
