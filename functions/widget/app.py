@@ -1,26 +1,30 @@
 """GET /widget.js and GET /widget/{version}/{file}: the sign widget, served to partner pages.
 
-`static/` beside this file is the widget's only source and ships as it is: no build step, so
-what is reviewed is what runs. The version is a hash of those files, filled into widget.js
-when it is served. `/widget.js` is cached for minutes and loads everything else from
+`static/` beside this file is the widget's script and ships as it is: no build step, so
+what is reviewed is what runs. Its strings are the `widget` part of the service's one
+catalogue (`undersigned/locales/{lang}.json`), served as `{lang}.json`, one language at a
+time. The version is a hash of all of it, filled into widget.js when it is served, as is the
+list of languages. `/widget.js` is cached for minutes and loads everything else from
 `/widget/{version}/…`, cached for a year: a deploy changes the version, never a cached file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
 from aws_lambda_powertools.event_handler import Response
 
-from undersigned import http, schemas
+from undersigned import catalogue, http, schemas
 from undersigned.errors import ApiError
 
 STATIC = Path(__file__).resolve().parent / "static"
-SERVED_NAME = re.compile(r"^(widget\.js|altcha\.js|[a-z]{2,3}\.json)$")
+SERVED_NAME = re.compile(r"^(widget\.js|altcha\.js)$")
 VERSION_SHAPE = re.compile(r"^[0-9a-f]{12}$")
 VERSION_PLACEHOLDER = b"%%UNDERSIGNED_VERSION%%"
+LANGUAGES_PLACEHOLDER = b"%%UNDERSIGNED_LANGUAGES%%"
 CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".json": "application/json; charset=utf-8"}
 SHORT_CACHE = "public, max-age=300"
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -31,6 +35,10 @@ app = http.make_app(cors=http.any_origin)
 def _load(folder: Path) -> tuple[str, dict[str, bytes]]:
     """The version (a hash of every served file) and each file's bytes as served."""
     files = {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if SERVED_NAME.match(path.name)}
+    for lang in catalogue.LANGUAGES:
+        strings = catalogue.section(lang, "widget")
+        files[f"{lang}.json"] = json.dumps(strings, ensure_ascii=False, separators=(",", ":")).encode()
+    files["widget.js"] = files["widget.js"].replace(LANGUAGES_PLACEHOLDER, ",".join(catalogue.LANGUAGES).encode())
     digest = hashlib.sha256()
     for name, body in files.items():
         digest.update(name.encode() + b"\0" + body + b"\0")
