@@ -9,7 +9,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
-from undersigned import errors, http, pages, schemas, signing
+from undersigned import catalogue, errors, http, pages, schemas, signing
 from undersigned.campaign import Campaign, utc_now
 from undersigned.config import settings
 from undersigned.signature import SignatureRequest, honeypot_filled, parse_signature
@@ -34,13 +34,13 @@ def public_base_url() -> str:
     return settings().public_base_url or f"https://{app.current_event.request_context.domain_name}"
 
 
-def accepted(campaign: Campaign) -> Response:
+def accepted(campaign: Campaign, lang: str) -> Response:
     cors = http.allowed_origin(app)
     if not http.is_form_post(app):
         return http.json_response(202, ACCEPTED, cors)
     if campaign.thank_you_url:
         return http.redirect(campaign.thank_you_url, cors)
-    page = pages.message_page("Check your email", "We have sent you an email. Open the link in it to confirm your signature.")
+    page = pages.message_page("check", lang)
     return http.html_response(200, page, cors)
 
 
@@ -72,11 +72,14 @@ def sign(
     # Every attempt counts against the caller's limits, well-formed or not.
     admission = signing.admit(campaign, app.current_event.request_context.http.source_ip, now)
     fields = http.read_body(app, allow_form=True)
+    # Only a form post's Accept-Language speaks for the signer; an API client sends `locale`.
+    accept_language = app.current_event.headers.get("accept-language") if http.is_form_post(app) else None
+    lang = catalogue.choose(fields.get("locale"), accept_language)
     if honeypot_filled(fields):
-        return accepted(campaign)
+        return accepted(campaign, lang)
     request = parse_signature(fields, from_form=http.is_form_post(app))
-    signing.submit(campaign, request, public_base_url(), now, admission)
-    return accepted(campaign)
+    signing.submit(campaign, request, public_base_url(), now, admission, lang=lang)
+    return accepted(campaign, lang)
 
 
 @app.route("/campaigns/<campaign_id>/signatures", method="OPTIONS", include_in_schema=False)

@@ -39,7 +39,7 @@ def verify(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.
         return http.json_response(200, {"status": outcome.status, "campaign_id": outcome.campaign.id})
     if outcome.campaign.thank_you_url:
         return http.redirect(with_status(outcome.campaign.thank_you_url, signing.VERIFIED))
-    return http.html_response(200, pages.message_page("Thank you", "Your signature is confirmed and counted."))
+    return http.html_response(200, pages.message_page("verified", pages.request_language(app.current_event)))
 
 
 @http.logger.inject_lambda_context

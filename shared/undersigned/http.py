@@ -51,13 +51,13 @@ def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
 
     @app.exception_handler(ApiError)
     def _api_error(error: ApiError) -> Response:
-        return error_response(error, as_html=is_form_post(app), headers=cors(app))
+        return error_response(error, as_html=is_form_post(app), headers=cors(app), lang=pages.request_language(app.current_event))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.error("unexpected error", extra=fault_report(error))
         failure = ApiError(500, "internal_error", "Something went wrong on our side. Please try again in a moment.")
-        return error_response(failure, as_html=is_form_post(app), headers=cors(app))
+        return error_response(failure, as_html=is_form_post(app), headers=cors(app), lang=pages.request_language(app.current_event))
 
     return app
 
@@ -176,8 +176,8 @@ def error_body(error: ApiError) -> dict[str, Any]:
     return {"error": body}
 
 
-def error_response(error: ApiError, *, as_html: bool, headers: dict[str, str] | None = None) -> Response:
+def error_response(error: ApiError, *, as_html: bool, headers: dict[str, str] | None = None, lang: str = "en") -> Response:
     merged = {**(headers or {}), **error.headers}
     if as_html:
-        return html_response(error.status, pages.error_page(error), merged)
+        return html_response(error.status, pages.error_page(error, lang), merged)
     return json_response(error.status, error_body(error), merged)

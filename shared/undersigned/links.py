@@ -7,20 +7,22 @@ from typing import Callable
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from undersigned import errors, http, signing
+from undersigned import catalogue, errors, http, pages, signing
 from undersigned.campaign import utc_now
 from undersigned.store import Store
 
 
-def button_page(app: APIGatewayHttpResolver, purpose: str, render: Callable[[str, str], str]) -> Response:
-    """The page for the link's token, or an HTML error page (never JSON: a person clicked)."""
+def button_page(app: APIGatewayHttpResolver, purpose: str, render: Callable[[str, str, str], str]) -> Response:
+    """The page for the link's token, in the language of the email it came in, or an HTML
+    error page (never JSON: a person clicked)."""
     token = app.current_event.get_query_string_value("token", "") or ""
     try:
         claims = signing.read_claims(token, purpose, utc_now())
         campaign = signing.campaign_of(claims, Store())
     except errors.ApiError as error:
-        return http.error_response(error, as_html=True)
-    return http.html_response(200, render(token, campaign.title))
+        return http.error_response(error, as_html=True, lang=pages.request_language(app.current_event))
+    lang = catalogue.supported(claims.lang) or pages.request_language(app.current_event)
+    return http.html_response(200, render(token, campaign.title, lang))
 
 
 def posted_token(app: APIGatewayHttpResolver) -> str:

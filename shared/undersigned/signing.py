@@ -9,12 +9,12 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from undersigned import errors, limits, mail, tokens
+from undersigned import catalogue, errors, limits, mail, tokens
 from undersigned.addresses import is_disposable
 from undersigned.campaign import Campaign, format_instant
 from undersigned.config import settings
@@ -124,10 +124,16 @@ def screen(campaign: Campaign, request: SignatureRequest, store: Store) -> bool:
 
 
 def submit(
-    campaign: Campaign, request: SignatureRequest, base_url: str, now: datetime, admission: Admission = WITHIN_LIMITS
+    campaign: Campaign,
+    request: SignatureRequest,
+    base_url: str,
+    now: datetime,
+    admission: Admission = WITHIN_LIMITS,
+    lang: str = catalogue.DEFAULT,
 ) -> None:
     """Stores the signature (at most one per address; quarantined when suspicious) and
-    emails its owner what fits, within the daily caps on mail to one address."""
+    emails its owner what fits, in `lang` (see `catalogue.choose`), within the daily caps on
+    mail to one address."""
     key_set = keys()
     store = Store()
     quarantined = screen(campaign, request, store) or not admission.within_limits
@@ -138,7 +144,7 @@ def submit(
     if not limits.may_email(campaign.id, signer, store, now.timestamp()):
         _pace.skip()
         return
-    email = _email_for(campaign, started.signature, request, base_url)
+    email = _email_for(campaign, started.signature, request, base_url, lang)
     started_sending = time.perf_counter()
     try:
         mail.send(email, campaign.sender_name, settings().sender_address)
@@ -149,15 +155,17 @@ def submit(
         raise errors.service_unavailable() from None
 
 
-def _email_for(campaign: Campaign, signature: StoredSignature, request: SignatureRequest, base_url: str) -> mail.Email:
+def _email_for(
+    campaign: Campaign, signature: StoredSignature, request: SignatureRequest, base_url: str, lang: str
+) -> mail.Email:
     key_set = keys()
-    withdraw = tokens.withdraw_token(campaign.id, signature.signer, signature.signature_id, key_set)
+    # The links carry the email's language, so the pages behind them speak it too.
+    withdraw = tokens.withdraw_token(campaign.id, signature.signer, signature.signature_id, key_set, lang)
     withdraw_url = mail.link(base_url, "/withdraw", withdraw)
-    locale = request.locale or signature.attributes.get("locale")
     if signature.state in CONFIRMED_STATES:
-        return mail.already_signed_email(request.email, campaign.title, withdraw_url, locale, campaign.email_texts)
+        return mail.already_signed_email(request.email, campaign.title, withdraw_url, lang, campaign.email_texts)
     verify = tokens.verify_token(
-        campaign.id, signature.signer, signature.signature_id, signature.expires_at or 0, key_set
+        campaign.id, signature.signer, signature.signature_id, signature.expires_at or 0, key_set, lang
     )
     return mail.confirm_email(
         to=request.email,
@@ -166,7 +174,8 @@ def _email_for(campaign: Campaign, signature: StoredSignature, request: Signatur
         verify_url=mail.link(base_url, "/verify", verify),
         withdraw_url=withdraw_url,
         days=settings().pending_days,
-        locale=locale,
+        lang=lang,
+        expires_on=datetime.fromtimestamp(signature.expires_at or 0, timezone.utc).date(),
         campaign_texts=campaign.email_texts,
     )
 

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import Any
 
+from undersigned import catalogue
 from undersigned.campaign import Campaign
 from undersigned.store import Store
 
 DEFAULT_HOURS, MAX_HOURS = 168, 24 * 90
-BADGE_LABEL = "signatures"
 MAX_LABEL = 40
 
 
@@ -53,9 +53,12 @@ def _text_width(text: str) -> int:
     return sum(7 if ord(char) < 0x2E80 else 12 for char in text) + 12
 
 
-def badge_svg(label: str, campaign: Campaign) -> str:
-    """A small badge: `label | count` (`count / goal` where there is a goal). Text escaped."""
-    value = f"{campaign.count:,}" + (f" / {campaign.goal:,}" if campaign.goal else "")
+def badge_svg(label: str | None, campaign: Campaign, lang: str = catalogue.DEFAULT) -> str:
+    """A small badge: `label | count` (`count / goal` where there is a goal), numbers and the
+    default label ("signatures", in the plural form the count takes) in `lang`. Text escaped."""
+    lang = catalogue.choose(lang)
+    label = label or catalogue.pick(lang, catalogue.section(lang, "badge")["label"], campaign.count)
+    value = catalogue.number(lang, campaign.count) + (f" / {catalogue.number(lang, campaign.goal)}" if campaign.goal else "")
     left, right = _text_width(label), _text_width(value)
     safe_label, safe_value = escape(label), escape(value)
     return (
