@@ -13,7 +13,8 @@ SVG_TYPE = "image/svg+xml"
 @app.get(
     "/campaigns/<campaign_id>/badge.svg",
     summary="A count badge (SVG)",
-    description="`label` (optional, at most 40 characters) replaces the word on its left. "
+    description="`label` (optional, at most 40 characters) replaces the word on its left; `lang` "
+    "(`uk`, `pl`, ...; default `en`) is the language of that word and of the numbers. "
     "Sends an ETag; If-None-Match answers 304.",
     responses={
         200: {"description": "An SVG image.", "content": {SVG_TYPE: {"schema": {"type": "string"}}}},
@@ -22,9 +23,9 @@ SVG_TYPE = "image/svg+xml"
     },
 )
 def get_badge(campaign_id: str):  # noqa: ANN201 - an SVG image, described in `responses`
-    label = count_views.badge_label(app.current_event.get_query_string_value("label"))
-    campaign = Campaigns().existing(campaign_id)
-    return http.cacheable_response(app, count_views.badge_svg(label, campaign), CACHE, content_type=SVG_TYPE)
+    query = app.current_event.get_query_string_value
+    label, campaign = count_views.badge_label(query("label")), Campaigns().existing(campaign_id)
+    return http.cacheable_response(app, count_views.badge_svg(label, campaign, query("lang") or "en"), CACHE, content_type=SVG_TYPE)
 
 
 @http.logger.inject_lambda_context

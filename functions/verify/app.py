@@ -31,7 +31,7 @@ def verify(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.
     outcome = confirmation.verify(email_links.posted_token(app), utc_now())
     if not http.is_form_post(app):
         return http.json_response(200, {"status": outcome.status, "campaign_id": outcome.campaign.id})
-    page = pages.message_page("Thank you", "Your signature is confirmed and counted.")
+    page = pages.message_page("verified", pages.request_language(app.current_event))
     return email_links.after_form_post(outcome.campaign, State.VERIFIED, page)
 
 

@@ -30,7 +30,7 @@ def withdraw(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schema
     # `body` documents the request for OpenAPI only (see the submit function).
     confirmation.withdraw(email_links.posted_token(app), utc_now())
     if http.is_form_post(app):
-        return http.html_response(200, pages.message_page("Signature withdrawn", "Your signature is withdrawn and your details are erased."))
+        return http.html_response(200, pages.message_page("withdrawn", pages.request_language(app.current_event)))
     return http.json_response(200, WITHDRAWN)
 
 

@@ -11,12 +11,11 @@ from datetime import datetime, timedelta, timezone
 from html import escape
 from typing import Any
 
-from undersigned import errors
+from undersigned import catalogue, errors
 from undersigned.campaign import Campaign
 from undersigned.store.counters import Counters
 
 DEFAULT_HOURS, MAX_HOURS = 168, 24 * 90
-BADGE_LABEL = "signatures"
 MAX_LABEL = 40
 
 
@@ -49,10 +48,11 @@ def history_view(campaign: Campaign, hours: int, now: datetime) -> dict[str, Any
     return {"campaign_id": campaign.id, "count": campaign.count, "hours": series, "updated_at": campaign.count_view()["updated_at"]}
 
 
-def badge_label(text: str | None) -> str:
-    """The word on the badge's left: the caller's own (one line, at most 40 characters), or ours."""
+def badge_label(text: str | None) -> str | None:
+    """The caller's label (one line, at most 40 characters), checked; None for the default
+    one (in the badge's language)."""
     if text is None:
-        return BADGE_LABEL
+        return None
     label = text.strip()
     if not label or len(label) > MAX_LABEL or any(ord(char) < 32 for char in label):
         raise errors.invalid("label", f"Must be 1–{MAX_LABEL} characters of text.")
@@ -64,9 +64,12 @@ def _text_width(text: str) -> int:
     return sum(7 if ord(char) < 0x2E80 else 12 for char in text) + 12
 
 
-def badge_svg(label: str, campaign: Campaign) -> str:
-    """A small badge: `label | count` (`count / goal` where there is a goal). Text escaped."""
-    value = f"{campaign.count:,}" + (f" / {campaign.goal:,}" if campaign.goal else "")
+def badge_svg(label: str | None, campaign: Campaign, lang: str = catalogue.DEFAULT) -> str:
+    """A small badge: `label | count` (`count / goal` where there is a goal), numbers and the
+    default label ("signatures", in the plural form the count takes) in `lang`. Text escaped."""
+    lang = catalogue.choose(lang)
+    label = label or catalogue.pick(lang, catalogue.section(lang, "badge")["label"], campaign.count)
+    value = catalogue.number(lang, campaign.count) + (f" / {catalogue.number(lang, campaign.goal)}" if campaign.goal else "")
     left, right = _text_width(label), _text_width(value)
     safe_label, safe_value = escape(label), escape(value)
     return (

@@ -8,19 +8,21 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from undersigned import confirmation, errors, http
+from undersigned import catalogue, confirmation, errors, http, pages
 from undersigned.campaign import Campaign, utc_now
 
 
-def button_page(app: APIGatewayHttpResolver, purpose: str, render: Callable[[str, str], str]) -> Response:
-    """The page for the link's token, or an HTML error page (never JSON: a person clicked)."""
+def button_page(app: APIGatewayHttpResolver, purpose: str, render: Callable[[str, str, str], str]) -> Response:
+    """The page for the link's token, in the language of the email it came in, or an HTML
+    error page (never JSON: a person clicked)."""
     token = app.current_event.get_query_string_value("token", "") or ""
     try:
         claims = confirmation.read_claims(token, purpose, utc_now())
         campaign = confirmation.campaign_of(claims)
     except errors.DomainError as error:
-        return http.error_response(error, as_html=True)
-    return http.html_response(200, render(token, campaign.title))
+        return http.error_response(error, as_html=True, lang=pages.request_language(app.current_event))
+    lang = catalogue.supported(claims.lang) or pages.request_language(app.current_event)
+    return http.html_response(200, render(token, campaign.title, lang))
 
 
 def posted_token(app: APIGatewayHttpResolver) -> str:

@@ -64,12 +64,12 @@ def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
-        return error_response(error, as_html=is_form_post(app), headers=cors(app))
+        return error_response(error, as_html=is_form_post(app), headers=cors(app), lang=pages.request_language(app.current_event))
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.error("unexpected error", extra=fault_report(error))
-        return error_response(errors.Unexpected(), as_html=is_form_post(app), headers=cors(app))
+        return error_response(errors.Unexpected(), as_html=is_form_post(app), headers=cors(app), lang=pages.request_language(app.current_event))
 
     return app
 
@@ -187,8 +187,8 @@ def error_body(error: DomainError) -> dict[str, Any]:
     return {"error": body}
 
 
-def error_response(error: DomainError, *, as_html: bool, headers: dict[str, str] | None = None) -> Response:
+def error_response(error: DomainError, *, as_html: bool, headers: dict[str, str] | None = None, lang: str = "en") -> Response:
     status, merged = answer_for(error).status, {**(headers or {}), **headers_of(error)}
     if as_html:
-        return html_response(status, pages.error_page(message_of(error), error.details), merged)
+        return html_response(status, pages.error_page(answer_for(error).code, message_of(error), error.details, lang), merged)
     return json_response(status, error_body(error), merged)

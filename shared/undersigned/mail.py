@@ -1,51 +1,56 @@
-"""The emails a signer gets: "confirm your signature" and "you have already signed".
+"""The emails a signer gets: "confirm your signature" and "you have already signed", in the
+signer's language (the catalogue's `email` texts; an organiser's own texts for that language
+on top).
 
-Plain text and HTML, the signer's name HTML-escaped, subjects and sender names free
-of line breaks (no header injection), sent with SES v2. Links are absolute.
+Plain text and HTML (with the language's `lang` and `dir`), the signer's name HTML-escaped,
+subjects and sender names free of line breaks (no header injection), sent with SES v2.
+Links are absolute.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from email.header import Header
+from typing import Iterator
 from urllib.parse import urlencode
 
-from undersigned import aws
+from undersigned import aws, catalogue
 
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x00-\x1f\x7f]+")
-
-TEXTS = {
-    "en": {
-        "confirm_subject": "Confirm your signature: {title}",
-        "confirm_greeting": "Hello {name},",
-        "confirm_body": "Thank you for signing \u201c{title}\u201d. Your signature counts once you confirm it:",
-        "confirm_button": "Confirm my signature",
-        "confirm_expiry": "This link works for {days} days. If you did not sign, ignore this email: nothing will be published.",
-        "already_subject": "You have already signed: {title}",
-        "already_body": "Someone (probably you) tried to sign \u201c{title}\u201d again with this address. Your signature is already counted; there is nothing more to do.",
-        "withdraw_line": "Changed your mind? Withdraw your signature and erase your details:",
-        "withdraw_button": "Withdraw my signature",
-    },
-}
-DEFAULT_LOCALE = "en"
-_PLACEHOLDER = re.compile(r"\{(title|name|days)\}")
+DEFAULT_LOCALE = catalogue.DEFAULT
 # An organiser's texts for a campaign, per locale: {"de": {"confirm_subject": ...}}.
 CampaignTexts = dict[str, dict[str, str]]
 
 
-def texts_for(locale: str | None, campaign_texts: CampaignTexts | None = None) -> dict[str, str]:
-    """The service's texts for the locale, with the campaign's own texts for it on top."""
-    primary = (locale or DEFAULT_LOCALE).split("-")[0].lower()
-    own = (campaign_texts or {}).get(primary) or (campaign_texts or {}).get(DEFAULT_LOCALE) or {}
-    return {**TEXTS.get(primary, TEXTS[DEFAULT_LOCALE]), **own}
+class _EmailTexts(Mapping):
+    """The service's own email texts per language, read from the catalogue when asked for."""
+
+    def __getitem__(self, lang: str) -> dict[str, catalogue.Message]:
+        return catalogue.section(lang, "email")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(catalogue.LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(catalogue.LANGUAGES)
 
 
-def fill(template: str, **values: object) -> str:
-    """Puts {title}, {name} and {days} in; unlike str.format, nothing else in an
-    organiser's text is interpreted."""
-    return _PLACEHOLDER.sub(lambda found: str(values.get(found.group(1), found.group(0))), template)
+TEXTS: Mapping[str, dict[str, catalogue.Message]] = _EmailTexts()
+
+
+def texts_for(lang: str, campaign_texts: CampaignTexts | None = None) -> dict[str, catalogue.Message]:
+    """The service's texts for the language, with the campaign's own texts for that language on
+    top. An organiser's texts for another language are never mixed into it."""
+    lang = catalogue.choose(lang)
+    own = (campaign_texts or {}).get(lang) or {}
+    return {**TEXTS[lang], **{key: text for key, text in own.items() if isinstance(text, str)}}
+
+
+fill = catalogue.fill
 
 
 def header_safe(text: str) -> str:
@@ -72,8 +77,18 @@ def _button(url: str, label: str) -> str:
     )
 
 
-def _page(paragraphs: list[str]) -> str:
-    return '<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">' + "".join(paragraphs) + "</body></html>"
+def _page(lang: str, paragraphs: list[str]) -> str:
+    return (
+        f'<!doctype html><html lang="{lang}" dir="{catalogue.direction(lang)}">'
+        '<body style="font-family:sans-serif;line-height:1.5">' + "".join(paragraphs) + "</body></html>"
+    )
+
+
+def _withdraw_paragraph(t: dict[str, catalogue.Message], withdraw_url: str) -> str:
+    return (
+        f'<p style="font-size:small">{html.escape(str(t["withdraw_line"]))} '
+        f'<a href="{html.escape(withdraw_url)}">{html.escape(str(t["withdraw_button"]))}</a></p>'
+    )
 
 
 def confirm_email(
@@ -83,40 +98,43 @@ def confirm_email(
     verify_url: str,
     withdraw_url: str,
     days: int,
-    locale: str | None,
+    lang: str,
+    expires_on: date,
     campaign_texts: CampaignTexts | None = None,
 ) -> Email:
-    t = texts_for(locale, campaign_texts)
-    greeting, body = fill(t["confirm_greeting"], name=name), fill(t["confirm_body"], title=title)
-    expiry = fill(t["confirm_expiry"], days=days)
-    text = "\n\n".join([greeting, body, verify_url, expiry, t["withdraw_line"], withdraw_url]) + "\n"
+    """`expires_on`: the day (UTC) the verify link stops working, shown in the language's format."""
+    lang = catalogue.choose(lang)
+    t = texts_for(lang, campaign_texts)
+    greeting = fill(str(t["confirm_greeting"]), name=name)
+    body = fill(str(t["confirm_body"]), title=title)
+    expiry = fill(
+        catalogue.pick(lang, t["confirm_expiry"], days),
+        days=catalogue.number(lang, days),
+        date=catalogue.long_date(lang, expires_on),
+    )
+    text = "\n\n".join([greeting, body, verify_url, expiry, str(t["withdraw_line"]), withdraw_url]) + "\n"
     markup = _page(
+        lang,
         [
             f"<p>{html.escape(greeting)}</p>",
             f"<p>{html.escape(body)}</p>",
-            _button(verify_url, t["confirm_button"]),
+            _button(verify_url, str(t["confirm_button"])),
             f"<p>{html.escape(expiry)}</p>",
-            f'<p style="font-size:small">{html.escape(t["withdraw_line"])} '
-            f'<a href="{html.escape(withdraw_url)}">{html.escape(t["withdraw_button"])}</a></p>',
-        ]
+            _withdraw_paragraph(t, withdraw_url),
+        ],
     )
-    return Email(to, header_safe(fill(t["confirm_subject"], title=title)), text, markup)
+    return Email(to, header_safe(fill(str(t["confirm_subject"]), title=title)), text, markup)
 
 
 def already_signed_email(
-    to: str, title: str, withdraw_url: str, locale: str | None, campaign_texts: CampaignTexts | None = None
+    to: str, title: str, withdraw_url: str, lang: str, campaign_texts: CampaignTexts | None = None
 ) -> Email:
-    t = texts_for(locale, campaign_texts)
-    body = fill(t["already_body"], title=title)
-    text = "\n\n".join([body, t["withdraw_line"], withdraw_url]) + "\n"
-    markup = _page(
-        [
-            f"<p>{html.escape(body)}</p>",
-            f'<p style="font-size:small">{html.escape(t["withdraw_line"])} '
-            f'<a href="{html.escape(withdraw_url)}">{html.escape(t["withdraw_button"])}</a></p>',
-        ]
-    )
-    return Email(to, header_safe(fill(t["already_subject"], title=title)), text, markup)
+    lang = catalogue.choose(lang)
+    t = texts_for(lang, campaign_texts)
+    body = fill(str(t["already_body"]), title=title)
+    text = "\n\n".join([body, str(t["withdraw_line"]), withdraw_url]) + "\n"
+    markup = _page(lang, [f"<p>{html.escape(body)}</p>", _withdraw_paragraph(t, withdraw_url)])
+    return Email(to, header_safe(fill(str(t["already_subject"]), title=title)), text, markup)
 
 
 def from_header(sender_name: str, sender_address: str) -> str:

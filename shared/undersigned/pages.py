@@ -1,6 +1,7 @@
 """The few HTML pages a person meets: the confirm and withdraw buttons behind email
 links, and answers to form posts. Everything shown is HTML-escaped.
 
+Each page is in one language (the catalogue's `page` texts), named by `<html lang dir>`.
 Mail scanners fetch links in emails, so a GET only ever shows a button; the POST
 behind the button acts.
 """
@@ -8,10 +9,15 @@ behind the button acts.
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from undersigned import catalogue
 
 if TYPE_CHECKING:
     from undersigned.errors import FieldProblem
+
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -28,47 +34,82 @@ _STYLE = (
 )
 
 
-def page(title: str, body_html: str) -> str:
+def request_language(event: Any, default: str = catalogue.DEFAULT) -> str:
+    """The language of a page answering this request: the posted form's `locale` (the pages'
+    own forms carry theirs), else the `Accept-Language` header, else `default` (the
+    campaign's default language, where it is known)."""
+    headers = event.headers or {}
+    form_locale = None
+    if (headers.get("content-type") or "").split(";")[0].strip().lower() == FORM_TYPE:
+        try:
+            form_locale = dict(parse_qsl(event.decoded_body or "")).get("locale")
+        except (ValueError, UnicodeDecodeError):
+            form_locale = None
+    return catalogue.choose(form_locale, headers.get("accept-language"), default)
+
+
+def _texts(lang: str) -> dict[str, Any]:
+    return catalogue.section(catalogue.choose(lang), "page")
+
+
+def page(title: str, body_html: str, lang: str = catalogue.DEFAULT) -> str:
+    lang = catalogue.choose(lang)
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{lang}" dir="{catalogue.direction(lang)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body><main><h1>{escape(title)}</h1>{body_html}</main></body></html>"
     )
 
 
-def _button_form(action: str, token: str, label: str) -> str:
+def _button_form(action: str, token: str, label: str, lang: str) -> str:
+    # The page's language goes with the button, so that the page after the POST keeps it.
     return (
         f'<form method="post" action="{escape(action)}">'
         f'<input type="hidden" name="token" value="{escape(token)}">'
+        f'<input type="hidden" name="locale" value="{escape(lang)}">'
         f"<button type=\"submit\">{escape(label)}</button></form>"
     )
 
 
-def confirm_page(token: str, campaign_title: str) -> str:
+def confirm_page(token: str, campaign_title: str, lang: str = catalogue.DEFAULT) -> str:
+    t = _texts(lang)
     return page(
-        "Confirm your signature",
-        f"<p>You are about to add your signature to \u201c{escape(campaign_title)}\u201d.</p>"
-        + _button_form("/verify", token, "Confirm my signature"),
+        t["confirm_title"],
+        f"<p>{escape(catalogue.fill(t['confirm_text'], title=campaign_title))}</p>"
+        + _button_form("/verify", token, t["confirm_button"], catalogue.choose(lang)),
+        lang,
     )
 
 
-def withdraw_page(token: str, campaign_title: str) -> str:
+def withdraw_page(token: str, campaign_title: str, lang: str = catalogue.DEFAULT) -> str:
+    t = _texts(lang)
     return page(
-        "Withdraw your signature",
-        f"<p>This takes your signature off \u201c{escape(campaign_title)}\u201d and erases your details.</p>"
-        + _button_form("/withdraw", token, "Withdraw my signature"),
+        t["withdraw_title"],
+        f"<p>{escape(catalogue.fill(t['withdraw_text'], title=campaign_title))}</p>"
+        + _button_form("/withdraw", token, t["withdraw_button"], catalogue.choose(lang)),
+        lang,
     )
 
 
-def message_page(title: str, text: str) -> str:
-    return page(title, f"<p>{escape(text)}</p>")
+def message_page(kind: str, lang: str = catalogue.DEFAULT) -> str:
+    """One of the catalogue's short pages: `verified`, `withdrawn` or `check` (your email)."""
+    t = _texts(lang)
+    return page(t[f"{kind}_title"], f"<p>{escape(t[f'{kind}_text'])}</p>", lang)
 
 
-def error_page(message: str, problems: list[FieldProblem]) -> str:
-    items = "".join(f"<li><strong>{escape(p.field)}</strong>: {escape(p.message)}</li>" for p in problems)
-    details = f"<ul>{items}</ul>" if items else ""
-    return page(
-        "There is a problem",
-        f"<p>{escape(message)}</p>{details}<p>Go back and try again.</p>",
-    )
+def error_page(code: str, message: str, problems: list[FieldProblem], lang: str = catalogue.DEFAULT) -> str:
+    """The error in the page's language. Field problems use the widget's words for the field;
+    English, and a field the catalogue has no words for, get the API's own message."""
+    lang = catalogue.choose(lang)
+    t = _texts(lang)
+    field_words = catalogue.section(lang, "widget")["error"]
+    items = []
+    for problem in problems:
+        if lang != catalogue.DEFAULT and problem.field in field_words:
+            items.append(f"<li>{escape(field_words[problem.field])}</li>")
+        else:
+            items.append(f"<li><strong>{escape(problem.field)}</strong>: {escape(problem.message)}</li>")
+    details = f"<ul>{''.join(items)}</ul>" if items else ""
+    message = t["error"].get(code) or message
+    return page(t["problem_title"], f"<p>{escape(message)}</p>{details}<p>{escape(t['go_back'])}</p>", lang)

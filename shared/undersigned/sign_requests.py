@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from undersigned import config, email_links, errors, http, pages, sign_up
+from undersigned import catalogue, config, email_links, errors, http, pages, sign_up
 from undersigned.campaign import Campaign, utc_now
 from undersigned.store.campaigns import Campaigns
 from undersigned.submission import honeypot_filled, parse_signature
@@ -35,12 +35,19 @@ def public_base_url(app: APIGatewayHttpResolver) -> str:
     return PUBLIC_BASE_URL.value or f"https://{app.current_event.request_context.domain_name}"
 
 
-def accepted(app: APIGatewayHttpResolver, campaign: Campaign) -> Response:
+def accepted(app: APIGatewayHttpResolver, campaign: Campaign, lang: str) -> Response:
     cors = http.allowed_origin(app)
     if not http.is_form_post(app):
         return http.json_response(202, ACCEPTED, cors)
-    page = pages.message_page("Check your email", "We have sent you an email. Open the link in it to confirm your signature.")
-    return email_links.after_form_post(campaign, None, page, cors)
+    return email_links.after_form_post(campaign, None, pages.message_page("check", lang), cors)
+
+
+def signer_language(app: APIGatewayHttpResolver, fields: dict[str, object]) -> str:
+    """The submission's `locale`; for a form post, else the browser's Accept-Language (an
+    API client speaks through `locale` alone)."""
+    accept_language = app.current_event.headers.get("accept-language") if http.is_form_post(app) else None
+    locale = fields.get("locale")
+    return catalogue.choose(locale if isinstance(locale, str) else None, accept_language)
 
 
 def sign(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
@@ -51,11 +58,12 @@ def sign(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
     # Every attempt counts against the caller's limits, well-formed or not.
     admission = sign_up.admit(campaign, app.current_event.request_context.http.source_ip, now)
     fields = http.read_body(app, allow_form=True)
+    lang = signer_language(app, fields)
     if honeypot_filled(fields):
-        return accepted(app, campaign)
+        return accepted(app, campaign, lang)
     request = parse_signature(fields, from_form=http.is_form_post(app))
-    sign_up.submit(campaign, request, public_base_url(app), now, admission)
-    return accepted(app, campaign)
+    sign_up.submit(campaign, request, public_base_url(app), now, admission, lang=lang)
+    return accepted(app, campaign, lang)
 
 
 def preflight(app: APIGatewayHttpResolver, campaign_id: str) -> Response:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from undersigned import config, errors, limits, mail, suppression, tokens
+from undersigned import catalogue, config, errors, limits, mail, suppression, tokens
 from undersigned.addresses import is_disposable
 from undersigned.campaign import Campaign, format_instant
 from undersigned.humancheck import Outcome, outcome
@@ -112,10 +112,16 @@ def screen(campaign: Campaign, request: SignatureRequest, ledger: Ledger) -> boo
 
 
 def submit(
-    campaign: Campaign, request: SignatureRequest, base_url: str, now: datetime, admission: Admission = WITHIN_LIMITS
+    campaign: Campaign,
+    request: SignatureRequest,
+    base_url: str,
+    now: datetime,
+    admission: Admission = WITHIN_LIMITS,
+    lang: str = catalogue.DEFAULT,
 ) -> None:
     """Stores the signature (at most one per address; quarantined when suspicious) and
-    emails its owner what fits, within the daily caps on mail to one address."""
+    emails its owner what fits, in `lang` (see `catalogue.choose`), within the daily caps on
+    mail to one address."""
     ledger = Ledger()
     quarantined = screen(campaign, request, ledger) or not admission.within_limits
     signer = keys().signer_id(request.canonical_email)
@@ -124,7 +130,7 @@ def submit(
     if not limits.may_email(campaign.id, signer, ledger, now.timestamp()) or suppression.is_suppressed(request.email):
         _pace.skip()
         return
-    email = _email_for(campaign, started.signature, request, base_url)
+    email = _email_for(campaign, started.signature, request, base_url, lang)
     started_sending = time.perf_counter()
     try:
         mail.send(email, campaign.sender_name, SENDER_ADDRESS.value, CONFIGURATION_SET.value)
@@ -135,14 +141,18 @@ def submit(
         raise errors.EmailNotSent() from None
 
 
-def _email_for(campaign: Campaign, signature: StoredSignature, request: SignatureRequest, base_url: str) -> mail.Email:
+def _email_for(
+    campaign: Campaign, signature: StoredSignature, request: SignatureRequest, base_url: str, lang: str
+) -> mail.Email:
     key_set = keys()
-    withdraw = tokens.withdraw_token(campaign.id, signature.signer, signature.signature_id, key_set)
+    # The links carry the email's language, so the pages behind them speak it too.
+    withdraw = tokens.withdraw_token(campaign.id, signature.signer, signature.signature_id, key_set, lang)
     withdraw_url = mail.link(base_url, "/withdraw", withdraw)
-    locale = request.locale or signature.attributes.get("locale")
     if signature.state in CONFIRMED:
-        return mail.already_signed_email(request.email, campaign.title, withdraw_url, locale, campaign.email_texts)
-    verify = tokens.verify_token(campaign.id, signature.signer, signature.signature_id, signature.expires_at or 0, key_set)
+        return mail.already_signed_email(request.email, campaign.title, withdraw_url, lang, campaign.email_texts)
+    verify = tokens.verify_token(
+        campaign.id, signature.signer, signature.signature_id, signature.expires_at or 0, key_set, lang
+    )
     return mail.confirm_email(
         to=request.email,
         name=signature.attributes.get("name") or request.name,
@@ -150,6 +160,7 @@ def _email_for(campaign: Campaign, signature: StoredSignature, request: Signatur
         verify_url=mail.link(base_url, "/verify", verify),
         withdraw_url=withdraw_url,
         days=PENDING_DAYS.value,
-        locale=locale,
+        lang=lang,
+        expires_on=datetime.fromtimestamp(signature.expires_at or 0, timezone.utc).date(),
         campaign_texts=campaign.email_texts,
     )

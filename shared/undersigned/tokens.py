@@ -29,6 +29,9 @@ class TokenClaims:
     signer: str
     signature_id: str
     expires_at: int  # epoch seconds; 0: never
+    # The language of the email the link came in, for the pages behind it; "" in tokens
+    # issued before the service spoke more than English (they stay valid).
+    lang: str = ""
 
     def expired(self, now: float) -> bool:
         return self.expires_at != _NEVER and now >= self.expires_at
@@ -47,9 +50,8 @@ def _mac(key: bytes, payload: bytes) -> bytes:
 
 
 def issue(claims: TokenClaims, keys: Keys) -> str:
-    payload = "|".join(
-        [claims.purpose, claims.campaign_id, claims.signer, claims.signature_id, str(claims.expires_at)]
-    ).encode()
+    fields = [claims.purpose, claims.campaign_id, claims.signer, claims.signature_id, str(claims.expires_at)]
+    payload = "|".join(fields + ([claims.lang] if claims.lang else [])).encode()
     return f"{_b64(payload)}.{_b64(_mac(keys.token_keys[0], payload))}"
 
 
@@ -76,14 +78,14 @@ def _authentic_claims(token: str, keys: Keys) -> TokenClaims | None:
     if not any(genuine):
         return None
     parts = payload.decode("utf-8", "replace").split("|")
-    if len(parts) != 5 or not parts[4].isdigit():
+    if len(parts) not in (5, 6) or not parts[4].isdigit():
         return None
-    return TokenClaims(parts[0], parts[1], parts[2], parts[3], int(parts[4]))
+    return TokenClaims(parts[0], parts[1], parts[2], parts[3], int(parts[4]), parts[5] if len(parts) == 6 else "")
 
 
-def verify_token(campaign_id: str, signer: str, signature_id: str, expires_at: int, keys: Keys) -> str:
-    return issue(TokenClaims(VERIFY, campaign_id, signer, signature_id, expires_at), keys)
+def verify_token(campaign_id: str, signer: str, signature_id: str, expires_at: int, keys: Keys, lang: str = "") -> str:
+    return issue(TokenClaims(VERIFY, campaign_id, signer, signature_id, expires_at, lang), keys)
 
 
-def withdraw_token(campaign_id: str, signer: str, signature_id: str, keys: Keys) -> str:
-    return issue(TokenClaims(WITHDRAW, campaign_id, signer, signature_id, _NEVER), keys)
+def withdraw_token(campaign_id: str, signer: str, signature_id: str, keys: Keys, lang: str = "") -> str:
+    return issue(TokenClaims(WITHDRAW, campaign_id, signer, signature_id, _NEVER, lang), keys)

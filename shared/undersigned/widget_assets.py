@@ -1,24 +1,28 @@
-"""The sign widget's files as served to partner pages, from the widget function's `static/`.
+"""The sign widget's files as served to partner pages: the script from the widget
+function's `static/`, and its strings, the `widget` part of the service's one catalogue
+(`undersigned/locales/{lang}.json`), served as `{lang}.json`, one language at a time.
 
-That folder is the widget's only source and ships as it is: no build step, so what is
-reviewed is what runs. The version is a hash of its files, filled into widget.js when it
-is served. `/widget.js` is cached for minutes and loads everything else from
+The script ships as it is: no build step, so what is reviewed is what runs. The version
+is a hash of all of it, filled into widget.js when it is served, as is the list of
+languages. `/widget.js` is cached for minutes and loads everything else from
 `/widget/{version}/…`, cached for a year: a deploy changes the version, never a cached file.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from undersigned import errors, http
+from undersigned import catalogue, errors, http
 
-SERVED_NAME = re.compile(r"^(widget\.js|altcha\.js|[a-z]{2,3}\.json)$")
+SERVED_NAME = re.compile(r"^(widget\.js|altcha\.js)$")
 VERSION_SHAPE = re.compile(r"^[0-9a-f]{12}$")
 VERSION_PLACEHOLDER = b"%%UNDERSIGNED_VERSION%%"
+LANGUAGES_PLACEHOLDER = b"%%UNDERSIGNED_LANGUAGES%%"
 CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".json": "application/json; charset=utf-8"}
 SHORT_CACHE = "public, max-age=300"
 LONG_CACHE = "public, max-age=31536000, immutable"
@@ -29,6 +33,10 @@ class WidgetAssets:
 
     def __init__(self, folder: Path) -> None:
         files = {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if SERVED_NAME.match(path.name)}
+        for lang in catalogue.LANGUAGES:
+            strings = catalogue.section(lang, "widget")
+            files[f"{lang}.json"] = json.dumps(strings, ensure_ascii=False, separators=(",", ":")).encode()
+        files["widget.js"] = files["widget.js"].replace(LANGUAGES_PLACEHOLDER, ",".join(catalogue.LANGUAGES).encode())
         digest = hashlib.sha256()
         for name, body in files.items():
             digest.update(name.encode() + b"\0" + body + b"\0")

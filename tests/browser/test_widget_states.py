@@ -70,7 +70,7 @@ def test_only_the_language_in_use_is_loaded_and_sent_to_the_api(page, partner, f
 
 def test_page_language_is_used_when_the_element_names_none(page, partner, fake_api):
     widget = open_widget(page, partner, fake_api.url, lang="ro", attributes='lang=""')
-    assert widget.get_by_role("button", name="Semnează scrisoarea").is_visible()
+    assert widget.get_by_role("button", name="Semnați scrisoarea").is_visible()
 
 
 def test_field_errors_from_the_api_fill_an_error_summary_that_takes_focus(page, partner, fake_api):
@@ -399,7 +399,7 @@ def test_a_refused_proof_is_explained_in_the_signers_language(page, partner, fak
     widget = open_widget(page, partner, fake_api.url, attributes='lang="pl"')
     fill_form(widget, "Anna", "anna@example.org")
     widget.get_by_role("button", name="Podpisz list").click()
-    widget.locator("[part=error-summary]").get_by_text("Sprawdzenie, czy nie jesteś robotem, nie powiodło się.", exact=False).wait_for()
+    widget.locator("[part=error-summary]").get_by_text("Sprawdzenie zabezpieczenia przed robotami nie zostało ukończone.", exact=False).wait_for()
 
 
 def test_after_a_server_error_the_retry_solves_a_fresh_challenge(page, partner, fake_api):

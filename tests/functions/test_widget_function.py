@@ -11,9 +11,10 @@ import pytest
 
 from devstack.template import functions, load_template, routes
 from tests.browser.servers import LambdaContext, http_api_event, load_widget_app
+from undersigned import catalogue
 
 FIRST_SCRIPT_BUDGET = 15 * 1024  # bytes, gzipped: issue 4, "small and private"
-REQUIRED_LANGUAGES = {"en", "uk", "pl", "ro", "de", "fr"}
+REQUIRED_LANGUAGES = {"en", "uk", "pl", "ro", "de", "fr", "ar"}
 
 
 @pytest.fixture(scope="module")
@@ -94,25 +95,19 @@ def test_first_script_is_at_most_15_kb_gzipped(widget):
     assert len(gzipped) <= FIRST_SCRIPT_BUDGET, f"widget.js is {len(gzipped)} bytes gzipped"
 
 
-def test_every_language_has_every_english_string(widget):
-    def keys(strings: dict, prefix: str = "") -> set[str]:
-        found = set()
-        for key, value in strings.items():
-            if isinstance(value, dict) and key != "signatures":
-                found |= keys(value, prefix + key + ".")
-            else:
-                found.add(prefix + key)
-        return found
-
+def test_every_language_of_the_catalogue_is_served_and_picked(widget):
+    """The widget's strings are the catalogue's: each language file serves its `widget` part,
+    and the script offers exactly the catalogue's languages (tests/unit/test_catalogue.py holds
+    every file to English's keys)."""
     languages = {name.removesuffix(".json") for name in widget.ASSETS.files if name.endswith(".json")}
-    assert REQUIRED_LANGUAGES <= languages
-    english = keys(json.loads(widget.ASSETS.files["en.json"]))
-    script = widget.ASSETS.files["widget.js"].decode()
+    assert REQUIRED_LANGUAGES <= languages == set(catalogue.LANGUAGES)
     for language in languages:
-        strings = json.loads(widget.ASSETS.files[f"{language}.json"])
-        assert keys(strings) == english, language
-        assert "other" in strings["signatures"], language
-        assert f'"{language}"' in script, f"{language}.json exists but the widget never picks it"
+        served = json.loads(body_of(get(widget, f"/widget/{widget.ASSETS.version}/{language}.json")))
+        assert served == catalogue.section(language, "widget"), language
+        assert "email" not in served and "page" not in served, "only the widget's part is sent"
+    script = body_of(get(widget, "/widget.js")).decode()
+    offered = re.search(r'const LANGS = "([^"]+)"\.split', script).group(1).split(",")
+    assert sorted(offered) == sorted(languages)
 
 
 def test_template_serves_the_widget_from_a_function_without_permissions():

@@ -58,3 +58,31 @@ def test_links_sent_before_a_key_rotation_keep_working():
 @pytest.mark.parametrize("junk", ["", ".", "a.b.c", "!!!.???", "x" * 600, "YQ.YQ"])
 def test_junk_is_invalid_not_a_crash(junk):
     assert code_of(lambda: tokens.read(junk, tokens.VERIFY, KEYS, NOW)) == (400, "invalid_token")
+
+
+def test_a_token_carries_the_language_of_its_email():
+    token = tokens.verify_token("demo", "signer-hash", "sid-1", NOW + 60, KEYS, "uk")
+    assert tokens.read(token, tokens.VERIFY, KEYS, NOW).lang == "uk"
+    withdraw = tokens.withdraw_token("demo", "signer-hash", "sid-1", KEYS, "ar")
+    assert tokens.read(withdraw, tokens.WITHDRAW, KEYS, NOW).lang == "ar"
+
+
+def test_tokens_issued_before_languages_stay_valid():
+    """Links in emails sent before the service spoke more than English (five fields) still work."""
+    import base64
+    import hashlib
+    import hmac
+
+    payload = f"v|demo|signer-hash|sid-1|{NOW + 60}".encode()
+    mac = hmac.new(KEYS.token_keys[0], payload, hashlib.sha256).digest()[:16]
+    encode = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+    claims = tokens.read(f"{encode(payload)}.{encode(mac)}", tokens.VERIFY, KEYS, NOW)
+    assert (claims.signature_id, claims.lang) == ("sid-1", "")
+    assert tokens.verify_token("demo", "signer-hash", "sid-1", NOW + 60, KEYS) == f"{encode(payload)}.{encode(mac)}"
+
+
+def test_the_language_cannot_be_changed_without_the_key():
+    token = tokens.verify_token("demo", "signer-hash", "sid-1", NOW + 60, KEYS, "uk")
+    payload, mac = token.split(".")
+    swapped = tokens._b64(tokens._unb64(payload).replace(b"|uk", b"|ar"))
+    assert code_of(lambda: tokens.read(f"{swapped}.{mac}", tokens.VERIFY, KEYS, NOW)) == (400, "invalid_token")

@@ -1,5 +1,5 @@
 /* Undersigned sign widget: <undersigned-sign campaign="…">. No dependencies, no cookies, no storage.
-   Served by functions/widget/app.py, which fills in the version below. */
+   Served by functions/widget/app.py, which fills in the version and the languages below. */
 (() => {
   "use strict";
   const TAG = "undersigned-sign";
@@ -9,7 +9,8 @@
   const SRC = (document.currentScript || {}).src || "";
   // The API is wherever this script came from: /widget.js or /widget/{version}/widget.js.
   const API = SRC.replace(/\/(widget\/[^/]+\/)?widget\.js([?#].*)?$/, "");
-  const LANGS = ["en", "uk", "pl", "ro", "de", "fr", "ar"];
+  // The catalogue's languages, filled in when the script is served.
+  const LANGS = "%%UNDERSIGNED_LANGUAGES%%".split(",");
   const RTL = /^(ar|he|fa|ur|yi|ps|sd|ug|dv|ckb)\b/;
   const SOURCE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
   const COUNTRIES = ("ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCICKCLCMCN" +
