@@ -74,10 +74,10 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
-class EmailNotSent(DomainError):
-    """The email service did not take the confirmation; the signature is kept."""
+class EmailNotQueued(DomainError):
+    """The signature is stored but its email could not be queued: a repeat is safe and queues it."""
 
-    retry_after = 120
+    retry_after = 30
 
 
 class Unexpected(DomainError):

@@ -69,10 +69,10 @@ ANSWERS: dict[type[errors.DomainError], Answer] = {
     UnsupportedMediaType: Answer(415, "unsupported_media_type", "Send the body as {accepted} (UTF-8)."),
     errors.RateLimited: Answer(429, "rate_limited", "Too many submissions from your network just now. Wait a little and try again.", retry_after=True),
     errors.Unexpected: Answer(500, "internal_error", "Something went wrong on our side. Please try again in a moment."),
-    errors.EmailNotSent: Answer(
+    errors.EmailNotQueued: Answer(
         503,
         "service_unavailable",
-        "We could not send the confirmation email just now. Your signature is kept; submit again in a few minutes.",
+        "We could not take your signature just now. Please submit again in a minute; it is safe to repeat.",
         retry_after=True,
     ),
 }

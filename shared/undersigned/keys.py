@@ -30,6 +30,8 @@ class Keys:
     caller_key: bytes = b""
     # Newest first, like token_keys: sign proof-of-work challenges, accept any.
     challenge_keys: tuple[bytes, ...] = ()
+    # Newest first, like token_keys: seal the address in an outbox message, open with any.
+    outbox_keys: tuple[bytes, ...] = ()
     # Secret keys of hosted human checks, by kind ("turnstile", "hcaptcha"), where configured.
     hosted_check_secrets: dict[str, str] = field(default_factory=dict, compare=False)
 
@@ -66,6 +68,7 @@ def keys_from_secret(secret: dict[str, str]) -> Keys:
         signer_key=_derive(signer_master, "signer"),
         caller_key=_derive(masters[0], "caller"),
         challenge_keys=tuple(_derive(master, "challenge") for master in masters),
+        outbox_keys=tuple(_derive(master, "outbox") for master in masters),
         hosted_check_secrets={
             kind: secret[f"{kind}_secret_key"] for kind in ("turnstile", "hcaptcha") if secret.get(f"{kind}_secret_key")
         },

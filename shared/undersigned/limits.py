@@ -91,11 +91,22 @@ def admit(campaign: Campaign, address: str | None, keys: Keys, ledger: Ledger, n
     return within
 
 
-def may_email(campaign_id: str, signer: str, ledger: Ledger, now: float) -> bool:
-    """Counts one email to the address behind `signer`; False once today's caps are
-    reached, so nobody can flood an inbox by submitting its address again and again.
-    One item per address and day holds its count and each campaign's."""
+def _mail_counter(campaign_id: str, signer: str, now: float) -> tuple[str, str, int]:
+    """One item per address and day holds its count and each campaign's: (item, campaign's name, expiry)."""
     day, ends = window(_DAY, now)
-    about_this = f"campaign#{campaign_id}"
-    hits = ledger.add_hits(f"mail#{signer}#{day}", ("all", about_this), ends)
-    return hits[about_this] <= MAILS_PER_SIGNATURE_PER_DAY and hits["all"] <= MAILS_PER_ADDRESS_PER_DAY
+    return f"mail#{signer}#{day}", f"campaign#{campaign_id}", ends
+
+
+def reserve_email(campaign_id: str, signer: str, ledger: Ledger, now: float) -> bool:
+    """Counts one email to the address behind `signer` before it is sent; False once
+    today's caps are reached, so nobody can flood an inbox by submitting its address
+    again and again. An email that then fails is given back (`release_email`): the caps
+    count emails sent, and an outage never uses up a signer's day."""
+    counter, about_this, ends = _mail_counter(campaign_id, signer, now)
+    caps = {"all": MAILS_PER_ADDRESS_PER_DAY, about_this: MAILS_PER_SIGNATURE_PER_DAY}
+    return ledger.add_within(counter, caps, ends)
+
+
+def release_email(campaign_id: str, signer: str, ledger: Ledger, now: float) -> None:
+    counter, about_this, _ = _mail_counter(campaign_id, signer, now)
+    ledger.take_back(counter, ("all", about_this))

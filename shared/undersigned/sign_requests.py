@@ -3,7 +3,8 @@ campaign), the order of the checks, and the answer (JSON `202`, or for a browser
 a redirect to the thank-you URL or a page).
 
 Every accepted submission answers the same bytes, whether the address is new, has
-signed already or is a bot's: the email to the address owner is what differs.
+signed already or is a bot's, once it is stored and its email queued: the email to the
+address owner is what differs.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ def sign(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
     fields = http.read_body(app, allow_form=True)
     lang = signer_language(app, fields)
     if honeypot_filled(fields):
+        sign_up.discard(campaign, public_base_url(app), lang)
         return accepted(app, campaign, lang)
     request = parse_signature(fields, from_form=http.is_form_post(app))
     sign_up.submit(campaign, request, public_base_url(app), now, admission, lang=lang)

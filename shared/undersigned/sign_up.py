@@ -1,56 +1,31 @@
-"""Signing up: a submission stored as a pending signature, and its owner emailed.
+"""Signing up: a submission stored as a pending signature, and its owner's email queued.
 
 Safe to repeat, and it never tells the caller whether an address had signed before: the
 owner of the address learns that from the email they get ("confirm your signature", or
-"you have already signed").
+"you have already signed"), which the sender (`undersigned.sender`) builds and sends off
+the request path. Every submission does the same work here whatever the email will be
+(or whether one goes at all: capped, suppressed): store, then queue one outbox message.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from undersigned import catalogue, config, errors, limits, mail, suppression, tokens
+from undersigned import catalogue, errors, limits, outbox
 from undersigned.addresses import is_disposable
 from undersigned.campaign import Campaign, format_instant
 from undersigned.humancheck import Outcome, outcome
 from undersigned.keys import keys
 from undersigned.observability import logger
-from undersigned.signature import CONFIRMED, SUBMITTED, State, keeps_email
+from undersigned.signature import PENDING_DAYS, SUBMITTED, State, keeps_email
 from undersigned.store.ledger import Ledger
-from undersigned.store.signatures import Signatures, StoredSignature
+from undersigned.store.signatures import Signatures
 
 if TYPE_CHECKING:
     from undersigned.submission import SignatureRequest
-
-SENDER_ADDRESS = config.setting("SENDER_ADDRESS")
-# The SES configuration set whose events feed the suppression list (empty: the identity's default).
-CONFIGURATION_SET = config.setting("CONFIGURATION_SET", default="")
-# How long a signature waits for its owner to confirm it (and its link stays valid).
-PENDING_DAYS = config.setting("PENDING_DAYS", int, default="7")
-
-
-class SendPace:
-    """How long sending an email takes here (a moving average), so that a submission
-    whose email is capped takes as long as one whose email goes: the time of the answer
-    must not tell that an address was submitted before."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-
-    def sent(self, seconds: float) -> None:
-        self.seconds = seconds if not self.seconds else 0.8 * self.seconds + 0.2 * seconds
-
-    def skip(self) -> None:
-        time.sleep(self.seconds)
-
-
-_pace = SendPace()
 
 
 def new_signature_id() -> str:
@@ -120,47 +95,26 @@ def submit(
     lang: str = catalogue.DEFAULT,
 ) -> None:
     """Stores the signature (at most one per address; quarantined when suspicious) and
-    emails its owner what fits, in `lang` (see `catalogue.choose`), within the daily caps on
-    mail to one address."""
+    queues the email that fits, in `lang` (see `catalogue.choose`). `EmailNotQueued` when
+    the queue does not take it: the signature stays stored, and a repeat queues it."""
     ledger = Ledger()
     quarantined = screen(campaign, request, ledger) or not admission.within_limits
     signer = keys().signer_id(request.canonical_email)
     started = Signatures().start(campaign.id, signer, new_signature_fields(request, now, quarantined, admission), now.timestamp())
-    # Capped, bounced or complained: no email, and an answer that takes as long as one.
-    if not limits.may_email(campaign.id, signer, ledger, now.timestamp()) or suppression.is_suppressed(request.email):
-        _pace.skip()
-        return
-    email = _email_for(campaign, started.signature, request, base_url, lang)
-    started_sending = time.perf_counter()
-    try:
-        mail.send(email, campaign.sender_name, SENDER_ADDRESS.value, CONFIGURATION_SET.value)
-        _pace.sent(time.perf_counter() - started_sending)
-    except (ClientError, BotoCoreError) as error:
-        # The signature stays stored; submitting again sends the email again.
-        logger.warning("email not sent", extra={"error_type": type(error).__name__, "campaign_id": campaign.id})
-        raise errors.EmailNotSent() from None
+    outbox.post(
+        outbox.Outgoing(
+            message_id=outbox.new_message_id(),
+            campaign_id=campaign.id,
+            lang=lang,
+            base_url=base_url,
+            signer=signer,
+            signature_id=started.signature.signature_id,
+            to=request.email,
+        )
+    )
 
 
-def _email_for(
-    campaign: Campaign, signature: StoredSignature, request: SignatureRequest, base_url: str, lang: str
-) -> mail.Email:
-    key_set = keys()
-    # The links carry the email's language, so the pages behind them speak it too.
-    withdraw = tokens.withdraw_token(campaign.id, signature.signer, signature.signature_id, key_set, lang)
-    withdraw_url = mail.link(base_url, "/withdraw", withdraw)
-    if signature.state in CONFIRMED:
-        return mail.already_signed_email(request.email, campaign.title, withdraw_url, lang, campaign.email_texts)
-    verify = tokens.verify_token(
-        campaign.id, signature.signer, signature.signature_id, signature.expires_at or 0, key_set, lang
-    )
-    return mail.confirm_email(
-        to=request.email,
-        name=signature.attributes.get("name") or request.name,
-        title=campaign.title,
-        verify_url=mail.link(base_url, "/verify", verify),
-        withdraw_url=withdraw_url,
-        days=PENDING_DAYS.value,
-        lang=lang,
-        expires_on=datetime.fromtimestamp(signature.expires_at or 0, timezone.utc).date(),
-        campaign_texts=campaign.email_texts,
-    )
+def discard(campaign: Campaign, base_url: str, lang: str) -> None:
+    """A bot's submission (the honeypot filled): nothing stored, and a message queued that
+    the sender throws away, so that its answer comes after the same queueing as a person's."""
+    outbox.post(outbox.Outgoing(message_id=outbox.new_message_id(), campaign_id=campaign.id, lang=lang, base_url=base_url))

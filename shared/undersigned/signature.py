@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from undersigned import config
+
+# How long a signature waits for its owner to confirm it (and its link stays valid).
+PENDING_DAYS = config.setting("PENDING_DAYS", int, default="7")
+
 
 class State(StrEnum):
     PENDING = "pending"
