@@ -112,9 +112,25 @@ def create_secrets(secretsmanager: Any, template: dict[str, Any] | None = None) 
     return arns
 
 
+# The queue attributes the local stack applies as the template gives them (moto honours each).
+_QUEUE_ATTRIBUTES = ("MessageRetentionPeriod", "VisibilityTimeout", "DelaySeconds", "ReceiveMessageWaitTimeSeconds")
+
+
 def create_queues(sqs: Any, template: dict[str, Any] | None = None) -> dict[str, str]:
-    """Creates every SQS queue of the template; returns logical id -> queue URL (what !Ref gives)."""
-    return {
-        logical_id: sqs.create_queue(QueueName=physical_name(logical_id))["QueueUrl"]
-        for logical_id in resources_of_type("AWS::SQS::Queue", template)
-    }
+    """Creates every SQS queue of the template with its retention, visibility timeout and
+    redrive policy (dead-letter queue and maxReceiveCount); returns logical id -> queue URL
+    (what !Ref gives)."""
+    queues = resources_of_type("AWS::SQS::Queue", template)
+    urls = {}
+    for logical_id, resource in queues.items():
+        properties = resource.get("Properties") or {}
+        attributes = {name: str(properties[name]) for name in _QUEUE_ATTRIBUTES if name in properties}
+        urls[logical_id] = sqs.create_queue(QueueName=physical_name(logical_id), Attributes=attributes)["QueueUrl"]
+    for logical_id, resource in queues.items():
+        redrive = (resource.get("Properties") or {}).get("RedrivePolicy")
+        if redrive:
+            target = redrive["deadLetterTargetArn"]["Fn::GetAtt"][0]
+            arn = sqs.get_queue_attributes(QueueUrl=urls[target], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            policy = {"deadLetterTargetArn": arn, "maxReceiveCount": int(redrive["maxReceiveCount"])}
+            sqs.set_queue_attributes(QueueUrl=urls[logical_id], Attributes={"RedrivePolicy": json.dumps(policy)})
+    return urls

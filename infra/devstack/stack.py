@@ -1,5 +1,5 @@
-"""The whole local stack: embedded AWS, resources and seed data, API server, stream pollers,
-and the functions' instances (child processes, which it stops before it exits).
+"""The whole local stack: embedded AWS, resources and seed data, API server, stream and
+queue pollers, and the functions' instances (child processes, which it stops before it exits).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import boto3
 
-from devstack import console, embedded_aws, environment, mailbox, resources, seed, streams
+from devstack import console, embedded_aws, environment, mailbox, queues, resources, seed, streams
 from devstack.functions import FunctionFailed, LocalFunction, local_functions, wait_for_all
 from devstack.routing import Router
 from devstack.server import DevServer, LocalApi, bind
-from devstack.template import functions, load_template, resources_of_type, routes, stream_consumers
+from devstack.template import functions, load_template, queue_consumers, resources_of_type, routes, stream_consumers
 
 # How long a stop waits for events in flight (and cold starts) before it kills their instances.
 _STOP_GRACE_SECONDS = 2
@@ -36,7 +36,7 @@ class LocalStack:
     functions: dict[str, LocalFunction]
     seeded: list[str]
     stop_event: threading.Event = field(default_factory=threading.Event)
-    pollers: list[streams.ShardPoller] = field(default_factory=list)
+    pollers: list[threading.Thread] = field(default_factory=list)
     _serving: threading.Thread | None = None
 
     @property
@@ -109,6 +109,13 @@ def _stream_mappings(local: dict[str, LocalFunction], refs: dict[str, str]) -> l
     return mappings
 
 
+def _queue_mappings(local: dict[str, LocalFunction], refs: dict[str, str]) -> list[queues.QueueMapping]:
+    return [
+        queues.QueueMapping(function=local[function_id], queue_url=refs[queue_id], properties=properties)
+        for function_id, queue_id, properties in queue_consumers()
+    ]
+
+
 def _seed(base_url: str, port: int, refs: dict[str, str]) -> list[str]:
     """Seeds the demo campaigns; a failure is reported, not fatal, so the rest stays usable."""
     # The campaign command reads its table from the environment, as an organiser runs it.
@@ -138,7 +145,10 @@ def start(port: int, aws_port: int = 0) -> LocalStack:
         mailbox.watch()
         seeded = _seed(base_url, port, refs)
         stack = LocalStack(port=port, aws=aws, server=server, functions=local, seeded=seeded)
-        stack.pollers = streams.start_pollers(_stream_mappings(local, refs), stack.stop_event)
+        stack.pollers = [
+            *streams.start_pollers(_stream_mappings(local, refs), stack.stop_event),
+            *queues.start_pollers(_queue_mappings(local, refs), stack.stop_event),
+        ]
     except BaseException:
         if server:
             server.server_close()

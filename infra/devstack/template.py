@@ -141,3 +141,14 @@ def stream_consumers(template: dict[str, Any] | None = None) -> list[tuple[str, 
                 table = event["Properties"]["Stream"]["Fn::GetAtt"][0]
                 found.append((spec.logical_id, table, event["Properties"]))
     return found
+
+
+def queue_consumers(template: dict[str, Any] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
+    """(function logical id, queue logical id, event properties) per SQS event source mapping."""
+    found = []
+    for spec in functions(template).values():
+        for event in spec.events.values():
+            if event["Type"] == "SQS":
+                queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
+                found.append((spec.logical_id, queue, event["Properties"]))
+    return found
