@@ -19,7 +19,7 @@ pytestmark = pytest.mark.tools
 ALARM_TOPIC = "AlarmTopic"
 MAIL_EVENTS_FUNCTION = "MailEventsFunction"
 SUPPRESSION_TABLE = "SuppressionTable"
-SENDER = "SubmitFunction"
+SENDER = "SenderFunction"
 # AWS reviews an SES account at about these rates (and may pause its sending).
 SES_REVIEW_BOUNCE_RATE, SES_REVIEW_COMPLAINT_RATE = 0.05, 0.001
 
@@ -118,8 +118,8 @@ def test_every_queue_of_given_up_work_has_an_alarm(resources, alarms) -> None:
 def dashboard_metrics(resources) -> list[list[Any]]:
     (dashboard,) = of_type(resources, "AWS::CloudWatch::Dashboard").values()
     body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
-    # What CloudFormation substitutes: ${Logical} for a logical id, ${AWS::Region}.
-    references = set(re.findall(r"\$\{([^}]+)\}", body))
+    # What CloudFormation substitutes: ${Logical} for a logical id, ${Logical.Attribute}, ${AWS::Region}.
+    references = set(re.findall(r"\$\{([^}.]+)(?:\.[^}]+)?\}", body))
     unknown = {ref for ref in references if "::" not in ref and ref not in resources}
     assert not unknown, f"the dashboard names resources the template lacks: {unknown}"
     document = json.loads(re.sub(r"\$\{([^}]+)\}", r"\1", body))

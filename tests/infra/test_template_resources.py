@@ -207,7 +207,7 @@ def test_signatures_table_streams_both_images_and_expires_pending_items(resource
     assert ttl.get("Enabled") is True and ttl.get("AttributeName"), f"TTL: {ttl}"
 
 
-def test_stream_mapping_reports_partial_failures_and_keeps_what_it_gives_up_on(resources, functions) -> None:
+def test_event_source_mappings_report_partial_failures_and_keep_what_they_give_up_on(resources, functions) -> None:
     mappings = of_type(resources, "AWS::Lambda::EventSourceMapping")
     on_signatures = {
         name: m for name, m in mappings.items() if referenced_ids(m["Properties"]["EventSourceArn"]) == {SIGNATURES_TABLE}
@@ -216,6 +216,13 @@ def test_stream_mapping_reports_partial_failures_and_keeps_what_it_gives_up_on(r
     for name, mapping in mappings.items():
         props = mapping["Properties"]
         assert "ReportBatchItemFailures" in props.get("FunctionResponseTypes", []), name
+        (source,) = referenced_ids(props["EventSourceArn"])
+        if resources[source]["Type"] == "AWS::SQS::Queue":
+            # A queue keeps what its consumer gives up on by its own redrive policy.
+            redrive = resources[source]["Properties"]["RedrivePolicy"]
+            (dead_letters,) = referenced_ids(redrive["deadLetterTargetArn"])
+            assert resources[dead_letters]["Type"] == "AWS::SQS::Queue" and redrive["maxReceiveCount"] >= 1, name
+            continue
         destination = props.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
         (queue,) = referenced_ids(destination) or {None}
         assert resources.get(queue, {}).get("Type") in ("AWS::SQS::Queue", "AWS::SNS::Topic"), (

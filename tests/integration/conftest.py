@@ -14,8 +14,9 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from devstack.resources import create_tables, sender_address, table_name, table_variables, verify_sender
+from devstack.resources import create_queues, create_tables, sender_address, table_name, table_variables, verify_sender
 from integration.lambda_api import Api, invoke
+from integration.outbox_mapping import OUTBOX_QUEUE_URL, OutboxMapping
 from undersigned import aws, config, keys
 from undersigned.campaign_file import put_campaign
 
@@ -43,6 +44,10 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "PENDING_DAYS": "7",
         "UNDERSIGNED_MASTER_KEY": "test-master-key-not-a-secret",
         "KEYS_SECRET_ARN": "",
+        "OUTBOX_QUEUE_URL": OUTBOX_QUEUE_URL,
+        # Fast enough that pacing never waits in a test; the rate is tested on its own.
+        "SES_SEND_RATE": "10000",
+        "SENDER_CONCURRENCY": "2",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -56,6 +61,7 @@ def embedded_aws(aws_env: dict[str, str]):
         config.reset()
         keys.keys.cache_clear()
         create_tables(boto3.client("dynamodb", region_name=REGION))
+        assert create_queues(boto3.client("sqs", region_name=REGION))["OutboxQueue"] == OUTBOX_QUEUE_URL
         verify_sender(boto3.client("sesv2", region_name=REGION))
         yield
         aws.reset()
@@ -95,7 +101,14 @@ class Mail:
 
 
 class Mailbox:
+    """What the signers received, once the outbox has been delivered to the sender (as the
+    mapping would have by the time anyone looks)."""
+
+    def __init__(self, outbox: OutboxMapping | None = None) -> None:
+        self.outbox = outbox or OutboxMapping()
+
     def messages(self) -> list[Mail]:
+        self.outbox.deliver()
         sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
         return [Mail(m.destinations["ToAddresses"], m.subject, m.body) for m in sent]
 
@@ -109,8 +122,13 @@ class Mailbox:
 
 
 @pytest.fixture
-def mailbox(embedded_aws: None) -> Mailbox:
-    return Mailbox()
+def outbox(embedded_aws: None) -> OutboxMapping:
+    return OutboxMapping()
+
+
+@pytest.fixture
+def mailbox(outbox: OutboxMapping) -> Mailbox:
+    return Mailbox(outbox)
 
 
 class StreamReader:

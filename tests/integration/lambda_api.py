@@ -43,9 +43,10 @@ class LambdaContext:
     aws_request_id: str = ""
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = "arn:aws:lambda:eu-west-1:123456789012:function:test"
+    remaining_ms: int = 10_000
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        return self.remaining_ms
 
 
 @dataclass
@@ -87,8 +88,11 @@ def http_event(
 
 
 def invoke(logical_id: str, event: dict[str, Any]) -> Any:
-    handler = getattr(load_function(logical_id), functions()[logical_id].handler_name)
-    return handler(event, LambdaContext(function_name=logical_id, aws_request_id=str(uuid.uuid4())))
+    spec = functions()[logical_id]
+    handler = getattr(load_function(logical_id), spec.handler_name)
+    # An invocation starts with its function's whole Timeout ahead of it.
+    context = LambdaContext(function_name=logical_id, aws_request_id=str(uuid.uuid4()), remaining_ms=spec.timeout * 1000)
+    return handler(event, context)
 
 
 class Api:

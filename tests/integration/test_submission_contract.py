@@ -172,31 +172,6 @@ class TestFormPosts:
         assert closed.status == 410 and "<html" in closed.text
 
 
-class TestEmailOutage:
-    def test_a_failed_send_keeps_the_signature_and_a_repeat_sends_again(self, api, demo, mailbox, monkeypatch):
-        from botocore.exceptions import EndpointConnectionError
-
-        from undersigned import mail
-
-        real_send = mail.send
-
-        def ses_down(*args, **kwargs):
-            raise EndpointConnectionError(endpoint_url="https://email.eu-west-1.amazonaws.com")
-
-        monkeypatch.setattr(mail, "send", ses_down)
-        failed = api.post("/campaigns/demo/signatures", json_body=GOOD)
-        assert failed.status == 503
-        assert failed.json()["error"]["code"] == "service_unavailable"
-        assert failed.header("retry-after")
-        assert stored_signatures() == 1
-
-        monkeypatch.setattr(mail, "send", real_send)
-        again = api.post("/campaigns/demo/signatures", json_body=GOOD)
-        assert again.status == 202
-        assert "Confirm" in mailbox.last_to("bohdan@example.org").subject
-        assert stored_signatures() == 1
-
-
 def test_an_unexpected_fault_answers_500_in_the_contract_shape_without_a_trace(api, demo, monkeypatch):
     from undersigned import sign_up
 

@@ -38,17 +38,23 @@ def test_windows_are_fixed_and_end_on_their_boundary():
     assert window(3600, 125.5) == (0, 3600)
 
 
-def test_a_capped_email_takes_as_long_as_a_sent_one(monkeypatch):
-    from undersigned import sign_up
+def test_the_sender_sends_at_its_share_of_the_ses_rate_and_no_faster():
+    from undersigned.sender import Pace
 
+    now = [100.0]
     slept = []
-    monkeypatch.setattr(sign_up.time, "sleep", slept.append)
-    pace = sign_up.SendPace()
-    pace.skip()
-    pace.sent(0.100)
-    pace.sent(0.200)
-    pace.skip()
-    assert slept == [0.0, pytest.approx(0.120)]
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    pace = Pace(rate=4, sleep=sleep, clock=lambda: now[0])
+    for _ in range(3):
+        pace.wait()
+    assert slept == [0.25, 0.25], "4 a second: a quarter of a second apart"
+    now[0] += 10
+    pace.wait()
+    assert slept == [0.25, 0.25], "after a quiet spell the next email goes at once"
 
 
 def test_a_caller_without_an_address_is_counted_not_crashed():
