@@ -1,7 +1,6 @@
 """The SQS event source mappings of the template, run locally.
 
-As many threads per mapping as its ScalingConfig's MaximumConcurrency (Lambda's default
-otherwise: here, one) receive from the embedded AWS's queue and invoke the function with
+As many threads per mapping as its ScalingConfig's MaximumConcurrency (one where it has none) receive from the embedded AWS's queue and invoke the function with
 Lambda-shaped batches of up to BatchSize messages, gathered for up to
 MaximumBatchingWindowInSeconds. What succeeded is deleted, as the mapping does: the whole
 batch when the function answered without `batchItemFailures` (ReportBatchItemFailures),
@@ -34,6 +33,8 @@ class QueueMapping:
     function: LocalFunction
     queue_url: str
     properties: dict[str, Any]
+    # ScalingConfig's MaximumConcurrency, resolved (the template may give it as a parameter).
+    concurrency: int = 1
 
     @property
     def batch_size(self) -> int:
@@ -42,10 +43,6 @@ class QueueMapping:
     @property
     def batching_window(self) -> float:
         return float(self.properties.get("MaximumBatchingWindowInSeconds", 0))
-
-    @property
-    def concurrency(self) -> int:
-        return int(self.properties.get("ScalingConfig", {}).get("MaximumConcurrency", 1))
 
     @property
     def reports_item_failures(self) -> bool:

@@ -110,10 +110,19 @@ def _stream_mappings(local: dict[str, LocalFunction], refs: dict[str, str]) -> l
 
 
 def _queue_mappings(local: dict[str, LocalFunction], refs: dict[str, str]) -> list[queues.QueueMapping]:
-    return [
-        queues.QueueMapping(function=local[function_id], queue_url=refs[queue_id], properties=properties)
-        for function_id, queue_id, properties in queue_consumers()
-    ]
+    mappings = []
+    for function_id, queue_id, properties in queue_consumers():
+        concurrency = properties.get("ScalingConfig", {}).get("MaximumConcurrency", 1)
+        where = f"{function_id}.Events.ScalingConfig.MaximumConcurrency"
+        mappings.append(
+            queues.QueueMapping(
+                function=local[function_id],
+                queue_url=refs[queue_id],
+                properties=properties,
+                concurrency=int(environment.resolve(concurrency, refs, where)),
+            )
+        )
+    return mappings
 
 
 def _seed(base_url: str, port: int, refs: dict[str, str]) -> list[str]:

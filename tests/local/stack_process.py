@@ -17,6 +17,20 @@ import requests
 from devstack.template import ROOT
 
 READY_TIMEOUT_SECONDS = 30
+# The sender emails from the outbox a moment after the 202 (the queue's poller, then SES).
+MAIL_TIMEOUT_SECONDS = 5
+
+
+def mail_to(base_url: str, email: str) -> dict:
+    """The newest email to `email` in /_dev/mailbox, once it came."""
+    deadline = time.monotonic() + MAIL_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        messages = requests.get(f"{base_url}/_dev/mailbox", timeout=5).json()["messages"]
+        mine = [message for message in messages if email in message["to"]]
+        if mine:
+            return mine[-1]
+        time.sleep(0.1)
+    pytest.fail(f"no email to {email} in /_dev/mailbox")
 
 
 def free_port() -> int:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from local.stack_process import StackProcess
+from local.stack_process import StackProcess, mail_to
 
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
@@ -40,14 +40,7 @@ def _sign(
 
 
 def _mail_to(stack: StackProcess, email: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        messages = requests.get(f"{stack.base_url}/_dev/mailbox", timeout=5).json()["messages"]
-        mine = [message for message in messages if email in message["to"]]
-        if mine:
-            return mine[-1]
-        time.sleep(0.1)
-    pytest.fail(f"no email to {email} in /_dev/mailbox")
+    return mail_to(stack.base_url, email)
 
 
 def _link(message: dict[str, Any], path: str) -> str:

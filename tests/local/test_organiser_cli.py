@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from local.stack_process import mail_to
+
 LETTER = {
     "id": "local-letter",
     "title": "A letter on the local stack",
@@ -40,8 +42,7 @@ def tool(base: str, *argv: str) -> subprocess.CompletedProcess[str]:
 
 def sign_and_confirm(base: str, campaign: str, email: str, **fields) -> None:
     call("POST", f"{base}/campaigns/{campaign}/signatures", {"name": email.split("@")[0].title(), "email": email, **fields})
-    messages = call("GET", f"{base}/_dev/mailbox")["messages"]
-    link = next(link for message in reversed(messages) if email in message["to"] for link in message["links"] if "/verify" in link)
+    link = next(link for link in mail_to(base, email)["links"] if "/verify" in link)
     call("POST", f"{base}/verify", {"token": parse_qs(urlsplit(link).query)["token"][0]})
 
 

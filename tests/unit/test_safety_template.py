@@ -34,10 +34,12 @@ def test_the_limits_table_forgets_by_ttl():
     assert table["SSESpecification"] == {"SSEEnabled": True}
 
 
-def test_only_submissions_and_the_retention_job_touch_the_limits():
+def test_only_submissions_the_sender_and_the_retention_job_touch_the_limits():
     users = {name for name in resources_of_type("AWS::Serverless::Function") if actions_on(name, "LimitsTable")}
-    assert users == {"SubmitFunction", "RetentionFunction"}
+    assert users == {"SubmitFunction", "SenderFunction", "RetentionFunction"}
     assert actions_on("SubmitFunction", "LimitsTable") == {"dynamodb:PutItem", "dynamodb:UpdateItem"}
+    # The daily mail caps (counted, given back) and each outbox message's sent mark (claimed, released).
+    assert actions_on("SenderFunction", "LimitsTable") == {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
     assert actions_on("RetentionFunction", "LimitsTable") == {"dynamodb:GetItem", "dynamodb:PutItem"}
 
 
