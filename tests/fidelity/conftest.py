@@ -22,7 +22,8 @@ from devstack.resources import create_tables, sender_address, table_variables
 from fidelity.counting import SIGNATURES
 from fidelity.dynamodb_local import DynamoDBLocal, DynamoDBLocalUnavailable
 from fidelity.event_source import EventSourceMapping, SignatureStream, deliver
-from undersigned import aws, config, confirmation, keys, mail, sign_up
+from undersigned import aws, config, confirmation, keys, mail, sender, sign_up
+from undersigned import outbox as outbox_queue
 from undersigned.campaign import utc_now
 from undersigned.campaign_file import put_campaign
 from undersigned.store.campaigns import Campaigns
@@ -58,6 +59,8 @@ def core_on_dynamodb_local(dynamodb_local: DynamoDBLocal, monkeypatch: pytest.Mo
         "PENDING_DAYS": "7",
         "UNDERSIGNED_MASTER_KEY": "fidelity-master-key-not-a-secret",
         "KEYS_SECRET_ARN": "",
+        "SES_SEND_RATE": "10000",
+        "SENDER_CONCURRENCY": "2",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -129,10 +132,17 @@ class Outbox:
         raise AssertionError(f"no {path} link in the last email to {address}")
 
 
+def _send_at_once(outgoing: outbox_queue.Outgoing) -> None:
+    """SQS is not emulated here: each outbox message goes to the real sender (its ledger
+    writes on DynamoDB Local) as soon as it is posted, sealed and opened as on the queue."""
+    sender.deliver_one(outbox_queue.decode(outbox_queue.encode(outgoing)))
+
+
 @pytest.fixture
 def outbox(monkeypatch: pytest.MonkeyPatch) -> Outbox:
     box = Outbox()
     monkeypatch.setattr(mail, "send", box.send)
+    monkeypatch.setattr(outbox_queue, "post", _send_at_once)
     return box
 
 
