@@ -80,6 +80,13 @@ class EmailNotSent(DomainError):
     retry_after = 120
 
 
+class ServiceUnavailable(DomainError):
+    """The database cannot take the request right now (throttling). Nothing was half-done:
+    every write the request made is one that repeating it makes again, or finds made."""
+
+    retry_after = 5
+
+
 class Unexpected(DomainError):
     """A fault of ours; the caller only learns that it may try again."""
 

@@ -13,8 +13,9 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from botocore.exceptions import ClientError
 
-from undersigned import config, errors, pages
+from undersigned import aws, config, errors, pages
 from undersigned.errors import DomainError
 from undersigned.http_errors import (
     BodyNotJson,
@@ -66,10 +67,19 @@ def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
     def _domain_error(error: DomainError) -> Response:
         return error_response(error, as_html=is_form_post(app), headers=cors(app), lang=pages.request_language(app.current_event))
 
+    @app.exception_handler(ClientError)
+    def _aws_error(error: ClientError) -> Response:
+        # Throttling left over after botocore's retries, on any call of any route: every
+        # write is conditional or idempotent, so the caller may simply repeat the request.
+        if not aws.is_unavailable(error):
+            return _unexpected(error)
+        logger.warning("service unavailable", extra={"error_code": error.response.get("Error", {}).get("Code")})
+        return _domain_error(errors.ServiceUnavailable())
+
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.error("unexpected error", extra=fault_report(error))
-        return error_response(errors.Unexpected(), as_html=is_form_post(app), headers=cors(app), lang=pages.request_language(app.current_event))
+        return _domain_error(errors.Unexpected())
 
     return app
 

@@ -69,6 +69,12 @@ ANSWERS: dict[type[errors.DomainError], Answer] = {
     UnsupportedMediaType: Answer(415, "unsupported_media_type", "Send the body as {accepted} (UTF-8)."),
     errors.RateLimited: Answer(429, "rate_limited", "Too many submissions from your network just now. Wait a little and try again.", retry_after=True),
     errors.Unexpected: Answer(500, "internal_error", "Something went wrong on our side. Please try again in a moment."),
+    errors.ServiceUnavailable: Answer(
+        503,
+        "service_unavailable",
+        "The service is busy just now. Nothing was changed that a repeat would not make again: try again in a few seconds.",
+        retry_after=True,
+    ),
     errors.EmailNotSent: Answer(
         503,
         "service_unavailable",

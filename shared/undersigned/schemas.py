@@ -171,13 +171,14 @@ NOT_MODIFIED = {304: {"description": "Not modified since the ETag given in If-No
 
 def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     """The `responses` entries for a route's contract errors, described from the one table
-    of errors (`http_errors.ANSWERS`)."""
+    of errors (`http_errors.ANSWERS`). Each of these routes reads or writes the database,
+    so each may also answer `503` while it throttles."""
     return {
         status: {
             "description": ", ".join(f"`{code}`" for code in http_errors.codes_for(status)) + ".",
             "content": {"application/json": {"model": ErrorBody}},
         }
-        for status in statuses
+        for status in sorted({*statuses, 503})
     }
 
 
