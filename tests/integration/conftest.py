@@ -14,7 +14,7 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
-from devstack.resources import create_tables, sender_address, table_name, table_variables, verify_sender
+from devstack.resources import create_queues, create_tables, sender_address, table_name, table_variables, verify_sender
 from integration.lambda_api import Api, invoke
 from undersigned import aws, config, keys
 from undersigned.campaign_file import put_campaign
@@ -50,12 +50,14 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.fixture
-def embedded_aws(aws_env: dict[str, str]):
+def embedded_aws(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     with mock_aws():
         aws.reset()
         config.reset()
         keys.keys.cache_clear()
         create_tables(boto3.client("dynamodb", region_name=REGION))
+        queues = create_queues(boto3.client("sqs", region_name=REGION))
+        monkeypatch.setenv("TALLY_FAILURES_QUEUE", queues["TallyFailuresQueue"])
         verify_sender(boto3.client("sesv2", region_name=REGION))
         yield
         aws.reset()
