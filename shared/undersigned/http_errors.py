@@ -39,6 +39,10 @@ class BodyNotObject(errors.InvalidInput):
     pass
 
 
+class NoRoute(errors.DomainError):
+    """No route serves this path with this method (a trailing slash included)."""
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -61,6 +65,7 @@ ANSWERS: dict[type[errors.DomainError], Answer] = {
     errors.CampaignNotFound: Answer(404, "campaign_not_found", "There is no campaign with this id. Check the link you followed."),
     errors.SignatureNotFound: Answer(404, "signature_not_found", "There is no such signature in this campaign."),
     errors.NotFound: Answer(404, "not_found", "There is no such widget file. Load the widget from /widget.js."),
+    NoRoute: Answer(404, "not_found", "Nothing is served at this path with this method. Check both; paths end without a slash."),
     errors.CampaignExists: Answer(409, "campaign_exists", "A campaign with this id exists already: update it, or choose another id."),
     errors.NotQuarantined: Answer(409, "not_quarantined", "This signature is not in quarantine (it may have been reviewed already)."),
     errors.CampaignClosed: Answer(410, "campaign_closed", "This campaign has closed and no longer takes signatures."),
