@@ -166,6 +166,11 @@ FORM_EXTENSION = "x-undersigned-accepts-form"
 ACCEPTS_FORMS = {FORM_EXTENSION: True}
 
 
+def html_page(description: str) -> dict[str, Any]:
+    """A response that is an HTML page for a person (the pages behind the email's links)."""
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 NOT_MODIFIED = {304: {"description": "Not modified since the ETag given in If-None-Match."}}
 
 
