@@ -39,7 +39,10 @@ class CampaignOut(TypedDict):
     status: Literal["open", "closed"]
     count: int
     public_signatories: bool
-    human_check: Literal["none", "altcha", "turnstile", "hcaptcha"]
+    human_check: campaign.HumanCheck
+    # The language of `title` and `statement`, and every language the letter is written in.
+    lang: str
+    languages: list[str]
 
 
 class CountOut(TypedDict):

@@ -25,6 +25,9 @@ def test_campaign_shows_its_description_status_and_count(api, demo, mailbox, str
         "count": 1,
         "public_signatories": True,
         "human_check": "none",
+        # CONTRACT v1.1: the letter's language, and every language it is written in.
+        "lang": "en",
+        "languages": ["en"],
     }
     assert answer.header("access-control-allow-origin") == "*"
     assert api.get("/campaigns/demo-closed").json()["status"] == "closed"

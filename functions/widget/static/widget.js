@@ -182,7 +182,7 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
       const lang = this._lang = pickLang(this);
       try {
         const [s, c, fresh] = await Promise.all([
-          strings(lang).catch(() => strings(this._lang = "en")), this._json(""), this._json("/count", FRESH).catch(() => null)]);
+          strings(lang).catch(() => strings(this._lang = "en")), this._json(`?lang=${lang}`), this._json("/count", FRESH).catch(() => null)]);
         this._s = s;
         // The campaign answer may be cached for a minute and more; /count's cache is seconds.
         this._c = fresh ? Object.assign(c, { count: fresh.count, goal: fresh.goal }) : c;
