@@ -41,7 +41,7 @@ def condition_holds(name: str, refs: Mapping[str, str]) -> bool:
 
 def _holds(condition: Any, refs: Mapping[str, str]) -> bool:
     (function, arguments), = condition.items()
-    if function == "Condition":
+    if function in ("Condition", "Fn::Condition"):  # `!Condition X` reads as Fn::Condition
         return condition_holds(arguments, refs)
     if function == "Fn::Equals":
         left, right = (resolve(argument, refs, "Conditions") for argument in arguments)
