@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from undersigned import catalogue, config, email_links, errors, http, pages, sign_up
+from undersigned import catalogue, config, edge, email_links, errors, http, pages, sign_up
 from undersigned.campaign import Campaign, utc_now
 from undersigned.store.campaigns import Campaigns
 from undersigned.submission import honeypot_filled, parse_signature
@@ -56,7 +56,7 @@ def sign(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
     if not campaign.is_open(now):
         raise errors.CampaignClosed()
     # Every attempt counts against the caller's limits, well-formed or not.
-    admission = sign_up.admit(campaign, app.current_event.request_context.http.source_ip, now)
+    admission = sign_up.admit(campaign, edge.caller_address(app.current_event), now)
     fields = http.read_body(app, allow_form=True)
     lang = signer_language(app, campaign, fields)
     if honeypot_filled(fields):
