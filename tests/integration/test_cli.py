@@ -98,6 +98,12 @@ class TestReviewCommands:
         stream.drain()
         assert count(api) == 2
         assert [item["name"] for item in api.get("/campaigns/demo/signatories").json()["items"]] == ["Bob"]
+        assert cli("feature", "demo", by_name["Bob"])[1].strip() == "featured"
+        assert [item["name"] for item in api.get("/campaigns/demo/signatories?featured=true").json()["items"]] == ["Bob"]
+        assert cli("unfeature", "demo", by_name["Bob"])[1].strip() == "unfeatured"
+        assert api.get("/campaigns/demo/signatories?featured=true").json()["items"] == []
+        code, _, err = cli("feature", "demo", by_name["Ann"])
+        assert code == 1 and "not_listed" in err, "a hidden signatory cannot be featured"
         code, _, err = cli("release", "demo", by_name["Cat"])
         assert code == 1 and "not_quarantined" in err
 
