@@ -227,6 +227,8 @@ class Campaign:
     translations: dict[str, dict[str, str]] | None = setting(None, _translations_rule, _letters)
     # Kept by the service, never set by an organiser: the count and the bookkeeping around it.
     count: int = 0
+    # Of the count, the verified organisation signatures (the tally moves both together).
+    organisations: int = 0
     count_updated_at: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
@@ -301,6 +303,7 @@ class Campaign:
         return {
             "campaign_id": self.id,
             "count": self.count,
+            "organisations": self.organisations,
             "goal": self.goal,
             "updated_at": self.count_updated_at or self.created_at or "1970-01-01T00:00:00Z",
         }
@@ -347,4 +350,4 @@ def campaign_from_stored(values: dict[str, Any]) -> Campaign:
     """A campaign as the store read it: absent settings take their defaults."""
     kept = {name: _kept(name, values[name]) for name in SETTINGS if values.get(name) is not None}
     service = {name: values[name] for name in ("count_updated_at", "created_at", "updated_at") if name in values}
-    return Campaign(**kept, **service, count=values.get("verified_count", 0))
+    return Campaign(**kept, **service, count=values.get("verified_count", 0), organisations=values.get("organisation_count", 0))

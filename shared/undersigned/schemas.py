@@ -48,7 +48,16 @@ class CampaignOut(TypedDict):
 class CountOut(TypedDict):
     campaign_id: str
     count: int
+    organisations: int
     goal: int | None
+    updated_at: str
+
+
+class CountryCountsOut(TypedDict):
+    campaign_id: str
+    count: int
+    countries: dict[str, int]
+    unspecified: int
     updated_at: str
 
 
@@ -154,7 +163,7 @@ class AdminPage(TypedDict):
 
 
 class AdminAction(TypedDict):
-    status: Literal["hidden", "verified", "discarded"]
+    status: Literal["hidden", "verified", "discarded", "featured", "unfeatured"]
     signer: str
 
 

@@ -76,7 +76,7 @@ class TestSignatories:
         assert answer.status == 200
         items = answer.json()["items"]
         assert [item["name"] for item in items] == ["Second", "First"]
-        assert set(items[0]) == {"name", "role", "organisation", "country", "signed_at"}
+        assert set(items[0]) == {"name", "role", "organisation", "country", "signed_at", "kind", "organisation_domain", "featured"}
         assert items[0]["role"] is None and items[0]["country"] == "PL"
         assert "@" not in answer.text
         assert answer.json()["next_cursor"] is None
