@@ -40,6 +40,10 @@ class NotQuarantined(DomainError):
     """A review action for a signature that is not (or no longer) in quarantine."""
 
 
+class NotListed(DomainError):
+    """Only a signature on the public list (verified, public, not hidden) can be featured."""
+
+
 class InvalidToken(DomainError):
     pass
 

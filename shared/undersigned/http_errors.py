@@ -68,6 +68,7 @@ ANSWERS: dict[type[errors.DomainError], Answer] = {
     NoRoute: Answer(404, "not_found", "Nothing is served at this path with this method. Check both; paths end without a slash."),
     errors.CampaignExists: Answer(409, "campaign_exists", "A campaign with this id exists already: update it, or choose another id."),
     errors.NotQuarantined: Answer(409, "not_quarantined", "This signature is not in quarantine (it may have been reviewed already)."),
+    errors.NotListed: Answer(409, "not_listed", "Only a signature on the public list can be featured: verified, shown with its signer's consent, not hidden."),
     errors.CampaignClosed: Answer(410, "campaign_closed", "This campaign has closed and no longer takes signatures."),
     errors.TokenExpired: Answer(410, "token_expired", "This link has expired. Sign again to get a new one."),
     PayloadTooLarge: Answer(413, "payload_too_large", "The request body is larger than 16 KiB."),

@@ -39,13 +39,25 @@ class CampaignOut(TypedDict):
     status: Literal["open", "closed"]
     count: int
     public_signatories: bool
-    human_check: Literal["none", "altcha", "turnstile", "hcaptcha"]
+    human_check: campaign.HumanCheck
+    # The language of `title` and `statement`, and every language the letter is written in.
+    lang: str
+    languages: list[str]
 
 
 class CountOut(TypedDict):
     campaign_id: str
     count: int
+    organisations: int
     goal: int | None
+    updated_at: str
+
+
+class CountryCountsOut(TypedDict):
+    campaign_id: str
+    count: int
+    countries: dict[str, int]
+    unspecified: int
     updated_at: str
 
 
@@ -151,7 +163,7 @@ class AdminPage(TypedDict):
 
 
 class AdminAction(TypedDict):
-    status: Literal["hidden", "verified", "discarded"]
+    status: Literal["hidden", "verified", "discarded", "featured", "unfeatured"]
     signer: str
 
 

@@ -8,10 +8,12 @@ finds its mark already set and moves nothing; a batch split after a failure repl
 only what may not have landed. One count write per campaign per batch, not per
 signature, so a letter that goes viral does not throttle on one hot item.
 
-The same transaction moves the per-source counts and the verified-per-hour history:
-a mark records the source and hour it was counted under (`counted_source`,
-`counted_hour`), and taking the mark away takes the same ones down, so they stay as
-exact as the count.
+The same transaction moves the per-source and per-country counts, the organisations
+among the count, and the verified-per-hour history: a mark records what it was counted
+under (`counted_source`, `counted_hour`, `counted_country`, `counted_kind`), and taking
+the mark away takes the same ones down, so they stay as exact as the count. (A
+withdrawal erases the signer's country and kind of signature before the tally sees it;
+the mark is what remembers them until it is taken away.)
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from typing import Any, Iterable, NamedTuple
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from undersigned.signature import is_counted
+from undersigned.signature import ORGANISATION, is_counted
 
 _deserialize = TypeDeserializer().deserialize
 # A transaction takes at most 100 actions: the marks, the one count update and one
-# update per distinct source and hour among the marks (see `CampaignTally.chunks`).
+# update per distinct source, hour and country among the marks (see `CampaignTally.chunks`).
 MAX_ACTIONS = 100
 
 
@@ -36,10 +38,17 @@ class Mark(NamedTuple):
     counted: bool
     hour: str | None = None  # "2026-11-28T13", the hour it was verified in
     source: str | None = None  # the partner's attribution tag
+    country: str | None = None  # "UA", as the signer gave it
+    kind: str | None = None  # "organisation" when counted among the organisations
 
     def counters(self) -> list[str]:
         """The counter items (sort keys) this mark moves besides the count."""
-        return [name for name in (hour_counter(self.hour), source_counter(self.source)) if name]
+        return [name for name in (hour_counter(self.hour), source_counter(self.source), country_counter(self.country)) if name]
+
+    @property
+    def organisations(self) -> int:
+        """How many organisations this mark moves (on the campaign, with the count)."""
+        return 1 if self.kind == ORGANISATION else 0
 
 
 def hour_counter(hour: str | None) -> str | None:
@@ -48,6 +57,10 @@ def hour_counter(hour: str | None) -> str | None:
 
 def source_counter(source: str | None) -> str | None:
     return f"source#{source}" if source else None
+
+
+def country_counter(country: str | None) -> str | None:
+    return f"country#{country}" if country else None
 
 
 def hour_of(instant: str | None) -> str | None:
@@ -98,8 +111,12 @@ def mark_to_move(signer: str, signature: dict[str, Any]) -> Mark | None:
     if wanted == marked:
         return None
     if wanted:
-        return Mark(signer, True, hour_of(signature.get("verified_at")), signature.get("source"))
-    return Mark(signer, False, signature.get("counted_hour"), signature.get("counted_source"))
+        kind = ORGANISATION if signature.get("kind") == ORGANISATION else None
+        return Mark(signer, True, hour_of(signature.get("verified_at")), signature.get("source"), signature.get("country"), kind)
+    return Mark(
+        signer, False, signature.get("counted_hour"), signature.get("counted_source"),
+        signature.get("counted_country"), signature.get("counted_kind"),
+    )
 
 
 def plain(image: dict[str, Any]) -> dict[str, Any]:
