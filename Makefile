@@ -48,8 +48,13 @@ lint: $(TOOLS_VENV)/.installed
 build: $(TOOLS_VENV)/.installed
 	PYENV_VERSION=3.11.7:3.12.1:3.13.0 $(TOOLS_VENV)/bin/sam build --template-file template.yaml
 
-bench: $(VENV)/.installed
+# Cold starts, the surge's capacity model and cost, and a surge on DynamoDB Local
+# (SURGE_SIGNATURES=20000 make bench for a bigger one: about 2 ms per transaction action).
+bench: $(VENV)/.installed $(DYNAMODB_LOCAL)/node_modules/.installed
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/capacity.py
+	$(PY) benchmarks/cost.py
+	$(PY) benchmarks/surge.py
 
 # N signers at once (default 100) against `make dev`'s stack on PORT, or one of its own.
 N ?= 100

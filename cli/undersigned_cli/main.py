@@ -122,6 +122,16 @@ def cmd_hide(client: Client, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feature(client: Client, args: argparse.Namespace) -> int:
+    print(client.call("POST", _signature(args, "feature"))["status"])
+    return 0
+
+
+def cmd_unfeature(client: Client, args: argparse.Namespace) -> int:
+    print(client.call("POST", _signature(args, "unfeature"))["status"])
+    return 0
+
+
 def cmd_release(client: Client, args: argparse.Namespace) -> int:
     print(client.call("POST", _signature(args, "release"))["status"])
     return 0
@@ -184,15 +194,25 @@ def cmd_stats(client: Client, args: argparse.Namespace) -> int:
     public = f"/campaigns/{quote(args.campaign, safe='')}"
     count = client.call("GET", f"{public}/count")
     sources = client.call("GET", f"{public}/count/sources")
+    countries = client.call("GET", f"{public}/count/countries")
     history = client.call("GET", f"{public}/count/history", query={"hours": args.hours})
     goal = f" of {count['goal']:,} ({100 * count['count'] // count['goal']}%)" if count.get("goal") else ""
     print(f"{args.campaign}: {count['count']:,} verified{goal}, as of {count['updated_at']}")
-    ranked = sorted(sources["sources"].items(), key=lambda item: (-item[1], item[0]))
-    for name, number in [*ranked, ("(no source)", sources["unattributed"])]:
-        print(f"  {name:<24} {number:>8,}")
+    people = count["count"] - count.get("organisations", 0)
+    print(f"  {'organisations':<24} {count.get('organisations', 0):>8,}")
+    print(f"  {'people':<24} {people:>8,}")
+    print("per source")
+    _ranked(sources["sources"], ("(no source)", sources["unattributed"]))
+    print("per country")
+    _ranked(countries["countries"], ("(no country)", countries["unspecified"]))
     per_hour = [hour["verified"] for hour in history["hours"]]
     print(f"last {len(per_hour)} h  {sparkline(per_hour)}  {sum(per_hour):,} verified, peak {max(per_hour, default=0):,}/h")
     return 0
+
+
+def _ranked(numbers: dict[str, int], rest: tuple[str, int]) -> None:
+    for name, number in [*sorted(numbers.items(), key=lambda item: (-item[1], item[0])), rest]:
+        print(f"  {name:<24} {number:>8,}")
 
 
 # ---------------------------------------------------------------- parsing
@@ -226,6 +246,8 @@ def parser() -> argparse.ArgumentParser:
         "--state", help="only this state, e.g. quarantined"
     )
     command("hide", cmd_hide, "hide a signatory from the public list (stays counted)", signer=True)
+    command("feature", cmd_feature, "feature a listed signatory (the public list's featured=true)", signer=True)
+    command("unfeature", cmd_unfeature, "stop featuring a signatory (it stays listed)", signer=True)
     command("release", cmd_release, "release a quarantined signature: it is counted (and listed if public)", signer=True)
     command("discard", cmd_discard, "discard a quarantined signature: erased, never counted", signer=True)
     invalidate = command("invalidate", cmd_invalidate, "end matching signatures in bulk; the count follows")
@@ -238,7 +260,7 @@ def parser() -> argparse.ArgumentParser:
     export = command("export", cmd_export, "verified signers as CSV (only what each consented to share)")
     export.add_argument("-o", "--output", help="write to this file (default: stdout)")
     export.add_argument("--page-size", type=int, default=500, help=argparse.SUPPRESS)
-    command("stats", cmd_stats, "count, per-source counts and a sparkline of signatures per hour").add_argument(
+    command("stats", cmd_stats, "count, organisations, per-source and per-country counts, a sparkline per hour").add_argument(
         "--hours", type=int, default=48, help="hours of history (default 48)"
     )
     return top

@@ -88,6 +88,16 @@ def release_signature(campaign_id: str, signer: str) -> Response[schemas.AdminAc
     return ok(organiser().release(campaign_id, signer))
 
 
+@app.post("/admin/campaigns/<campaign_id>/signatures/<signer>/feature", summary="Feature a signatory on the public list", responses=ACTION, **ADMIN)
+def feature_signature(campaign_id: str, signer: str) -> Response[schemas.AdminAction]:
+    return ok(organiser().feature(campaign_id, signer, True))
+
+
+@app.post("/admin/campaigns/<campaign_id>/signatures/<signer>/unfeature", summary="Stop featuring a signatory", responses=ACTION, **ADMIN)
+def unfeature_signature(campaign_id: str, signer: str) -> Response[schemas.AdminAction]:
+    return ok(organiser().feature(campaign_id, signer, False))
+
+
 @app.post("/admin/campaigns/<campaign_id>/signatures/<signer>/discard", summary="Discard a quarantined signature", responses=ACTION, **ADMIN)
 def discard_signature(campaign_id: str, signer: str) -> Response[schemas.AdminAction]:
     return ok(organiser().discard(campaign_id, signer))

@@ -1,8 +1,9 @@
-"""GET /campaigns/{campaign_id}: a campaign's public description and its count."""
+"""GET /campaigns/{campaign_id}: a campaign's public description and its count, the
+letter in the reader's language where the organiser wrote one (`?lang=`, else Accept-Language)."""
 
 from aws_lambda_powertools.event_handler import Response
 
-from undersigned import http, schemas
+from undersigned import catalogue, http, schemas
 from undersigned.campaign import utc_now
 from undersigned.store.campaigns import Campaigns
 
@@ -13,13 +14,16 @@ CACHE = http.public_cache(30, 60)
 @app.get(
     "/campaigns/<campaign_id>",
     summary="A campaign",
-    responses={**schemas.ok(schemas.CampaignOut, "The campaign."), **schemas.error_responses(404)},
+    description="`lang` (`uk`, `pl`, ...; else the Accept-Language header) picks the letter's language; "
+    "`lang` in the answer says which one came, `languages` which exist.",
+    responses={**schemas.ok(schemas.CampaignOut, "The campaign."), **schemas.error_responses(400, 404)},
 )
 def get_campaign(campaign_id: str) -> Response[schemas.CampaignOut]:
-    campaign = Campaigns().existing(campaign_id)
-    return http.json_response(
-        200, campaign.public_view(utc_now()), {**http.ANY_ORIGIN_HEADERS, "Cache-Control": CACHE}
-    )
+    event = app.current_event
+    wanted = catalogue.supported(event.get_query_string_value("lang")) or catalogue.from_accept_language(event.headers.get("accept-language"))
+    view = Campaigns().existing(campaign_id).public_view(utc_now(), wanted)
+    # Without ?lang= the answer depends on the reader's Accept-Language: caches must key on it.
+    return http.json_response(200, view, {**http.ANY_ORIGIN_HEADERS, "Cache-Control": CACHE, "Vary": "Accept-Language"})
 
 
 @http.logger.inject_lambda_context

@@ -1,5 +1,5 @@
-"""GET /campaigns/{campaign_id}/count/sources and /count/history: the count per partner
-tag and per hour, cacheable everywhere like the count."""
+"""GET /campaigns/{campaign_id}/count/sources, /count/countries and /count/history: the
+count per partner tag, per country and per hour, cacheable everywhere like the count."""
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -20,6 +20,18 @@ CACHE = http.public_cache(30, 60)
 )
 def get_sources(campaign_id: str) -> Response[schemas.SourceCountsOut]:
     view = count_views.sources_view(Campaigns().existing(campaign_id))
+    return http.cacheable_json(app, view, CACHE)
+
+
+@app.get(
+    "/campaigns/<campaign_id>/count/countries",
+    summary="A campaign's count per country",
+    description="`countries` maps each ISO 3166-1 alpha-2 code signers gave to its verified signatures; "
+    "`unspecified` is the rest of the count. Sends an ETag; If-None-Match answers 304.",
+    responses={**schemas.ok(schemas.CountryCountsOut, "The count per country."), **schemas.NOT_MODIFIED, **schemas.error_responses(404)},
+)
+def get_countries(campaign_id: str) -> Response[schemas.CountryCountsOut]:
+    view = count_views.countries_view(Campaigns().existing(campaign_id))
     return http.cacheable_json(app, view, CACHE)
 
 

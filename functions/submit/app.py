@@ -25,7 +25,7 @@ app = http.make_app(cors=http.allowed_origin)
     responses={
         **schemas.ok(schemas.SubmissionAccepted, "Stored; the owner of the address gets an email.", 202),
         303: {"description": "Form posts: to the campaign's thank-you URL."},
-        **schemas.error_responses(400, 403, 404, 410, 413, 415, 429, 503),
+        **schemas.error_responses(400, 403, 404, 410, 413, 415, 429),
     },
     openapi_extensions=schemas.ACCEPTS_FORMS,
 )

@@ -14,7 +14,8 @@ app = http.make_app(cors=http.same_origin_only)
 
 
 @app.get("/verify", summary="The page behind the email's confirm link", include_in_schema=True,
-         responses={200: {"description": "An HTML page with a confirm button."}, 400: {"description": "HTML: invalid_token."}, 410: {"description": "HTML: token_expired."}})
+         responses={200: schemas.html_page("A page with a confirm button."), 400: schemas.html_page("`invalid_token`."),
+                    410: schemas.html_page("`token_expired`."), **schemas.error_responses()})
 def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
     return email_links.button_page(app, tokens.VERIFY, pages.confirm_page)
 

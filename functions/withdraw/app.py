@@ -14,7 +14,8 @@ WITHDRAWN = {"status": "withdrawn"}
 
 
 @app.get("/withdraw", summary="The page behind the email's withdraw link",
-         responses={200: {"description": "An HTML page with a withdraw button."}, 400: {"description": "HTML: invalid_token."}})
+         responses={200: schemas.html_page("A page with a withdraw button."), 400: schemas.html_page("`invalid_token`."),
+                    **schemas.error_responses()})
 def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
     return email_links.button_page(app, tokens.WITHDRAW, pages.withdraw_page)
 

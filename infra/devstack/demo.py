@@ -23,7 +23,11 @@ _SIGN_FORM = """
 <form method="post" action="/campaigns/{campaign}/signatures">
   <label>Name <input name="name" required maxlength="120" autocomplete="name"></label>
   <label>Email <input name="email" type="email" required maxlength="254" autocomplete="email"></label>
-  <label>Organisation (optional) <input name="organisation" maxlength="200"></label>
+  <fieldset><legend>Who is signing?</legend>
+    <label class="check"><input type="radio" name="signing_as" value="person" checked> I sign as myself</label>
+    <label class="check"><input type="radio" name="signing_as" value="organisation"> On behalf of an organisation</label>
+  </fieldset>
+  <label>Organisation (required on behalf of one) <input name="organisation" maxlength="200" autocomplete="organization"></label>
   <label>Role (optional) <input name="role" maxlength="120"></label>
   <label>Country (optional, e.g. DE) <input name="country" maxlength="2" pattern="[A-Z]{{2}}"></label>
   <label>Comment (optional, never shown) <textarea name="comment" maxlength="1000"></textarea></label>

@@ -15,6 +15,8 @@ from devstack.template import FunctionSpec, load_template
 
 _STACK_OWNED = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION")
 PSEUDO_PARAMETERS = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
+# The local stack has no CloudFront in front of it: the template's edge is off here.
+LOCAL_PARAMETERS = {"EdgeCache": "false"}
 
 
 def references(
@@ -25,16 +27,41 @@ def references(
     """What `!Ref X` stands for locally: created resources, then parameters (overrides, defaults)."""
     template = template or load_template()
     values = {name: str(spec.get("Default", "")) for name, spec in template.get("Parameters", {}).items()}
+    values.update(LOCAL_PARAMETERS)
     values.update(parameter_overrides)
     values.update(PSEUDO_PARAMETERS)
     values.update(physical_ids)
     return values
 
 
+def condition_holds(name: str, refs: Mapping[str, str]) -> bool:
+    """One of the template's Conditions, on the local parameters."""
+    return _holds(load_template().get("Conditions", {})[name], refs)
+
+
+def _holds(condition: Any, refs: Mapping[str, str]) -> bool:
+    (function, arguments), = condition.items()
+    if function in ("Condition", "Fn::Condition"):  # `!Condition X` reads as Fn::Condition
+        return condition_holds(arguments, refs)
+    if function == "Fn::Equals":
+        left, right = (resolve(argument, refs, "Conditions") for argument in arguments)
+        return left == right
+    if function == "Fn::Not":
+        return not _holds(arguments[0], refs)
+    if function == "Fn::And":
+        return all(_holds(argument, refs) for argument in arguments)
+    if function == "Fn::Or":
+        return any(_holds(argument, refs) for argument in arguments)
+    raise ValueError(f"the local stack cannot evaluate the condition {condition}")
+
+
 def resolve(value: Any, refs: Mapping[str, str], where: str) -> str:
     if isinstance(value, dict):
         if set(value) == {"Ref"} and value["Ref"] in refs:
             return refs[value["Ref"]]
+        if set(value) == {"Fn::If"}:
+            name, when_true, when_false = value["Fn::If"]
+            return resolve(when_true if condition_holds(name, refs) else when_false, refs, where)
         raise ValueError(f"{where}: the local stack cannot resolve {value}; teach devstack.environment")
     if isinstance(value, bool):
         return "true" if value else "false"

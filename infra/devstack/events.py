@@ -148,12 +148,22 @@ def http_api_event(request: HttpRequest, route_key: str, path_parameters: dict[s
     if path_parameters:
         event["pathParameters"] = path_parameters
     if request.body:
-        if is_text(headers.get("content-type")):
-            event["body"] = request.body.decode("utf-8", errors="replace")
+        text = _as_text(request.body) if is_text(headers.get("content-type")) else None
+        if text is not None:
+            event["body"] = text
         else:
             event["body"] = base64.b64encode(request.body).decode()
             event["isBase64Encoded"] = True
     return event
+
+
+def _as_text(body: bytes) -> str | None:
+    """A text body as text; None when it is not valid UTF-8, which API Gateway passes
+    base64-encoded as it is, for the function to refuse (never with U+FFFD put in)."""
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _header_value(value: Any) -> str:

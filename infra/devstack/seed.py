@@ -11,6 +11,17 @@ from typing import Any
 DEMO_STATEMENT = (
     "We, the undersigned, ask that every open letter be easy to sign, hard to fake and honest about its count."
 )
+# The demo letter in two more languages, so that a reader in them gets it in theirs.
+DEMO_TRANSLATIONS = {
+    "uk": {
+        "title": "Демонстраційний лист",
+        "statement": "Ми, що нижче підписалися, просимо, щоб кожен відкритий лист було легко підписати, важко підробити і чесно полічити.",
+    },
+    "ar": {
+        "title": "رسالة تجريبية",
+        "statement": "نحن الموقّعين أدناه نطالب بأن تكون كل رسالة مفتوحة سهلة التوقيع، صعبة التزوير، وصادقة في عدّ تواقيعها.",
+    },
+}
 
 
 def demo_campaigns(base_url: str, port: int) -> list[dict[str, Any]]:
@@ -31,6 +42,7 @@ def demo_campaigns(base_url: str, port: int) -> list[dict[str, Any]]:
             # The demo partner page: form posts come back to it with ?status=...
             "thank_you_url": f"{base_url}/_dev/demo",
             "public_signatories": True,
+            "translations": DEMO_TRANSLATIONS,
         },
         {
             **common,

@@ -1,5 +1,5 @@
 """What organisers do to their campaigns (the admin API): set them up, open and close
-them, review signatures, invalidate in bulk, export. Every change is recorded in the
+them, review signatures, feature signatories, invalidate in bulk, export. Every change is recorded in the
 audit log with the IAM principal who made it.
 
 The count is never written here: hiding leaves a signature counted; release, discard
@@ -127,6 +127,16 @@ class Organiser:
             raise errors.SignatureNotFound()
         self._audit(campaign_id, "hide", signer=signer)
         return {"status": "hidden", "signer": signer}
+
+    def feature(self, campaign_id: str, signer: str, featured: bool) -> dict[str, Any]:
+        """Shows a listed signatory among the featured (`featured=true` on the public list), or no longer."""
+        self._campaign(campaign_id)
+        if featured and not self._signatures.feature(campaign_id, signer):
+            raise errors.NotListed()
+        if not featured and not self._signatures.unfeature(campaign_id, signer):
+            raise errors.SignatureNotFound()
+        self._audit(campaign_id, "feature" if featured else "unfeature", signer=signer)
+        return {"status": "featured" if featured else "unfeatured", "signer": signer}
 
     def release(self, campaign_id: str, signer: str) -> dict[str, Any]:
         self._campaign(campaign_id)

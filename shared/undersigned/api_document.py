@@ -44,13 +44,20 @@ def http_function_modules(functions_dir: Path, besides: Path) -> list[ModuleType
     return modules
 
 
+HTML_PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
 def document_form_bodies(document: dict[str, Any]) -> None:
-    """Operations marked as taking forms accept the JSON body's fields form-encoded too."""
+    """Operations marked as taking forms accept the JSON body's fields form-encoded too,
+    and answer a failed form post with an HTML page instead of the JSON error."""
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             content = operation.get("requestBody", {}).get("content", {})
             if operation.get(schemas.FORM_EXTENSION) and http.JSON_TYPE in content:
                 content[http.FORM_TYPE] = content[http.JSON_TYPE]
+                for status, response in operation.get("responses", {}).items():
+                    if status >= "400" and http.JSON_TYPE in response.get("content", {}):
+                        response["content"].update(HTML_PAGE)
 
 
 def drop_unreferenced_schemas(document: dict[str, Any]) -> None:

@@ -1,6 +1,17 @@
 """boto3 clients, made once per Lambda instance and only when first used.
 
 Creating a client costs about 100 ms, so a function pays only for the ones it uses.
+
+No single call may outlive its function. A call makes at most `ATTEMPTS` attempts; each
+attempt waits at most `CONNECT_TIMEOUT` + `READ_TIMEOUT`, and between attempts botocore's
+standard mode sleeps up to min(1 s × 2^i, 20 s) after throttling (i = 0, 1, …; its
+documented cap is 20 s, which it does not let us lower). So the worst case is
+
+    3 × (0.5 s + 1 s) + (1 s + 2 s) = 7.5 s
+
+inside the 10 s of the shortest `Timeout` in template.yaml, with time left to answer a
+`503` (tests/unit/test_call_budget.py recomputes it from the template). DynamoDB answers
+in milliseconds; a read that takes a second is a hang, better retried than waited for.
 """
 
 from __future__ import annotations
@@ -11,18 +22,42 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
-# Standard retries back off on throttling; short timeouts keep a request inside
-# API Gateway's 30 s limit even when a dependency hangs.
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=5)
-CONFLICT_ATTEMPTS = 5
+ATTEMPTS = 3
+CONNECT_TIMEOUT = 0.5
+READ_TIMEOUT = 1.0
+_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
+    connect_timeout=CONNECT_TIMEOUT,
+    read_timeout=READ_TIMEOUT,
+)
+# What DynamoDB answers when it cannot take a request right now: the table or the account
+# over its capacity, or an item held by another transaction (botocore retries the first
+# three, `retry_transaction_conflicts` the last; these are what is left after retrying).
+_UNAVAILABLE_CODES = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "TransactionConflictException"}
+)
+# The same, as a cancelled transaction's reasons name them.
+_UNAVAILABLE_REASONS = frozenset({"ProvisionedThroughputExceeded", "ThrottlingError", "TransactionConflict"})
+
+
+def is_unavailable(error: ClientError) -> bool:
+    """Whether the service refused the call for now (throttling, a conflict) rather than for
+    what it asked: repeating the same request later may well succeed."""
+    code = error.response.get("Error", {}).get("Code")
+    if code == "TransactionCanceledException":
+        reasons = {reason.get("Code") for reason in error.response.get("CancellationReasons", [])}
+        return bool(reasons & _UNAVAILABLE_REASONS) and reasons <= _UNAVAILABLE_REASONS | {"None"}
+    return code in _UNAVAILABLE_CODES
 
 
 def retry_transaction_conflicts(response: Any, attempts: int, **_: Any) -> float | None:
     """Seconds to wait before trying a write again that met an item inside another
     transaction (the tally's marks). DynamoDB answers TransactionConflictException,
-    which botocore's retry modes leave to the caller; a signer should not see it."""
-    if response is None or attempts >= CONFLICT_ATTEMPTS:
+    which botocore's retry modes leave to the caller; a signer should not see it.
+    Within the same `ATTEMPTS` as every other retry, so the budget above holds."""
+    if response is None or attempts >= ATTEMPTS:
         return None
     if response[1].get("Error", {}).get("Code") != "TransactionConflictException":
         return None

@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Literal, get_args
 from urllib.parse import urlsplit
 
+from undersigned import catalogue
+
 CAMPAIGN_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 ANY_ORIGIN = "*"
 # Proof of human a campaign may ask for: none, the self-hosted proof of work, or a hosted widget.
@@ -24,6 +26,8 @@ HUMAN_CHECKS: tuple[str, ...] = get_args(HumanCheck)
 DisposablePolicy = Literal["quarantine", "refuse", "accept"]
 DISPOSABLE_POLICIES: tuple[str, ...] = get_args(DisposablePolicy)
 MAX_MILESTONES = 50
+MAX_TITLE, MAX_STATEMENT = 200, 20_000
+LETTER_PARTS = ("title", "statement")
 DEFAULT_SENDER = "Undersigned"
 
 # A rule answers what is wrong with a value (a sentence naming the field), or None.
@@ -146,6 +150,33 @@ def _email_texts_rule(value: Any) -> str | None:
     return f"email_texts must map locales to objects with {sorted(allowed)} as text"
 
 
+def _language_rule(value: Any) -> str | None:
+    return None if value in catalogue.LANGUAGES else "default_locale must be one of " + ", ".join(catalogue.LANGUAGES)
+
+
+def _letter_ok(letter: Any) -> bool:
+    return (
+        isinstance(letter, dict)
+        and set(letter) == set(LETTER_PARTS)
+        and all(isinstance(letter[part], str) and letter[part].strip() for part in LETTER_PARTS)
+        and len(letter["title"]) <= MAX_TITLE
+        and len(letter["statement"]) <= MAX_STATEMENT
+    )
+
+
+def _translations_rule(value: Any) -> str | None:
+    if value is None or (isinstance(value, dict) and all(lang in catalogue.LANGUAGES and _letter_ok(letter) for lang, letter in value.items())):
+        return None
+    return (
+        "translations must map languages (" + ", ".join(catalogue.LANGUAGES) + ') to {"title": ..., "statement": ...}'
+        f" (title at most {MAX_TITLE} characters, statement at most {MAX_STATEMENT})"
+    )
+
+
+def _letters(value: Any) -> dict[str, dict[str, str]] | None:
+    return {lang: {part: letter[part].strip() for part in LETTER_PARTS} for lang, letter in value.items()} if value else None
+
+
 def _instant_text(value: Any) -> str | None:
     moment = _instant_or_none(value)
     return format_instant(moment) if moment else None
@@ -190,8 +221,14 @@ class Campaign:
     disposable_addresses: DisposablePolicy = setting("quarantine", _one_of("disposable_addresses", DISPOSABLE_POLICIES))
     # Days after the campaign closes until its signatures are anonymised.
     retention_days: int = setting(365, _between("retention_days", 3650))
+    # The language `title` and `statement` are written in, and the letter in others:
+    # {"uk": {"title": ..., "statement": ...}}. Also the signer's language when nothing else tells.
+    default_locale: str = setting(catalogue.DEFAULT, _language_rule)
+    translations: dict[str, dict[str, str]] | None = setting(None, _translations_rule, _letters)
     # Kept by the service, never set by an organiser: the count and the bookkeeping around it.
     count: int = 0
+    # Of the count, the verified organisation signatures (the tally moves both together).
+    organisations: int = 0
     count_updated_at: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
@@ -221,11 +258,24 @@ class Campaign:
             return True
         return ANY_ORIGIN in self.allowed_origins or origin in self.allowed_origins
 
-    def public_view(self, now: datetime) -> dict[str, Any]:
+    def languages(self) -> list[str]:
+        """Every language the letter is written in."""
+        return sorted({self.default_locale, *(self.translations or {})})
+
+    def letter(self, wanted: str | None) -> tuple[str, str, str]:
+        """(language, title, statement): the letter in `wanted` where the organiser wrote
+        one, else in the campaign's default language."""
+        translated = (self.translations or {}).get(wanted or "")
+        if translated and wanted != self.default_locale:
+            return wanted, translated["title"], translated["statement"]  # type: ignore[return-value]
+        return self.default_locale, self.title, self.statement
+
+    def public_view(self, now: datetime, wanted: str | None = None) -> dict[str, Any]:
+        lang, title, statement = self.letter(wanted)
         return {
             "id": self.id,
-            "title": self.title,
-            "statement": self.statement,
+            "title": title,
+            "statement": statement,
             "goal": self.goal,
             "closes_at": self.closes_at,
             "status": self.status(now),
@@ -233,6 +283,8 @@ class Campaign:
             "public_signatories": self.public_signatories,
             # The sign form must know which proof of human to send (see humancheck.py).
             "human_check": self.human_check,
+            "lang": lang,
+            "languages": self.languages(),
         }
 
     def announced_counts(self) -> list[int]:
@@ -251,6 +303,7 @@ class Campaign:
         return {
             "campaign_id": self.id,
             "count": self.count,
+            "organisations": self.organisations,
             "goal": self.goal,
             "updated_at": self.count_updated_at or self.created_at or "1970-01-01T00:00:00Z",
         }
@@ -297,4 +350,4 @@ def campaign_from_stored(values: dict[str, Any]) -> Campaign:
     """A campaign as the store read it: absent settings take their defaults."""
     kept = {name: _kept(name, values[name]) for name in SETTINGS if values.get(name) is not None}
     service = {name: values[name] for name in ("count_updated_at", "created_at", "updated_at") if name in values}
-    return Campaign(**kept, **service, count=values.get("verified_count", 0))
+    return Campaign(**kept, **service, count=values.get("verified_count", 0), organisations=values.get("organisation_count", 0))

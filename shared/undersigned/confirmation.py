@@ -12,7 +12,7 @@ from datetime import datetime
 from undersigned import errors, tokens
 from undersigned.campaign import Campaign, format_instant
 from undersigned.keys import keys
-from undersigned.signature import CONFIRMED, ERASED, State
+from undersigned.signature import CONFIRMED, ERASED, State, kind_of
 from undersigned.store.campaigns import Campaigns
 from undersigned.store.signatures import Signatures, StoredSignature
 
@@ -56,6 +56,7 @@ def verify(token: str, now: datetime) -> Verification:
             # Listed whenever the signer agreed; the list itself shows only while the campaign's is on.
             listed=bool(signature.attributes.get("public")),
             quarantined=bool(signature.attributes.get("quarantined")),
+            kind=kind_of(signature.attributes),
         )
         if done:
             return Verification(State.VERIFIED, campaign)

@@ -1,4 +1,5 @@
-"""The running total as partners and dashboards read it: per source, per hour, as a badge.
+"""The running total as partners and dashboards read it: per source, per country, per hour,
+as a badge.
 
 All of it comes from the counters the tally moves with the count, so the per-source
 counts never exceed the count and the hourly history sums to it (over the whole life
@@ -27,6 +28,18 @@ def sources_view(campaign: Campaign) -> dict[str, Any]:
         "sources": sources,
         # Signers who came without a partner tag (or before the tally kept sources).
         "unattributed": max(campaign.count - sum(sources.values()), 0),
+        "updated_at": campaign.count_view()["updated_at"],
+    }
+
+
+def countries_view(campaign: Campaign) -> dict[str, Any]:
+    countries = Counters().countries(campaign.id)
+    return {
+        "campaign_id": campaign.id,
+        "count": campaign.count,
+        "countries": countries,
+        # Signers who gave no country (or were counted before the tally kept countries).
+        "unspecified": max(campaign.count - sum(countries.values()), 0),
         "updated_at": campaign.count_view()["updated_at"],
     }
 

@@ -40,6 +40,10 @@ class NotQuarantined(DomainError):
     """A review action for a signature that is not (or no longer) in quarantine."""
 
 
+class NotListed(DomainError):
+    """Only a signature on the public list (verified, public, not hidden) can be featured."""
+
+
 class InvalidToken(DomainError):
     pass
 
@@ -78,6 +82,13 @@ class EmailNotQueued(DomainError):
     """The signature is stored but its email could not be queued: a repeat is safe and queues it."""
 
     retry_after = 30
+
+
+class ServiceUnavailable(DomainError):
+    """The database cannot take the request right now (throttling). Nothing was half-done:
+    every write the request made is one that repeating it makes again, or finds made."""
+
+    retry_after = 5
 
 
 class Unexpected(DomainError):

@@ -13,14 +13,17 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from botocore.exceptions import ClientError
 
-from undersigned import config, errors, pages
+from undersigned import aws, config, errors, pages
 from undersigned.errors import DomainError
 from undersigned.http_errors import (
     BodyNotJson,
     BodyNotObject,
     BodyNotUtf8,
     EmptyBody,
+    NoRoute,
     PayloadTooLarge,
     UnsupportedMediaType,
     answer_for,
@@ -66,10 +69,23 @@ def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
     def _domain_error(error: DomainError) -> Response:
         return error_response(error, as_html=is_form_post(app), headers=cors(app), lang=pages.request_language(app.current_event))
 
+    @app.exception_handler(NotFoundError)
+    def _no_route(_: NotFoundError) -> Response:
+        return _domain_error(NoRoute())
+
+    @app.exception_handler(ClientError)
+    def _aws_error(error: ClientError) -> Response:
+        # Throttling left over after botocore's retries, on any call of any route: every
+        # write is conditional or idempotent, so the caller may simply repeat the request.
+        if not aws.is_unavailable(error):
+            return _unexpected(error)
+        logger.warning("service unavailable", extra={"error_code": error.response.get("Error", {}).get("Code")})
+        return _domain_error(errors.ServiceUnavailable())
+
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.error("unexpected error", extra=fault_report(error))
-        return error_response(errors.Unexpected(), as_html=is_form_post(app), headers=cors(app), lang=pages.request_language(app.current_event))
+        return _domain_error(errors.Unexpected())
 
     return app
 
@@ -109,19 +125,53 @@ def read_body(app: APIGatewayHttpResolver, *, allow_form: bool) -> dict[str, Any
         raise UnsupportedMediaType("application/json" + (" or application/x-www-form-urlencoded" if allow_form else ""))
     try:
         text = raw.decode("utf-8")
+        if kind == FORM_TYPE:
+            # Percent-escaped bytes must be UTF-8 too, else U+FFFD would be stored for them.
+            return dict(parse_qsl(text, keep_blank_values=True, errors="strict"))
     except UnicodeDecodeError:
         raise BodyNotUtf8() from None
-    if kind == FORM_TYPE:
-        return dict(parse_qsl(text, keep_blank_values=True))
     if not text.strip():
         raise EmptyBody()
     try:
         body = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: nested deeper than the parser goes (thousands of `[`), at the top or in a field.
         raise BodyNotJson() from None
     if not isinstance(body, dict):
         raise BodyNotObject()
+    _refuse_lone_surrogates(body)
     return body
+
+
+def _refuse_lone_surrogates(body: dict[str, Any]) -> None:
+    """JSON's `"\\ud800"` decodes to a string that is not Unicode text: it cannot be stored,
+    sent or shown. Refused on its field (the top-level name it is under), as bad input."""
+    problems = [errors.FieldProblem(_printable(name), "Must be Unicode text (this holds a lone surrogate).")
+                for name, value in body.items() if _has_lone_surrogate(name) or _has_lone_surrogate(value)]
+    if problems:
+        raise errors.InvalidInput(problems)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    # Iterative: a body nested as deep as the parser allows must not overflow the stack here.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:

@@ -39,6 +39,10 @@ class BodyNotObject(errors.InvalidInput):
     pass
 
 
+class NoRoute(errors.DomainError):
+    """No route serves this path with this method (a trailing slash included)."""
+
+
 @dataclass(frozen=True)
 class Answer:
     status: int
@@ -61,14 +65,22 @@ ANSWERS: dict[type[errors.DomainError], Answer] = {
     errors.CampaignNotFound: Answer(404, "campaign_not_found", "There is no campaign with this id. Check the link you followed."),
     errors.SignatureNotFound: Answer(404, "signature_not_found", "There is no such signature in this campaign."),
     errors.NotFound: Answer(404, "not_found", "There is no such widget file. Load the widget from /widget.js."),
+    NoRoute: Answer(404, "not_found", "Nothing is served at this path with this method. Check both; paths end without a slash."),
     errors.CampaignExists: Answer(409, "campaign_exists", "A campaign with this id exists already: update it, or choose another id."),
     errors.NotQuarantined: Answer(409, "not_quarantined", "This signature is not in quarantine (it may have been reviewed already)."),
+    errors.NotListed: Answer(409, "not_listed", "Only a signature on the public list can be featured: verified, shown with its signer's consent, not hidden."),
     errors.CampaignClosed: Answer(410, "campaign_closed", "This campaign has closed and no longer takes signatures."),
     errors.TokenExpired: Answer(410, "token_expired", "This link has expired. Sign again to get a new one."),
     PayloadTooLarge: Answer(413, "payload_too_large", "The request body is larger than 16 KiB."),
     UnsupportedMediaType: Answer(415, "unsupported_media_type", "Send the body as {accepted} (UTF-8)."),
     errors.RateLimited: Answer(429, "rate_limited", "Too many submissions from your network just now. Wait a little and try again.", retry_after=True),
     errors.Unexpected: Answer(500, "internal_error", "Something went wrong on our side. Please try again in a moment."),
+    errors.ServiceUnavailable: Answer(
+        503,
+        "service_unavailable",
+        "The service is busy just now. Nothing was changed that a repeat would not make again: try again in a few seconds.",
+        retry_after=True,
+    ),
     errors.EmailNotQueued: Answer(
         503,
         "service_unavailable",

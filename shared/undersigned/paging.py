@@ -12,7 +12,8 @@ def whole_number(text: str | None, field: str, default: int, maximum: int) -> in
     """`text` as a number from 1 to `maximum`; `default` when absent; else `400 validation_error`."""
     if text is None:
         return default
-    if not text.isdigit() or not 1 <= int(text) <= maximum:
+    # isdigit() alone takes "²" and "٣", which int() refuses or reads as another number.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= maximum:
         raise errors.invalid(field, f"Must be a whole number from 1 to {maximum}.")
     return int(text)
 

@@ -3,7 +3,8 @@
 Two kinds of drift, two repairs, both by the tally's own means:
 - a signature whose `counted` mark disagrees with its state (a stream record the tally
   never got, e.g. one parked in the failure queue): its mark moves with the count, the
-  per-source and hourly counters in one transaction, exactly as the tally would;
+  organisations, the per-source, per-country and hourly counters in one transaction,
+  exactly as the tally would;
 - a count that differs from the number of marks (a count written by hand): the count is
   set to the number of marks, only if no tally transaction moved it while the recount
   was reading (`tally_seq` unchanged), else it is left for the next run.
@@ -23,7 +24,7 @@ from undersigned.store.tally_transaction import TallyTransaction
 from undersigned.tally import CampaignTally, mark_to_move
 
 PAGE = 1000
-_FIELDS = ("counted", "counted_hour", "counted_source", "verified_at", "source")
+_FIELDS = ("counted", "counted_hour", "counted_source", "counted_country", "counted_kind", "verified_at", "source", "country", "kind")
 
 
 @dataclass

@@ -39,13 +39,25 @@ class CampaignOut(TypedDict):
     status: Literal["open", "closed"]
     count: int
     public_signatories: bool
-    human_check: Literal["none", "altcha", "turnstile", "hcaptcha"]
+    human_check: campaign.HumanCheck
+    # The language of `title` and `statement`, and every language the letter is written in.
+    lang: str
+    languages: list[str]
 
 
 class CountOut(TypedDict):
     campaign_id: str
     count: int
+    organisations: int
     goal: int | None
+    updated_at: str
+
+
+class CountryCountsOut(TypedDict):
+    campaign_id: str
+    count: int
+    countries: dict[str, int]
+    unspecified: int
     updated_at: str
 
 
@@ -151,7 +163,7 @@ class AdminPage(TypedDict):
 
 
 class AdminAction(TypedDict):
-    status: Literal["hidden", "verified", "discarded"]
+    status: Literal["hidden", "verified", "discarded", "featured", "unfeatured"]
     signer: str
 
 
@@ -166,18 +178,24 @@ FORM_EXTENSION = "x-undersigned-accepts-form"
 ACCEPTS_FORMS = {FORM_EXTENSION: True}
 
 
+def html_page(description: str) -> dict[str, Any]:
+    """A response that is an HTML page for a person (the pages behind the email's links)."""
+    return {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+
+
 NOT_MODIFIED = {304: {"description": "Not modified since the ETag given in If-None-Match."}}
 
 
 def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     """The `responses` entries for a route's contract errors, described from the one table
-    of errors (`http_errors.ANSWERS`)."""
+    of errors (`http_errors.ANSWERS`). Each of these routes reads or writes the database,
+    so each may also answer `503` while it throttles."""
     return {
         status: {
             "description": ", ".join(f"`{code}`" for code in http_errors.codes_for(status)) + ".",
             "content": {"application/json": {"model": ErrorBody}},
         }
-        for status in statuses
+        for status in sorted({*statuses, 503})
     }
 
 

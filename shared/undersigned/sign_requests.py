@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from undersigned import catalogue, config, email_links, errors, http, pages, sign_up
+from undersigned import catalogue, config, edge, email_links, errors, http, pages, sign_up
 from undersigned.campaign import Campaign, utc_now
 from undersigned.store.campaigns import Campaigns
 from undersigned.submission import honeypot_filled, parse_signature
@@ -43,12 +43,12 @@ def accepted(app: APIGatewayHttpResolver, campaign: Campaign, lang: str) -> Resp
     return email_links.after_form_post(campaign, None, pages.message_page("check", lang), cors)
 
 
-def signer_language(app: APIGatewayHttpResolver, fields: dict[str, object]) -> str:
+def signer_language(app: APIGatewayHttpResolver, campaign: Campaign, fields: dict[str, object]) -> str:
     """The submission's `locale`; for a form post, else the browser's Accept-Language (an
-    API client speaks through `locale` alone)."""
+    API client speaks through `locale` alone); else the campaign's default language."""
     accept_language = app.current_event.headers.get("accept-language") if http.is_form_post(app) else None
     locale = fields.get("locale")
-    return catalogue.choose(locale if isinstance(locale, str) else None, accept_language)
+    return catalogue.choose(locale if isinstance(locale, str) else None, accept_language, campaign.default_locale)
 
 
 def sign(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
@@ -57,9 +57,9 @@ def sign(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
     if not campaign.is_open(now):
         raise errors.CampaignClosed()
     # Every attempt counts against the caller's limits, well-formed or not.
-    admission = sign_up.admit(campaign, app.current_event.request_context.http.source_ip, now)
+    admission = sign_up.admit(campaign, edge.caller_address(app.current_event), now)
     fields = http.read_body(app, allow_form=True)
-    lang = signer_language(app, fields)
+    lang = signer_language(app, campaign, fields)
     if honeypot_filled(fields):
         sign_up.discard(campaign, public_base_url(app), lang)
         return accepted(app, campaign, lang)

@@ -20,7 +20,7 @@ from undersigned.campaign import Campaign, format_instant
 from undersigned.humancheck import Outcome, outcome
 from undersigned.keys import keys
 from undersigned.observability import logger
-from undersigned.signature import PENDING_DAYS, SUBMITTED, State, keeps_email
+from undersigned.signature import FROM_SUBMISSION, PENDING_DAYS, State, keeps_email
 from undersigned.store.ledger import Ledger
 from undersigned.store.signatures import Signatures
 
@@ -46,7 +46,7 @@ WITHIN_LIMITS = Admission(within_limits=True)
 def new_signature_fields(request: SignatureRequest, now: datetime, quarantined: bool, admission: Admission) -> dict[str, Any]:
     """What a new signature stores: what the signer gave (see `signature.FIELDS`) and its bookkeeping."""
     return {
-        **{name: getattr(request, name) for name in SUBMITTED},
+        **{name: getattr(request, name) for name in FROM_SUBMISSION},
         "sid": new_signature_id(),
         "state": State.PENDING,
         "created_at": format_instant(now),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from undersigned import config
 
@@ -75,6 +75,8 @@ class Field:
     personal: bool = False
     # Copied from the signer's submission (`SignatureRequest` has a field of this name).
     submitted: bool = False
+    # Worked out from the submission by a rule (`SignatureRequest` has a property of this name).
+    derived: bool = False
     # Its key on the public list (shown only with the signer's consent), and in exports.
     public_as: str | None = None
     exported_as: str | None = None
@@ -100,6 +102,17 @@ FIELDS: tuple[Field, ...] = (
     Field("organisation", personal=True, submitted=True, public_as="organisation", exported_as="organisation", reviewable=True, public_type=str | None),
     Field("role", personal=True, submitted=True, public_as="role", exported_as="role", reviewable=True, public_type=str | None),
     Field("country", personal=True, submitted=True, public_as="country", exported_as="country", reviewable=True, public_type=str | None),
+    # Who signs: "person" or "organisation" (signed through one of its people). Not personal:
+    # it tells nothing about who signed, and the tally counts organisations by it.
+    Field("kind", derived=True, public_as="kind", exported_as="kind", reviewable=True, public_type=Literal["person", "organisation"]),
+    # Only an organisation's signature keeps it, and only where anyone could not have an
+    # address there (see `addresses.organisation_domain`); confirming the address proves
+    # it. Personal like the address it comes from: shown only with `public`, erased with
+    # the signer's data. A person's domain is never stored.
+    Field(
+        "organisation_domain", personal=True, derived=True, public_as="organisation_domain",
+        exported_as="organisation_domain", reviewable=True, public_type=str | None,
+    ),
     # Stored only where the signer agreed to hear from the organiser (see `keeps_email`).
     Field("email", personal=True, exported_as="email", reviewable=True),
     Field("comment", personal=True, submitted=True, reviewable=True),
@@ -113,25 +126,34 @@ FIELDS: tuple[Field, ...] = (
     Field("verified_at", public_as="signed_at", exported_as="signed_at", reviewable=True, cleared_on_restart=True, public_type=str),
     Field("created_at", reviewable=True),
     Field("hidden", reviewable=True),
+    # An organiser shows it first (on the list's `featured=true`); ends with the signature.
+    Field("featured", public_as="featured", exported_as="featured", reviewable=True, erased=ON_ENDING, cleared_on_restart=True, public_type=bool),
     Field("quarantined", cleared_on_restart=True),
     Field("released_at", cleared_on_restart=True),
     Field("withdrawn_at", cleared_on_restart=True),
     # The public listing (a sparse index): gone with the personal data.
     Field("listed_in", erased=ALWAYS),
     Field("listed_at", erased=ALWAYS),
+    # The same listing by kind, and among the featured (sparse indexes of their own).
+    Field("listed_kind", erased=ALWAYS),
+    Field("featured_in", erased=ALWAYS),
     Field("expires_at", erased=ON_ENDING),
 )
 
 PERSONAL = tuple(field.name for field in FIELDS if field.personal)
 SUBMITTED = tuple(field.name for field in FIELDS if field.submitted)
+DERIVED = tuple(field.name for field in FIELDS if field.derived)
+# What a new signature takes from its submission: what the signer gave and what follows from it.
+FROM_SUBMISSION = SUBMITTED + DERIVED
 ERASED_ON_ENDING = tuple(field.name for field in FIELDS if field.erased_on_ending)
 ERASED_ON_ANONYMISATION = tuple(field.name for field in FIELDS if field.erased_on_anonymisation)
-CLEARED_ON_RESTART = tuple(dict.fromkeys([*PERSONAL, *SUBMITTED, *(f.name for f in FIELDS if f.cleared_on_restart)]))
+CLEARED_ON_RESTART = tuple(dict.fromkeys([*PERSONAL, *FROM_SUBMISSION, *(f.name for f in FIELDS if f.cleared_on_restart)]))
 REVIEWED = tuple(field.name for field in FIELDS if field.reviewable)
 EXPORTED = tuple(field.name for field in FIELDS if field.exported_as)
 EXPORT_COLUMNS = tuple(field.exported_as for field in FIELDS if field.exported_as)
 SHOWN = tuple(field.name for field in FIELDS if field.public_as)
-_BOOLEANS = ("public", "updates", "hidden")
+_BOOLEANS = ("public", "updates", "hidden", "featured")
+PERSON, ORGANISATION = "person", "organisation"
 
 
 def keeps_email(updates: bool) -> bool:
@@ -143,11 +165,25 @@ def _email_if_consented(item: dict[str, Any]) -> str | None:
     return item.get("email") if keeps_email(item.get("updates")) else None
 
 
+def kind_of(item: dict[str, Any]) -> str:
+    """Signatures stored before organisations could sign are people's."""
+    return ORGANISATION if item.get("kind") == ORGANISATION else PERSON
+
+
+def _who_signed(view: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    view["kind"] = kind_of(item)
+    # A domain belongs beside an organisation only: a person's is never shown.
+    if view["kind"] != ORGANISATION:
+        view["organisation_domain"] = None
+    view["featured"] = bool(item.get("featured"))
+    return view
+
+
 def public_view(item: dict[str, Any]) -> dict[str, Any]:
     """A signatory as the public list shows it: every key present, `null` where none."""
     view = {field.public_as: item.get(field.name) for field in FIELDS if field.public_as}
     view["name"] = view["name"] or ""
-    return view
+    return _who_signed(view, item)
 
 
 def export_row(item: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +192,7 @@ def export_row(item: dict[str, Any]) -> dict[str, Any]:
     row["name"] = row["name"] or ""
     row["email"] = _email_if_consented(item)
     row["public"], row["updates"] = bool(item.get("public")), bool(item.get("updates"))
-    return row
+    return _who_signed(row, item)
 
 
 def review_view(item: dict[str, Any]) -> dict[str, Any]:
@@ -165,4 +201,8 @@ def review_view(item: dict[str, Any]) -> dict[str, Any]:
     view.update({name: item.get(name) for name in REVIEWED})
     view["email"] = _email_if_consented(item)
     view.update({name: bool(item.get(name)) for name in _BOOLEANS})
+    view["kind"] = kind_of(item)
+    # Until its owner confirms the address, the domain is only claimed.
+    if item.get("state") not in CONFIRMED:
+        view["organisation_domain"] = None
     return view

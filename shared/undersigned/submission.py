@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from undersigned import errors
-from undersigned.addresses import canonical_address
+from undersigned.addresses import canonical_address, organisation_domain
 from undersigned.countries import COUNTRY_CODES
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -42,6 +42,7 @@ _MESSAGES = {
 _FIELD_MESSAGES = {
     ("name", "missing"): "Enter your name.",
     ("email", "missing"): "Enter your email address.",
+    ("signing_as", "literal_error"): 'Must be "person" or "organisation".',
     ("source", "string_pattern_mismatch"): "Use lower-case letters, digits, '.', '_' or '-' (at most 64).",
 }
 
@@ -72,7 +73,13 @@ class SignatureRequest(BaseModel):
 
     name: str = Field(description="Shown publicly only with `public`.", json_schema_extra={"minLength": 1, "maxLength": 120})
     email: str = Field(description="Where the confirmation goes; compared case-insensitively.", json_schema_extra={"format": "email", "maxLength": 254})
-    organisation: str | None = Field(default=None, json_schema_extra={"maxLength": 200})
+    signing_as: Literal["person", "organisation"] = Field(
+        default="person", description='"organisation": the signer signs on behalf of `organisation`, which is then required.'
+    )
+    # Checked also when absent: signing as an organisation requires one.
+    organisation: str | None = Field(
+        default=None, validate_default=True, description='Required when `signing_as` is "organisation".', json_schema_extra={"maxLength": 200}
+    )
     role: str | None = Field(default=None, description='e.g. "Founder"', json_schema_extra={"maxLength": 120})
     country: str | None = Field(default=None, description="ISO 3166-1 alpha-2, upper case", json_schema_extra={"pattern": "^[A-Z]{2}$"})
     comment: str | None = Field(default=None, description="Never shown publicly.", json_schema_extra={"maxLength": 1000})
@@ -118,8 +125,11 @@ class SignatureRequest(BaseModel):
 
     @field_validator("organisation")
     @classmethod
-    def _organisation(cls, value: str | None) -> str | None:
-        return _clean_line(value, 200) or None if value is not None else None
+    def _organisation(cls, value: str | None, info: ValidationInfo) -> str | None:
+        value = _clean_line(value, 200) or None if value is not None else None
+        if value is None and info.data.get("signing_as") == "organisation":
+            raise PydanticCustomError("organisation_required", "Enter the organisation you sign for.")
+        return value
 
     @field_validator("role")
     @classmethod
@@ -172,6 +182,18 @@ class SignatureRequest(BaseModel):
     def is_bot(self) -> bool:
         """The honeypot field is hidden from people: only a bot fills it in."""
         return bool(self.website and self.website.strip())
+
+    @property
+    def kind(self) -> str:
+        """Who signs: a person, or an organisation (through one of its people)."""
+        return self.signing_as
+
+    @property
+    def organisation_domain(self) -> str | None:
+        """For an organisation, the domain its signer's address is at, unless anyone can
+        have an address there (see `addresses.organisation_domain`); confirming the
+        address proves it. Never kept for a person: their domain is theirs alone."""
+        return organisation_domain(self.email) if self.signing_as == "organisation" else None
 
     @property
     def canonical_email(self) -> str:

@@ -93,6 +93,7 @@ def get_json(url: str) -> Any:
 
 # A campaign like `demo` that asks for proof of human with the self-hosted proof of work.
 ALTCHA_CAMPAIGN = "demo-altcha"
+COALITION_CAMPAIGN = "demo-coalition"
 
 
 def _save_partner_campaigns(api: str, port: int, aws_port: int, origin: str) -> None:
@@ -108,6 +109,8 @@ def _save_partner_campaigns(api: str, port: int, aws_port: int, origin: str) -> 
     documents = {
         "demo-campaign-with-partner.json": document,
         "demo-altcha-campaign.json": {**document, "id": ALTCHA_CAMPAIGN, "title": "Demo letter (proof of work)", "human_check": "altcha"},
+        # Organisations sign this one (tests/browser/test_coalitions.py): the others' counts stay plain.
+        "demo-coalition-campaign.json": {**document, "id": COALITION_CAMPAIGN, "title": "A coalition's letter", "goal": None},
     }
     paths = []
     for name, body in documents.items():

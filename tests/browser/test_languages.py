@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from devstack.seed import DEMO_TRANSLATIONS
 from tests.browser.conftest import run_axe
 from tests.browser.helpers import fill_form, open_widget
 from tests.browser.test_widget_acceptance import count_of, mail_to, wait_for_count
@@ -38,6 +39,8 @@ def test_a_signer_signs_and_confirms_in_their_own_language(csp_free_page, partne
     before = count_of(stack)
     widget = open_widget(page, partner, stack, attributes=f'lang="{lang}"')
     assert (widget.get_attribute("lang"), widget.evaluate("el => getComputedStyle(el).direction")) == (lang, direction)
+    # The letter itself in the widget's language (the demo letter is written in both).
+    assert widget.get_by_role("heading", level=2).inner_text() == DEMO_TRANSLATIONS[lang]["title"]
     assert run_axe(page, axe_source) == []
 
     address = f"signer-{uuid.uuid4().hex[:10]}@example.org"

@@ -159,7 +159,7 @@ def test_signing_shows_check_your_email_announces_it_and_fires_events_without_pe
     page.wait_for_function("() => document.querySelector('undersigned-sign').shadowRoot.querySelector('[role=status]').textContent")
     assert widget.get_by_role("status").inner_text() == "Check your email"
     assert fake_api.submissions[-1] == {"locale": "en", "name": "Ann", "email": "ann@example.org", "public": True,
-                                        "updates": False, "source": "partner.example"}
+                                        "updates": False, "signing_as": "person", "source": "partner.example"}
     assert [e["type"] for e in events(page)] == ["undersigned:ready", "undersigned:submit", "undersigned:signed"]
     assert "ann@example.org" not in json.dumps(events(page))
     assert events(page, "signed")[0]["detail"] == {"campaign": "demo", "source": "partner.example"}

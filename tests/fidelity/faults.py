@@ -6,11 +6,14 @@ whose reply never came back (a timeout), so the tally reports a failure for work
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from typing import Any
 
-from botocore.exceptions import ClientError, ReadTimeoutError
+import urllib.request
+
+from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 from devstack.resources import table_name
 
@@ -30,10 +33,13 @@ class TransactionFaults:
     def __init__(self, client: Any) -> None:
         self._refuse: dict[str, set[int]] = {}
         self._lose: dict[str, set[int]] = {}
+        self._drop: dict[str, set[int]] = {}
         self.calls: Counter[str] = Counter()
+        self.dropped: Counter[str] = Counter()
         self._lock = threading.Lock()
         client.meta.events.register(f"before-parameter-build.{_OPERATION}", self._before)
         client.meta.events.register(f"after-call.{_OPERATION}", self._after)
+        client.meta.events.register_first(f"before-send.{_OPERATION}", self._send_and_drop)
 
     def refuse(self, campaign_id: str, call: int = 1) -> None:
         """The campaign's `call`-th count transaction fails before it is sent."""
@@ -42,6 +48,26 @@ class TransactionFaults:
     def lose_answer(self, campaign_id: str, call: int = 1) -> None:
         """The campaign's `call`-th count transaction lands, but its answer is lost."""
         self._lose.setdefault(campaign_id, set()).add(call)
+
+    def drop_connection(self, campaign_id: str, call: int = 1) -> None:
+        """The campaign's `call`-th count transaction reaches the database and commits, but the
+        connection drops before the answer: botocore itself sends it again, unseen by the tally."""
+        self._drop.setdefault(campaign_id, set()).add(call)
+
+    def _send_and_drop(self, request: Any, **_: Any) -> None:
+        campaign_id = _campaign_of(json.loads(request.body or b"{}").get("TransactItems", []))
+        with self._lock:
+            due = self.calls[campaign_id] in self._drop.get(campaign_id, set())
+            if due:
+                self._drop[campaign_id].discard(self.calls[campaign_id])
+        if not due:
+            return
+        # The signed request as botocore would send it; its answer is thrown away.
+        sent = urllib.request.Request(request.url, data=request.body, headers=dict(request.headers), method=request.method)
+        with urllib.request.urlopen(sent, timeout=10) as answer:
+            assert answer.status == 200, "the dropped transaction committed"
+        self.dropped[campaign_id] += 1
+        raise ConnectionClosedError(endpoint_url=request.url)
 
     def _before(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         campaign_id = _campaign_of(params.get("TransactItems", []))

@@ -113,3 +113,18 @@ def test_a_campaign_whose_second_transaction_fails_is_replayed_without_counting_
     mapping.drain()
     assert count(campaign) == mapping.batch_size
     assert recount(dynamodb, campaign).marked == mapping.batch_size
+
+
+def test_a_transaction_whose_answer_is_lost_and_that_botocore_sends_again_counts_once(
+    signers, new_campaign, stream, mapping, faults, dynamodb
+):
+    campaign = new_campaign()
+    sign_many(signers, campaign, 10)
+    faults.drop_connection(campaign, call=1)
+
+    mapping.drain()
+
+    assert faults.dropped[campaign] == 1
+    assert mapping.retries == 0, "botocore's own retry hid the lost answer from the tally"
+    assert count(campaign) == 10
+    assert recount(dynamodb, campaign) == Recount(verified=10, marked=10, marked_but_not_verified=0)

@@ -28,8 +28,9 @@ def _declared_settings(spec: FunctionSpec) -> list[str]:
     return started.stderr.split()
 
 
-# They serve files and documents only: no table, no key, no setting of their own.
-READS_NO_SETTING = {"WidgetFunction", "OpenApiFunction"}
+# They serve files, documents or the 404 of the `$default` route only: no table, no key,
+# no setting of their own.
+READS_NO_SETTING = {"WidgetFunction", "OpenApiFunction", "NotFoundFunction"}
 
 
 @pytest.mark.parametrize("spec", SPECS.values(), ids=SPECS.keys())

@@ -19,7 +19,7 @@ READ_ONLY_FUNCTIONS = ("CampaignFunction", "CountFunction", "SignatoriesFunction
 TALLY_FUNCTION = "TallyFunction"
 # The tally, and the recount that repairs drift by the tally's own mechanism.
 COUNT_WRITERS = (TALLY_FUNCTION, "RecountFunction")
-COUNT_ATTRIBUTES = {"verified_count", "count_updated_at", "tally_seq"}
+COUNT_ATTRIBUTES = {"verified_count", "organisation_count", "count_updated_at", "tally_seq"}
 COUNT_FUNCTION = "CountFunction"
 SIGNATURES_TABLE = "SignaturesTable"
 # Short-lived bookkeeping (rate-limit counters keyed by caller hashes, used challenges):
@@ -249,3 +249,18 @@ def test_functions_run_python_3_13_on_arm64_with_the_shared_layer(resources, fun
         if layer_id not in referenced_ids(props.get("Layers", [])):
             problems.append(f"{name}: without the shared layer")
     assert not problems, "\n".join(problems)
+
+
+def test_every_public_list_index_projects_what_the_list_shows(resources) -> None:
+    """Each list (all, by kind, featured) is read from its own index alone: a field the public
+    list shows that an index does not carry would be `null` on that list."""
+    from undersigned.signature import FIELDS
+    from undersigned.store.signatures import FEATURED_INDEX, KIND_INDEX, PUBLIC_INDEX
+
+    shown = {field.name for field in FIELDS if field.public_as}
+    indexes = {index["IndexName"]: index for index in resources[SIGNATURES_TABLE]["Properties"]["GlobalSecondaryIndexes"]}
+    for name in (PUBLIC_INDEX, KIND_INDEX, FEATURED_INDEX):
+        projection = indexes[name]["Projection"]
+        assert projection["ProjectionType"] == "INCLUDE", f"{name}: only what the list shows, never an address"
+        assert shown <= set(projection["NonKeyAttributes"]), f"{name} lacks {sorted(shown - set(projection['NonKeyAttributes']))}"
+        assert "email" not in projection["NonKeyAttributes"] and "comment" not in projection["NonKeyAttributes"]

@@ -55,13 +55,15 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.fixture
-def embedded_aws(aws_env: dict[str, str]):
+def embedded_aws(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch):
     with mock_aws():
         aws.reset()
         config.reset()
         keys.keys.cache_clear()
         create_tables(boto3.client("dynamodb", region_name=REGION))
-        assert create_queues(boto3.client("sqs", region_name=REGION))["OutboxQueue"] == OUTBOX_QUEUE_URL
+        queues = create_queues(boto3.client("sqs", region_name=REGION))
+        assert queues["OutboxQueue"] == OUTBOX_QUEUE_URL
+        monkeypatch.setenv("TALLY_FAILURES_QUEUE", queues["TallyFailuresQueue"])
         verify_sender(boto3.client("sesv2", region_name=REGION))
         yield
         aws.reset()

@@ -98,6 +98,12 @@ class TestReviewCommands:
         stream.drain()
         assert count(api) == 2
         assert [item["name"] for item in api.get("/campaigns/demo/signatories").json()["items"]] == ["Bob"]
+        assert cli("feature", "demo", by_name["Bob"])[1].strip() == "featured"
+        assert [item["name"] for item in api.get("/campaigns/demo/signatories?featured=true").json()["items"]] == ["Bob"]
+        assert cli("unfeature", "demo", by_name["Bob"])[1].strip() == "unfeatured"
+        assert api.get("/campaigns/demo/signatories?featured=true").json()["items"] == []
+        code, _, err = cli("feature", "demo", by_name["Ann"])
+        assert code == 1 and "not_listed" in err, "a hidden signatory cannot be featured"
         code, _, err = cli("release", "demo", by_name["Cat"])
         assert code == 1 and "not_quarantined" in err
 
@@ -132,7 +138,10 @@ class TestExport:
         assert by_name["Ann"]["organisation"] == "'=HYPERLINK(\"http://evil\")" and by_name["Ann"]["role"] == "'-2+3"
         assert by_name["Cat"]["source"] == "partner-a" and by_name["Cat"]["signed_at"].endswith("Z")
         assert "not for export" not in target.read_text() and "pending@" not in target.read_text()
-        assert list(rows[0]) == ["name", "organisation", "role", "country", "email", "public", "updates", "locale", "source", "signed_at"]
+        assert list(rows[0]) == [
+            "name", "organisation", "role", "country", "kind", "organisation_domain",
+            "email", "public", "updates", "locale", "source", "signed_at", "featured",
+        ]
 
     def test_export_to_stdout(self, cli, api, demo, mailbox, stream):
         verified(api, mailbox, "Ann", "ann@example.org")
@@ -149,8 +158,10 @@ class TestStats:
         assert code == 0
         lines = out.splitlines()
         assert lines[0].startswith("demo: 4 verified of 100 (4%)")
-        assert lines[1].split() == ["partner-a", "3"] and lines[2].split()[-1] == "1"
-        assert "▁▁▁▁▁█" in lines[3] and "4 verified" in lines[3]
+        assert lines[1].split() == ["organisations", "0"] and lines[2].split() == ["people", "4"]
+        assert lines[3] == "per source" and lines[4].split() == ["partner-a", "3"] and lines[5].split()[-1] == "1"
+        assert lines[6] == "per country" and lines[7].split() == ["(no", "country)", "4"]
+        assert "▁▁▁▁▁█" in lines[8] and "4 verified" in lines[8]
 
 
 class TestHttpLayer:

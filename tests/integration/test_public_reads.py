@@ -25,6 +25,9 @@ def test_campaign_shows_its_description_status_and_count(api, demo, mailbox, str
         "count": 1,
         "public_signatories": True,
         "human_check": "none",
+        # CONTRACT v1.1: the letter's language, and every language it is written in.
+        "lang": "en",
+        "languages": ["en"],
     }
     assert answer.header("access-control-allow-origin") == "*"
     assert api.get("/campaigns/demo-closed").json()["status"] == "closed"
@@ -73,7 +76,7 @@ class TestSignatories:
         assert answer.status == 200
         items = answer.json()["items"]
         assert [item["name"] for item in items] == ["Second", "First"]
-        assert set(items[0]) == {"name", "role", "organisation", "country", "signed_at"}
+        assert set(items[0]) == {"name", "role", "organisation", "country", "signed_at", "kind", "organisation_domain", "featured"}
         assert items[0]["role"] is None and items[0]["country"] == "PL"
         assert "@" not in answer.text
         assert answer.json()["next_cursor"] is None

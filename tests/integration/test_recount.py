@@ -101,3 +101,47 @@ def test_recount_repairs_announce_like_the_tally(api, demo, mailbox, stream, cap
     verify(api, mailbox.last_to("late@example.org").token("/verify"))
     stream.drain()
     assert [e["milestone"] for e in events.sent if e["type"] == "MilestoneReached"] == [2]
+
+
+def flip_mark_by_hand(signer_email_prefix: str, counted: bool) -> None:
+    """Sets or removes one signature's `counted` mark, and nothing else (its count stays)."""
+    dynamodb = boto3.client("dynamodb")
+    items = dynamodb.scan(TableName="undersigned-SignaturesTable")["Items"]
+    (item,) = [item for item in items if item.get("name", {}).get("S", "").endswith(signer_email_prefix)]
+    expression = "SET counted = :yes" if counted else "REMOVE counted, counted_hour, counted_source"
+    dynamodb.update_item(
+        TableName="undersigned-SignaturesTable",
+        Key={"campaign_id": item["campaign_id"], "signer": item["signer"]},
+        UpdateExpression=expression,
+        **({"ExpressionAttributeValues": {":yes": {"BOOL": True}}} if counted else {}),
+    )
+
+
+def marked_signatures() -> int:
+    items = boto3.client("dynamodb").scan(TableName="undersigned-SignaturesTable")["Items"]
+    return sum(item.get("counted", {}).get("BOOL") is True for item in items)
+
+
+def test_a_mark_set_by_hand_on_an_unverified_signature_is_taken_back_and_the_count_settles(api, demo, mailbox, stream, capsys):
+    sign_up(api, mailbox, 2)
+    stream.drain()
+    sign(api, {"name": "Pending Person", "email": "pending@example.org"})
+    flip_mark_by_hand("Person", counted=True)
+    assert marked_signatures() == 3
+
+    run_recount(capsys)  # takes the mark back, and the count down with it
+    run_recount(capsys)  # sets the count back to the marks
+    stream.drain()
+    assert count(api) == 2 and marked_signatures() == 2
+
+
+def test_a_mark_removed_by_hand_from_a_counted_signature_is_restored_and_the_count_settles(api, demo, mailbox, stream, capsys):
+    sign_up(api, mailbox, 2)
+    stream.drain()
+    flip_mark_by_hand("0", counted=False)
+    assert count(api) == 2 and marked_signatures() == 1
+
+    run_recount(capsys)
+    run_recount(capsys)
+    stream.drain()
+    assert count(api) == 2 and marked_signatures() == 2

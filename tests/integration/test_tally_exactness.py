@@ -6,6 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
+from botocore.exceptions import ConnectionClosedError
 import pytest
 
 from integration.test_signing_journey import count, sign, verify
@@ -143,3 +144,31 @@ def test_only_verified_signatures_are_counted(api, demo, stream, state):
     stream.drain()
     assert count(api) == 1
 
+
+
+def test_an_answer_lost_after_the_count_transaction_committed_counts_once_on_redelivery(api, demo, mailbox, stream):
+    verified_signers(api, mailbox, 3)
+    records = stream.read()
+    committed = []
+
+    def connection_lost_after_commit(http_response, **_):
+        # The first TransactWriteItems landed in the table; its caller sees only a dropped connection.
+        if http_response.status_code == 200 and not committed:
+            committed.append(1)
+            raise ConnectionClosedError(endpoint_url="https://dynamodb.eu-west-1.amazonaws.com")
+
+    client = aws.client("dynamodb")
+    client.meta.events.register("after-call.dynamodb.TransactWriteItems", connection_lost_after_commit)
+    try:
+        answer = stream.deliver(records)
+    finally:
+        client.meta.events.unregister("after-call.dynamodb.TransactWriteItems", connection_lost_after_commit)
+
+    assert committed and answer["batchItemFailures"], "the tally reported the batch it could not confirm"
+    assert count(api) == 3, "the commit stands"
+    # The mapping delivers the batch again from the failed record.
+    failed = answer["batchItemFailures"][0]["itemIdentifier"]
+    position = next(i for i, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] == failed)
+    assert stream.deliver(records[position:]) == {"batchItemFailures": []}
+    stream.drain()
+    assert count(api) == 3

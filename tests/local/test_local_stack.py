@@ -19,6 +19,9 @@ import requests
 
 from local.stack_process import StackProcess, mail_to
 
+# Generous: the first request to each function starts its worker, and CI machines are shared.
+HTTP_TIMEOUT = 30
+
 pytestmark = pytest.mark.allow_hosts(["127.0.0.1"])
 
 COUNT_LAG_SECONDS = 5
@@ -29,7 +32,7 @@ def _new_address() -> str:
 
 
 def _sign(
-    stack: StackProcess, email: str, campaign: str = "demo", timeout: float = 10, **headers: str
+    stack: StackProcess, email: str, campaign: str = "demo", timeout: float = HTTP_TIMEOUT, **headers: str
 ) -> requests.Response:
     return requests.post(
         f"{stack.base_url}/campaigns/{campaign}/signatures",
@@ -53,7 +56,7 @@ def _token(link: str) -> str:
 
 
 def _count(stack: StackProcess, campaign: str = "demo") -> int:
-    response = requests.get(f"{stack.base_url}/campaigns/{campaign}/count", timeout=5)
+    response = requests.get(f"{stack.base_url}/campaigns/{campaign}/count", timeout=HTTP_TIMEOUT)
     assert response.status_code == 200, response.text
     return response.json()["count"]
 
@@ -70,18 +73,18 @@ def _count_reaches(stack: StackProcess, expected: int) -> float:
 
 def test_demo_campaigns_are_seeded_as_the_contract_says(local_stack: StackProcess) -> None:
     base = local_stack.base_url
-    demo = requests.get(f"{base}/campaigns/demo", timeout=5).json()
+    demo = requests.get(f"{base}/campaigns/demo", timeout=HTTP_TIMEOUT).json()
     assert {key: demo[key] for key in ("id", "goal", "status", "public_signatories")} == {
         "id": "demo",
         "goal": 100,
         "status": "open",
         "public_signatories": True,
     }
-    assert requests.get(f"{base}/campaigns/demo-closed", timeout=5).json()["status"] == "closed"
-    private = requests.get(f"{base}/campaigns/demo-private", timeout=5).json()
+    assert requests.get(f"{base}/campaigns/demo-closed", timeout=HTTP_TIMEOUT).json()["status"] == "closed"
+    private = requests.get(f"{base}/campaigns/demo-private", timeout=HTTP_TIMEOUT).json()
     assert (private["status"], private["public_signatories"]) == ("open", False)
-    assert requests.get(f"{base}/campaigns/demo-private/signatories", timeout=5).status_code == 404
-    assert requests.get(f"{base}/campaigns/demo/signatories", timeout=5).status_code == 200
+    assert requests.get(f"{base}/campaigns/demo-private/signatories", timeout=HTTP_TIMEOUT).status_code == 404
+    assert requests.get(f"{base}/campaigns/demo/signatories", timeout=HTTP_TIMEOUT).status_code == 200
 
 
 def test_a_signature_counts_once_verified_and_stops_counting_once_withdrawn(local_stack: StackProcess) -> None:
@@ -96,16 +99,16 @@ def test_a_signature_counts_once_verified_and_stops_counting_once_withdrawn(loca
     assert verify_link.startswith(f"{base}/verify?token=")  # absolute, pointing at this server
     assert withdraw_link.startswith(f"{base}/withdraw?token=")
 
-    page = requests.get(verify_link, timeout=5)  # what a mail scanner's prefetch does
+    page = requests.get(verify_link, timeout=HTTP_TIMEOUT)  # what a mail scanner's prefetch does
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
 
-    verified = requests.post(f"{base}/verify", json={"token": _token(verify_link)}, timeout=5)
+    verified = requests.post(f"{base}/verify", json={"token": _token(verify_link)}, timeout=HTTP_TIMEOUT)
     assert verified.json() == {"status": "verified", "campaign_id": "demo"}
     _count_reaches(local_stack, before + 1)
-    again = requests.post(f"{base}/verify", json={"token": _token(verify_link)}, timeout=5)
+    again = requests.post(f"{base}/verify", json={"token": _token(verify_link)}, timeout=HTTP_TIMEOUT)
     assert again.json()["status"] == "already_verified"
 
-    withdrawn = requests.post(f"{base}/withdraw", json={"token": _token(withdraw_link)}, timeout=5)
+    withdrawn = requests.post(f"{base}/withdraw", json={"token": _token(withdraw_link)}, timeout=HTTP_TIMEOUT)
     assert withdrawn.json() == {"status": "withdrawn"}
     _count_reaches(local_stack, before)
 
@@ -114,7 +117,7 @@ def test_verify_link_page_changes_nothing(local_stack: StackProcess) -> None:
     email = _new_address()
     before = _count(local_stack)
     _sign(local_stack, email)
-    requests.get(_link(_mail_to(local_stack, email), "/verify"), timeout=5)
+    requests.get(_link(_mail_to(local_stack, email), "/verify"), timeout=HTTP_TIMEOUT)
     time.sleep(2)  # longer than the stream takes to count a verified signature
     assert _count(local_stack) == before
 
@@ -127,17 +130,17 @@ def test_closed_campaign_refuses_signatures(local_stack: StackProcess) -> None:
 
 def test_demo_page_embeds_the_widget_and_its_plain_form_returns_to_it(local_stack: StackProcess) -> None:
     base = local_stack.base_url
-    page = requests.get(f"{base}/_dev/demo", timeout=5)
+    page = requests.get(f"{base}/_dev/demo", timeout=HTTP_TIMEOUT)
     assert page.status_code == 200
     assert '<form method="post" action="/campaigns/demo/signatures">' in page.text
     assert '<undersigned-sign campaign="demo"' in page.text and '<script src="/widget.js"' in page.text
-    assert requests.get(f"{base}/widget.js", timeout=5).status_code == 200
+    assert requests.get(f"{base}/widget.js", timeout=HTTP_TIMEOUT).status_code == 200
     response = requests.post(
         f"{base}/campaigns/demo/signatures",
         data={"name": "Grace Hopper", "email": _new_address(), "website": ""},
         headers={"Origin": base},
         allow_redirects=False,
-        timeout=5,
+        timeout=HTTP_TIMEOUT,
     )
     assert response.status_code == 303
     assert response.headers["Location"].startswith(f"{base}/_dev/demo")
@@ -157,7 +160,7 @@ def test_whatever_no_route_serves_is_not_found_in_the_contract_shape(local_stack
         ("GET", "/_dev/x"),
     ]
     for method, path in unserved:
-        response = requests.request(method, f"{base}{path}", timeout=5)
+        response = requests.request(method, f"{base}{path}", timeout=HTTP_TIMEOUT)
         assert response.status_code == 404, (method, path)
         assert response.json()["error"]["code"] == "not_found", (method, path)
 
@@ -169,7 +172,7 @@ def test_a_chunked_submission_is_read_whole(local_stack: StackProcess) -> None:
         f"{local_stack.base_url}/campaigns/demo/signatures",
         data=iter(parts),
         headers={"Content-Type": "application/json", "X-Forwarded-For": "192.0.2.201"},
-        timeout=10,
+        timeout=HTTP_TIMEOUT,
     )
     assert response.request.headers["Transfer-Encoding"] == "chunked"
     assert (response.status_code, response.json()) == (202, {"status": "pending_verification"})
@@ -178,7 +181,7 @@ def test_a_chunked_submission_is_read_whole(local_stack: StackProcess) -> None:
 
 @pytest.mark.parametrize("length", ["-1", "abc"])
 def test_a_content_length_that_is_not_a_length_gets_an_answer(local_stack: StackProcess, length: str) -> None:
-    with socket.create_connection(("127.0.0.1", local_stack.port), timeout=10) as connection:
+    with socket.create_connection(("127.0.0.1", local_stack.port), timeout=HTTP_TIMEOUT) as connection:
         connection.sendall(
             f"POST /campaigns/demo/signatures HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {length}\r\n\r\n{{}}".encode()
         )
@@ -191,7 +194,7 @@ def test_mailbox_page_shows_the_emails_to_a_person(local_stack: StackProcess) ->
     email = _new_address()
     _sign(local_stack, email)
     _mail_to(local_stack, email)
-    page = requests.get(f"{local_stack.base_url}/_dev/mailbox.html", timeout=5)
+    page = requests.get(f"{local_stack.base_url}/_dev/mailbox.html", timeout=HTTP_TIMEOUT)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
     assert email in page.text
     assert "/verify?token=" in page.text
@@ -201,7 +204,7 @@ def test_console_shows_one_line_per_request_without_tokens_or_addresses(local_st
     email = _new_address()
     _sign(local_stack, email)
     message = _mail_to(local_stack, email)
-    requests.get(_link(message, "/verify"), timeout=5)
+    requests.get(_link(message, "/verify"), timeout=HTTP_TIMEOUT)
     time.sleep(0.3)
     log = local_stack.log()
     assert re.search(r"^\d\d:\d\d:\d\d POST /campaigns/demo/signatures 202 \d+ ms", log, re.MULTILINE)
@@ -220,12 +223,12 @@ def test_concurrent_signers_each_get_their_own_email_and_all_count(local_stack: 
         caller = {"X-Forwarded-For": f"192.0.2.{index + 1}"}  # many clients, as far as the API knows
         assert _sign(local_stack, addresses[index], **caller).status_code == 202
         token = _token(_link(_mail_to(local_stack, addresses[index]), "/verify"))
-        return requests.post(f"{base}/verify", json={"token": token}, headers=caller, timeout=10).json()["status"]
+        return requests.post(f"{base}/verify", json={"token": token}, headers=caller, timeout=HTTP_TIMEOUT).json()["status"]
 
     with ThreadPoolExecutor(max_workers=signers) as pool:
         outcomes = list(pool.map(sign_and_verify, range(signers)))
     assert outcomes == ["verified"] * signers
-    messages = requests.get(f"{base}/_dev/mailbox", timeout=5).json()["messages"]
+    messages = requests.get(f"{base}/_dev/mailbox", timeout=HTTP_TIMEOUT).json()["messages"]
     for address in addresses:
         [mine] = [message for message in messages if address in message["to"]]
         assert mine["to"] == [address]
@@ -237,7 +240,7 @@ def test_browsers_on_the_demo_origins_may_post_and_others_may_not(local_stack: S
     preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
     for origin in (base, base.replace("127.0.0.1", "localhost")):
         allowed = requests.options(
-            f"{base}/campaigns/demo/signatures", headers={"Origin": origin, **preflight}, timeout=5
+            f"{base}/campaigns/demo/signatures", headers={"Origin": origin, **preflight}, timeout=HTTP_TIMEOUT
         )
         assert allowed.status_code == 204, origin
         assert allowed.headers["Access-Control-Allow-Origin"] == origin

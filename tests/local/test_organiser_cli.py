@@ -67,7 +67,8 @@ def test_an_organiser_runs_a_letter_on_the_local_stack(local_stack, tmp_path):
 
     stats = tool(base, "stats", "local-letter", "--hours", "3").stdout.splitlines()
     assert stats[0].startswith("local-letter: 2 verified of 3")
-    assert stats[1].split() == ["partner-a", "1"] and "█" in stats[-1]
+    assert stats[1].split() == ["organisations", "0"] and stats[2].split() == ["people", "2"]
+    assert stats[3] == "per source" and stats[4].split() == ["partner-a", "1"] and "█" in stats[-1]
 
     exported = tool(base, "export", "local-letter")
     rows = {row["name"]: row for row in csv.DictReader(io.StringIO(exported.stdout))}

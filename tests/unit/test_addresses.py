@@ -2,7 +2,7 @@
 
 import pytest
 
-from undersigned.addresses import canonical_address, is_disposable
+from undersigned.addresses import canonical_address, is_disposable, organisation_domain
 from undersigned.submission import parse_signature
 
 
@@ -47,3 +47,26 @@ def test_the_canonical_form_never_changes_where_mail_goes():
 )
 def test_throwaway_mailbox_services_are_recognised(address, disposable):
     assert is_disposable(address) is disposable
+
+
+@pytest.mark.parametrize(
+    ("address", "domain"),
+    [
+        ("someone@HopeForJustice.org", "hopeforjustice.org"),
+        ("desk@uk.hopeforjustice.org", "uk.hopeforjustice.org"),
+        ("x@gmail.com", None),
+        ("x@googlemail.com", None),
+        ("x@hotmail.co.uk", None),
+        ("x@wp.pl", None),
+        ("x@ukr.net", None),
+        ("x@web.de", None),
+        ("x@yahoo.ro", None),
+        ("x@laposte.net", None),
+        ("x@tuta.io", None),
+        ("x@riseup.net", None),
+        ("x@anyone.onmicrosoft.com", None),
+        ("x@mailinator.com", None),
+    ],
+)
+def test_only_a_domain_where_not_anyone_can_have_an_address_speaks_for_an_organisation(address, domain):
+    assert organisation_domain(address) == domain

@@ -14,9 +14,9 @@ def conflict(code: str = "TransactionConflictException"):
 
 
 def test_a_conflict_is_retried_a_few_times_with_backoff():
-    waits = [aws.retry_transaction_conflicts(conflict(), attempts) for attempts in range(1, aws.CONFLICT_ATTEMPTS)]
-    assert all(wait is not None and 0 <= wait <= 0.025 * 2**aws.CONFLICT_ATTEMPTS for wait in waits)
-    assert aws.retry_transaction_conflicts(conflict(), aws.CONFLICT_ATTEMPTS) is None, "gives up in the end"
+    waits = [aws.retry_transaction_conflicts(conflict(), attempts) for attempts in range(1, aws.ATTEMPTS)]
+    assert all(wait is not None and 0 <= wait <= 0.025 * 2**aws.ATTEMPTS for wait in waits)
+    assert aws.retry_transaction_conflicts(conflict(), aws.ATTEMPTS) is None, "gives up in the end"
 
 
 @pytest.mark.parametrize("code", ["ConditionalCheckFailedException", "ValidationException"])

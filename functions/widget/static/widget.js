@@ -1,8 +1,9 @@
-/* Undersigned sign widget: <undersigned-sign campaign="…">. No dependencies, no cookies, no storage.
+/* Undersigned sign widget: <undersigned-sign campaign="…">, and the signatory wall
+   <undersigned-signatories campaign="…" kind="organisation">. No dependencies, no cookies, no storage.
    Served by functions/widget/app.py, which fills in the version and the languages below. */
 (() => {
   "use strict";
-  const TAG = "undersigned-sign";
+  const TAG = "undersigned-sign", WALL = "undersigned-signatories";
   if (customElements.get(TAG)) return;
 
   const VERSION = "%%UNDERSIGNED_VERSION%%";
@@ -81,6 +82,10 @@ button[aria-disabled=true]{opacity:.7;cursor:progress}
 .pv{margin-top:.5em}
 ul.sg{list-style:none;padding:0;margin:0 0 .75em}
 ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6b)}
+fieldset{border:0;padding:0;min-width:0}
+legend{padding:0}
+.c input[type=radio]{width:1.4em;height:1.4em}
+.v{font-size:.9em;white-space:nowrap}
 `;
   let sheet;
   const style = (root) => {
@@ -105,6 +110,43 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
     .catch((e) => { solver = null; throw e; })).then((m) => m.solve(challenge));
   const strings = (lang) => (cache[lang] = cache[lang] || fetch(`${API}/widget/${VERSION}/${lang}.json`, { credentials: "omit" })
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error("strings " + r.status)))));
+
+  // One signatory as a list shows them: an organisation by its name, with the domain its
+  // signer's confirmed address is at ("verified: hopeforjustice.org"); a person by their name.
+  const signatory = (p, s, lang, names) => {
+    const where = p.country && names.of(p.country);
+    if (p.kind === "organisation" && p.organisation) {
+      const verified = p.organisation_domain ? ` <span class="v" part="verified">${fill(esc(s.verified), { domain: `<bdi>${esc(p.organisation_domain)}</bdi>` })}</span>` : "";
+      const who = [p.name, p.role, where].filter(Boolean).map((v) => `<bdi>${esc(v)}</bdi>`).join(", ");
+      return `<li tabindex="-1"><b><bdi>${esc(p.organisation)}</bdi></b>${verified}${who ? `<span class="sm"> · ${who}</span>` : ""}</li>`;
+    }
+    const more = [p.role, p.organisation, where].filter(Boolean).map((v) => `<bdi>${esc(v)}</bdi>`).join(", ");
+    return `<li tabindex="-1"><b><bdi>${esc(p.name)}</bdi></b>${more ? `<span class="sm"> · ${more}</span>` : ""}</li>`;
+  };
+
+  // A list of signatories that grows by pages ("Show more"), for the sign widget and the wall.
+  class Pages {
+    constructor(host, section, query) { Object.assign(this, { host, section, query, cursor: null }); }
+
+    async more(first, size) {
+      const { host, section } = this, s = host._s, lang = host._lang;
+      if (!first && !this.cursor) return 0;
+      let page;
+      try {
+        page = await host._json(`/signatories?limit=${size}${this.query}${first ? "" : "&cursor=" + encodeURIComponent(this.cursor)}`);
+      } catch (e) { return -1; }
+      this.cursor = page.next_cursor;
+      const names = new Intl.DisplayNames([lang], { type: "region" });
+      const ul = section.querySelector("ul"), before = ul.children.length;
+      ul.insertAdjacentHTML("beforeend", page.items.map((p) => signatory(p, s, lang, names)).join(""));
+      section.querySelector("button").hidden = !this.cursor;
+      if (!first && ul.children[before]) {
+        ul.children[before].focus();
+        host._say(fill(s.shown, { n: new Intl.NumberFormat(lang).format(page.items.length) }));
+      }
+      return page.items.length;
+    }
+  }
 
   const pickLang = (el) => {
     const page = el.parentElement && el.parentElement.closest("[lang]");
@@ -182,10 +224,10 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
       const lang = this._lang = pickLang(this);
       try {
         const [s, c, fresh] = await Promise.all([
-          strings(lang).catch(() => strings(this._lang = "en")), this._json(""), this._json("/count", FRESH).catch(() => null)]);
+          strings(lang).catch(() => strings(this._lang = "en")), this._json(`?lang=${lang}`), this._json("/count", FRESH).catch(() => null)]);
         this._s = s;
         // The campaign answer may be cached for a minute and more; /count's cache is seconds.
-        this._c = fresh ? Object.assign(c, { count: fresh.count, goal: fresh.goal }) : c;
+        this._c = fresh ? Object.assign(c, { count: fresh.count, goal: fresh.goal, organisations: fresh.organisations || 0 }) : c;
         this._at = Date.now();
       } catch (e) {
         this._started = false;
@@ -201,8 +243,8 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
       try {
         const c = await this._json("/count", FRESH);
         this._at = Date.now();
-        if (c.count !== this._c.count || c.goal !== this._c.goal) {
-          Object.assign(this._c, { count: c.count, goal: c.goal });
+        if (c.count !== this._c.count || c.goal !== this._c.goal || (c.organisations || 0) !== (this._c.organisations || 0)) {
+          Object.assign(this._c, { count: c.count, goal: c.goal, organisations: c.organisations || 0 });
           this._showCount();
           this._emit("count", { count: c.count, goal: c.goal });
         }
@@ -218,14 +260,26 @@ ul.sg li{padding:.35em 0;border-bottom:1px solid var(--undersigned-border,#6b6b6
 ${paragraphs ? `<details part="statement"><summary>${esc(s.read)}</summary>${paragraphs}</details>` : ""}
 <div part="count"><p class="n" data-n></p><div class="bar" part="progress" role="progressbar" aria-valuemin="0" aria-label="${esc(s.progress)}" data-bar><div part="progress-bar"></div></div></div>
 <div data-body></div>
-<section part="signatories" data-list hidden><h3>${esc(s.latest)}</h3><ul class="sg"></ul><button type="button" class="s" part="more">${esc(s.more)}</button></section>
+<section part="organisations" data-orgs hidden><h3 id="h-orgs">${esc(s.wall.organisation)}</h3><ul class="sg" aria-labelledby="h-orgs"></ul><button type="button" class="s" part="more">${esc(s.more)}</button></section>
+<section part="signatories" data-list hidden><h3 id="h-latest">${esc(s.latest)}</h3><ul class="sg" aria-labelledby="h-latest"></ul><button type="button" class="s" part="more">${esc(s.more)}</button></section>
 </div>`;
       style(root);
       this._w = root.querySelector(".w");
       this._showCount();
       if (c.status === "closed") this._closed(); else this._form();
-      if (c.public_signatories) this._more(true);
-      root.querySelector("[part=more]").addEventListener("click", () => this._more(false));
+      if (c.public_signatories) this._lists();
+    }
+
+    async _lists() {
+      // Readers look first for which organisations signed: where a letter has them they come
+      // first, and the latest signatories below are the people.
+      const orgs = this._c.organisations > 0, lists = [];
+      if (orgs) lists.push(new Pages(this, this._$("[data-orgs]"), "&kind=organisation"));
+      lists.push(new Pages(this, this._$("[data-list]"), orgs ? "&kind=person" : ""));
+      for (const list of lists) {
+        list.section.querySelector("button").addEventListener("click", () => list.more(false, 20));
+        if (await list.more(true, 5) > 0) list.section.hidden = false;
+      }
     }
 
     _$(sel) { return this._w.querySelector(sel); }
@@ -237,9 +291,11 @@ ${paragraphs ? `<details part="statement"><summary>${esc(s.read)}</summary>${par
     }
 
     _showCount() {
-      const s = this._s, c = this._c, nf = new Intl.NumberFormat(this._lang);
-      const rule = new Intl.PluralRules(this._lang).select(c.count);
-      const count = fill(s.signatures[rule] || s.signatures.other, { n: `<b>${nf.format(c.count)}</b>` });
+      const s = this._s, c = this._c, lang = this._lang, nf = new Intl.NumberFormat(lang);
+      const bold = (forms, n) => fill(esc(forms[new Intl.PluralRules(lang).select(n)] || forms.other), { n: `<b>${nf.format(n)}</b>` });
+      const orgs = Math.min(c.organisations || 0, c.count);
+      // "Signed by 53 organisations and 4,210 people" where organisations signed, else "4,263 signatures".
+      const count = orgs ? fill(esc(s.signed_by), { organisations: bold(s.organisations, orgs), people: bold(s.people, c.count - orgs) }) : bold(s.signatures, c.count);
       this._$("[data-n]").innerHTML = count + (c.goal ? ` <span class="sm">${esc(fill(s.goal, { n: nf.format(c.goal) }))}</span>` : "");
       const bar = this._$("[data-bar]");
       bar.hidden = !c.goal;
@@ -271,7 +327,12 @@ ${paragraphs ? `<details part="statement"><summary>${esc(s.read)}</summary>${par
 <button type="button" class="s" data-retry hidden>${esc(s.retry)}</button></div></div>
 ${input("name", "text", "name", true, ' maxlength="120"')}
 ${input("email", "email", "email", true, ' maxlength="254" spellcheck="false"')}
-${input("organisation", "text", "organization", false, ' maxlength="200"')}
+<fieldset class="f" part="field" data-f="signing_as"><legend class="l" part="label">${esc(s.signing_as.legend)}</legend>
+<div class="c"><input part="radio" type="radio" id="f-signing_as" name="signing_as" value="person" checked><label for="f-signing_as" part="label">${esc(s.signing_as.person)}</label></div>
+<div class="c"><input part="radio" type="radio" id="f-signing_as-organisation" name="signing_as" value="organisation"><label for="f-signing_as-organisation" part="label">${esc(s.signing_as.organisation)}</label></div></fieldset>
+<div class="f" part="field" data-f="organisation"><label for="f-organisation" part="label">${esc(s.label.organisation)}</label>
+<p class="h" id="f-organisation-hint" hidden>${esc(s.hint.organisation_for)}</p>
+<input part="input" id="f-organisation" name="organisation" type="text" autocomplete="organization" maxlength="200"></div>
 ${input("role", "text", "organization-title", false, ' maxlength="120"')}
 <div class="f" part="field" data-f="country"><label for="f-country" part="label">${esc(s.label.country)}</label>
 <select part="input" id="f-country" name="country" autocomplete="country"><option value="">${esc(s.none)}</option>${options}</select></div>
@@ -284,6 +345,7 @@ ${box("public")}${box("updates")}
 </form>`;
       const form = this._$("form");
       form.addEventListener("submit", (e) => { e.preventDefault(); this._submit(); });
+      for (const radio of form.querySelectorAll("[name=signing_as]")) radio.addEventListener("change", () => this._signingAs());
       // The proof of work starts while the signer fills in the form, so signing rarely waits for it.
       if (this._c.human_check === "altcha") form.addEventListener("focusin", () => this._prepare());
       this._$("[data-retry]").addEventListener("click", () => this._submit());
@@ -297,11 +359,24 @@ ${box("public")}${box("updates")}
       });
     }
 
+    _signingAs() {
+      // On behalf of an organisation, the organisation is what is signed for: required, and the hint says how it is verified.
+      const s = this._s, org = this._$("#f-signing_as-organisation").checked, field = this._$("#f-organisation");
+      this._$("label[for=f-organisation]").textContent = org ? s.label.organisation_for : s.label.organisation;
+      this._$("#f-organisation-hint").hidden = !org;
+      field.required = org;
+      if (org) field.setAttribute("aria-required", "true"); else field.removeAttribute("aria-required");
+      const described = (field.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && id !== "f-organisation-hint");
+      if (org) described.unshift("f-organisation-hint");
+      if (described.length) field.setAttribute("aria-describedby", described.join(" ")); else field.removeAttribute("aria-describedby");
+    }
+
     _data() {
       const form = this._$("form"), data = { locale: this._lang };
       for (const el of form.elements) {
         if (!el.name) continue;
         if (el.type === "checkbox") data[el.name] = el.checked;
+        else if (el.type === "radio") { if (el.checked) data[el.name] = el.value; }
         else if (el.value.trim() !== "" || el.name === "name" || el.name === "email") data[el.name] = el.value;
       }
       if (this._source()) data.source = this._source();
@@ -396,9 +471,9 @@ ${box("public")}${box("updates")}
       for (const f of this._w.querySelectorAll("[data-f]")) {
         const old = f.querySelector(".err");
         if (old) old.remove();
-        const el = f.querySelector("input,select,textarea");
+        const el = f.querySelector("input,select,textarea"), hint = f.querySelector("p.h:not([hidden])");
         el.removeAttribute("aria-invalid");
-        if (s.hint[f.dataset.f]) el.setAttribute("aria-describedby", `f-${f.dataset.f}-hint`);
+        if (hint) el.setAttribute("aria-describedby", hint.id);
         else el.removeAttribute("aria-describedby");
       }
       const items = [];
@@ -414,7 +489,9 @@ ${box("public")}${box("updates")}
         p.id = `f-${d.field}-error`;
         p.setAttribute("part", "error");
         p.innerHTML = `<span class="sr">${esc(s.error_prefix)} </span>${esc(message)}`;
-        el.type === "checkbox" ? f.lastElementChild.append(p) : el.before(p);
+        if (el.type === "checkbox") f.lastElementChild.append(p);
+        else if (el.type === "radio") f.querySelector("legend").after(p);
+        else el.before(p);
         el.setAttribute("aria-invalid", "true");
         el.setAttribute("aria-describedby", ((el.getAttribute("aria-describedby") || "") + " " + p.id).trim());
       }
@@ -438,32 +515,59 @@ ${box("public")}${box("updates")}
       this._say(s.check);
       this._emit("signed", {});
     }
+  }
 
-    async _more(first) {
-      const list = this._$("[data-list]"), button = list.querySelector("button"), s = this._s;
-      if (!first && !this._cursor) return;
-      let page;
+  // <undersigned-signatories campaign="…" kind="organisation|person" featured limit="20" lang="…">:
+  // the public list on a partner's page, organisations with the domain that verified them.
+  class UndersignedSignatories extends HTMLElement {
+    constructor() {
+      super();
+      this.attachShadow({ mode: "open" }).innerHTML = "<slot></slot>";
+    }
+
+    get campaign() { return this.getAttribute("campaign") || ""; }
+
+    connectedCallback() {
+      if (!this._started) { this._started = true; this._start(); }
+    }
+
+    _url(path) { return `${API}/campaigns/${encodeURIComponent(this.campaign)}${path}`; }
+
+    async _json(path) {
+      const r = await fetch(this._url(path), { credentials: "omit", headers: { accept: "application/json" } });
+      if (!r.ok) throw new Error(path + " " + r.status);
+      return r.json();
+    }
+
+    _say(text) {
+      const live = this.shadowRoot.querySelector("[data-live]");
+      live.textContent = "";
+      setTimeout(() => { live.textContent = text; }, 50);
+    }
+
+    async _start() {
+      const lang = this._lang = pickLang(this);
       try {
-        page = await this._json(`/signatories?limit=${first ? 5 : 20}${first ? "" : "&cursor=" + encodeURIComponent(this._cursor)}`);
-      } catch (e) { return; }
-      this._cursor = page.next_cursor;
-      const names = new Intl.DisplayNames([this._lang], { type: "region" });
-      const items = page.items.map((p) => {
-        const more = [p.role, p.organisation, p.country && names.of(p.country)].filter(Boolean).map((v) => `<bdi>${esc(v)}</bdi>`).join(", ");
-        return `<li tabindex="-1"><b><bdi>${esc(p.name)}</bdi></b>${more ? `<span class="sm"> · ${more}</span>` : ""}</li>`;
-      });
-      if (first && !items.length) return;
-      const ul = list.querySelector("ul");
-      const before = ul.children.length;
-      ul.insertAdjacentHTML("beforeend", items.join(""));
-      list.hidden = false;
-      button.hidden = !this._cursor;
-      if (!first && ul.children[before]) {
-        ul.children[before].focus();
-        this._say(fill(s.shown, { n: new Intl.NumberFormat(this._lang).format(items.length) }));
-      }
+        this._s = await strings(lang).catch(() => strings(this._lang = "en"));
+      } catch (e) { this._started = false; return; }
+      const s = this._s, kind = ["organisation", "person"].includes(this.getAttribute("kind")) ? this.getAttribute("kind") : "";
+      const featured = this.hasAttribute("featured") && this.getAttribute("featured") !== "false";
+      const size = Math.min(100, Math.max(1, parseInt(this.getAttribute("limit"), 10) || 20));
+      const heading = this.getAttribute("heading") || (featured ? s.wall.featured : s.wall[kind || "all"]);
+      const root = this.shadowRoot;
+      root.innerHTML = `<div class="w" part="container" lang="${esc(this._lang)}" dir="${RTL.test(this._lang) ? "rtl" : "ltr"}">
+<div class="sr" role="status" aria-live="polite" data-live></div>
+<section part="signatories"><h2 id="h-wall" part="title">${esc(heading)}</h2><ul class="sg" part="list" aria-labelledby="h-wall"></ul>
+<p class="sm" part="empty" hidden>${esc(s.none_yet)}</p><button type="button" class="s" part="more" hidden>${esc(s.more)}</button></section></div>`;
+      style(root);
+      const query = (kind ? `&kind=${kind}` : "") + (featured ? "&featured=true" : "");
+      const list = new Pages(this, root.querySelector("section"), query);
+      root.querySelector("[part=more]").addEventListener("click", () => list.more(false, size));
+      const shown = await list.more(true, size);
+      root.querySelector("[part=empty]").hidden = shown !== 0;
     }
   }
 
   customElements.define(TAG, UndersignedSign);
+  customElements.define(WALL, UndersignedSignatories);
 })();

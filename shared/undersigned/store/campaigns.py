@@ -130,15 +130,21 @@ class Campaigns:
         return answer is not None
 
 
-def count_action(table: str, campaign_id: str, delta: int, now_iso: str) -> dict[str, Any]:
-    """The tally's move of a campaign's count, as one action of its transaction."""
+def count_action(table: str, campaign_id: str, delta: int, now_iso: str, organisations: int = 0) -> dict[str, Any]:
+    """The tally's move of a campaign's count (and of the organisations among it, kept on
+    the same item so that `/count` stays one read), as one action of its transaction."""
     return {
         "Update": {
             "TableName": table,
             "Key": key(campaign_id),
             # tally_seq: how many times the count moved, so that a recount can tell
             # whether the tally moved it while it was counting.
-            "UpdateExpression": "ADD verified_count :delta, tally_seq :one SET count_updated_at = :now",
-            "ExpressionAttributeValues": {":delta": {"N": str(delta)}, ":one": {"N": "1"}, ":now": {"S": now_iso}},
+            "UpdateExpression": "ADD verified_count :delta, organisation_count :organisations, tally_seq :one SET count_updated_at = :now",
+            "ExpressionAttributeValues": {
+                ":delta": {"N": str(delta)},
+                ":organisations": {"N": str(organisations)},
+                ":one": {"N": "1"},
+                ":now": {"S": now_iso},
+            },
         }
     }

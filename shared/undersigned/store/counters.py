@@ -1,7 +1,7 @@
 """The counters table: per campaign, the verified count per partner tag (`source#…`), per
-hour (`hour#…`), and the milestones announced (`milestone#…`).
+country (`country#UA`), per hour (`hour#…`), and the milestones announced (`milestone#…`).
 
-The tally moves the source and hour counters in the count's own transaction
+The tally moves the source, country and hour counters in the count's own transaction
 (`store.tally_transaction`); this module reads them and keeps the milestone claims.
 """
 
@@ -60,6 +60,11 @@ class Counters:
         """Verified signatures per partner tag (tags whose count fell to 0 left out)."""
         found = self._between(campaign_id, "source#", "source#\uffff")
         return {name.removeprefix("source#"): n for name, n in sorted(found.items()) if n}
+
+    def countries(self, campaign_id: str) -> dict[str, int]:
+        """Verified signatures per country the signers gave (countries whose count fell to 0 left out)."""
+        found = self._between(campaign_id, "country#", "country#\uffff")
+        return {name.removeprefix("country#"): n for name, n in sorted(found.items()) if n}
 
     def hours(self, campaign_id: str, first_hour: str, last_hour: str) -> dict[str, int]:
         """Verified signatures per hour ("2026-11-28T13"), for hours with any, inclusive."""

@@ -1,4 +1,4 @@
-"""The signatures table: one item per (campaign, signer), and its public-list index.
+"""The signatures table: one item per (campaign, signer), and its public-list indexes.
 
 `signer` is a keyed hash of the canonical address, so the database enforces one
 signature per address with a conditional write and nobody reads an address off a key.
@@ -17,16 +17,26 @@ from botocore.exceptions import ClientError
 from undersigned import config
 from undersigned.signature import (
     CLEARED_ON_RESTART,
+    PERSON,
     ERASED_ON_ANONYMISATION,
     ERASED_ON_ENDING,
     State,
     may_restart,
+    kind_of,
     moves_to,
 )
 from undersigned.store import dynamo
 
 SIGNATURES_TABLE = config.setting("SIGNATURES_TABLE")
+# Three sparse indexes over the same sort key (`listed_at`, newest first): the whole list
+# (`listed_in` = campaign), the list of one kind (`listed_kind` = "campaign#organisation"),
+# and the featured (`featured_in` = campaign). Each list is a query on its own partition,
+# so a page of 53 organisations never reads past 4,210 people, and paging is the same.
 PUBLIC_INDEX = "PublicSignatories"
+KIND_INDEX = "PublicSignatoriesByKind"
+FEATURED_INDEX = "FeaturedSignatories"
+# The keys that put a signature on the public lists: gone when it is hidden.
+_LISTING_KEYS = ("listed_in", "listed_at", "listed_kind", "featured_in")
 
 
 def key(campaign_id: str, signer: str) -> dict[str, Any]:
@@ -87,13 +97,18 @@ def _in_state(states: tuple[State, ...], prefix: str = "from") -> tuple[str, dic
     return dynamo.one_of("state", states, prefix)
 
 
-def _listing(campaign_id: str, signature_id: str, now: float, values: dict[str, Any]) -> list[str]:
-    """The SET clauses that put a signature on the public list (sparse index)."""
+def listed_kind(campaign_id: str, kind: str) -> str:
+    return f"{campaign_id}#{kind}"
+
+
+def _listing(campaign_id: str, signature_id: str, now: float, values: dict[str, Any], kind: str) -> list[str]:
+    """The SET clauses that put a signature on the public lists (sparse indexes)."""
     values[":campaign"] = {"S": campaign_id}
+    values[":listed_kind"] = {"S": listed_kind(campaign_id, kind)}
     # Microseconds and the signature id: a unique sort key, newest first.
     moment = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     values[":listed_at"] = {"S": f"{moment}#{signature_id}"}
-    return ["listed_in = :campaign", "listed_at = :listed_at"]
+    return ["listed_in = :campaign", "listed_at = :listed_at", "listed_kind = :listed_kind"]
 
 
 class Signatures:
@@ -154,7 +169,15 @@ class Signatures:
         return StoredSignature.from_item(answer["Attributes"]) if answer else None
 
     def verify(
-        self, campaign_id: str, signer: str, signature_id: str, now_iso: str, now: float, listed: bool, quarantined: bool = False
+        self,
+        campaign_id: str,
+        signer: str,
+        signature_id: str,
+        now_iso: str,
+        now: float,
+        listed: bool,
+        quarantined: bool = False,
+        kind: str = PERSON,
     ) -> tuple[bool, StoredSignature | None]:
         """Marks a pending signature verified, or `quarantined` when it was submitted
         under suspicion (never counted, never listed, until an organiser releases it).
@@ -175,7 +198,7 @@ class Signatures:
         else:
             condition += " AND attribute_not_exists(quarantined)"
             if listed:
-                sets += _listing(campaign_id, signature_id, now, values)
+                sets += _listing(campaign_id, signature_id, now, values, kind)
         try:
             answer = self._client.update_item(
                 TableName=self.table,
@@ -223,7 +246,7 @@ class Signatures:
         values = {":from": {"S": State.QUARANTINED}, ":to": {"S": State.VERIFIED}, ":now": {"S": now_iso}, ":sid": {"S": current.signature_id}}
         sets = ["#state = :to", "released_at = :now"]
         if current.attributes.get("public"):
-            sets += _listing(campaign_id, current.signature_id, now, values)
+            sets += _listing(campaign_id, current.signature_id, now, values, kind_of(current.attributes))
         answer = self._update(
             Key=key(campaign_id, signer),
             UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined, caller_hash",
@@ -260,13 +283,33 @@ class Signatures:
         return answer is not None
 
     def hide(self, campaign_id: str, signer: str) -> bool:
-        """Takes a signature off the public list for good (it stays counted). False if there is none."""
+        """Takes a signature off the public lists for good (it stays counted). False if there is none."""
         answer = self._update(
             Key=key(campaign_id, signer),
-            UpdateExpression="SET #hidden = :yes REMOVE listed_in, listed_at",
+            UpdateExpression="SET #hidden = :yes REMOVE featured, " + ", ".join(_LISTING_KEYS),
             ConditionExpression="attribute_exists(signer)",
             ExpressionAttributeNames={"#hidden": "hidden"},
             ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )
+        return answer is not None
+
+    def feature(self, campaign_id: str, signer: str) -> bool:
+        """Puts a listed signature on the featured list too; False when it is not listed."""
+        answer = self._update(
+            Key=key(campaign_id, signer),
+            # Its place on the featured list is its place on the whole list (`listed_at`).
+            UpdateExpression="SET featured = :yes, featured_in = listed_in",
+            ConditionExpression="attribute_exists(listed_in)",
+            ExpressionAttributeValues={":yes": {"BOOL": True}},
+        )
+        return answer is not None
+
+    def unfeature(self, campaign_id: str, signer: str) -> bool:
+        """Takes a signature off the featured list (it stays listed); False if there is none."""
+        answer = self._update(
+            Key=key(campaign_id, signer),
+            UpdateExpression="REMOVE featured, featured_in",
+            ConditionExpression="attribute_exists(signer)",
         )
         return answer is not None
 
@@ -328,22 +371,35 @@ class Signatures:
         )
 
     # ------------------------------------------------------------ the public list
-    def public(self, campaign_id: str, limit: int, before: str | None) -> PublicPage:
-        """Newest first. `before` is the `listed_at` of the last item already shown."""
-        condition = "listed_in = :campaign"
-        values: dict[str, Any] = {":campaign": {"S": campaign_id}}
-        if before is not None:
-            condition += " AND listed_at < :before"
-            values[":before"] = {"S": before}
-        answer = self._client.query(
-            TableName=self.table,
-            IndexName=PUBLIC_INDEX,
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=values,
-            ScanIndexForward=False,
+    def public(self, campaign_id: str, limit: int, before: str | None, kind: str | None = None, featured: bool = False) -> PublicPage:
+        """Newest first, all or only one `kind`, or only the `featured`. `before` is the
+        `listed_at` of the last item already shown."""
+        index, partition, value = PUBLIC_INDEX, "listed_in", campaign_id
+        if featured:
+            index, partition = FEATURED_INDEX, "featured_in"
+        elif kind:
+            index, partition, value = KIND_INDEX, "listed_kind", listed_kind(campaign_id, kind)
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": f"{partition} = :partition" + (" AND listed_at < :before" if before is not None else ""),
+            "ExpressionAttributeValues": {":partition": {"S": value}, **({":before": {"S": before}} if before is not None else {})},
+            "ScanIndexForward": False,
             # One more than shown: whether it comes tells if there is a next page.
-            Limit=limit + 1,
-        )
-        items = [dynamo.from_item(item) for item in answer.get("Items", [])]
+            "Limit": limit + 1,
+        }
+        if featured and kind:
+            # The featured are few (an organiser picks them): filtering them by kind reads little.
+            request["FilterExpression"] = "#kind = :kind" if kind != PERSON else "(#kind = :kind OR attribute_not_exists(#kind))"
+            request["ExpressionAttributeNames"] = {"#kind": "kind"}
+            request["ExpressionAttributeValues"][":kind"] = {"S": kind}
+        items: list[dict[str, Any]] = []
+        while True:
+            answer = self._client.query(**request)
+            items += [dynamo.from_item(item) for item in answer.get("Items", [])]
+            # A filter may leave a read page short: read on until the page (and one more) is full.
+            if len(items) > limit or "LastEvaluatedKey" not in answer:
+                break
+            request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
         shown = items[:limit]
         return PublicPage(items=shown, next_before=shown[-1]["listed_at"] if len(items) > limit else None)

@@ -1,5 +1,6 @@
-"""The tally's one write: signatures' `counted` marks, the count, and the per-source and
-hourly counters, moved together in one transaction across three tables.
+"""The tally's one write: signatures' `counted` marks, the count (and the organisations
+among it), and the per-source, per-country and hourly counters, moved together in one
+transaction across three tables.
 
 A mark already set (a redelivered record), or one whose signature has changed state
 since (a stale record), fails its condition and is dropped from the retry, so nothing
@@ -20,6 +21,11 @@ _COUNTED_STATES = {f":counted_state{number}": {"S": state} for number, state in 
 _IN_COUNTED_STATE = f"#state IN ({', '.join(_COUNTED_STATES)})"
 
 
+def _recorded(mark: Mark) -> tuple[tuple[str, str | None], ...]:
+    """What a mark records it was counted under (see `tally.mark_to_move`)."""
+    return (("counted_hour", mark.hour), ("counted_source", mark.source), ("counted_country", mark.country), ("counted_kind", mark.kind))
+
+
 class TallyTransaction:
     def __init__(self, client: Any | None = None) -> None:
         self._client = client or dynamo.client()
@@ -33,9 +39,10 @@ class TallyTransaction:
         pending = {mark[0]: Mark(*mark) for mark in marks}
         while pending:
             delta = sum(1 if mark.counted else -1 for mark in pending.values())
+            organisations = sum(mark.organisations * (1 if mark.counted else -1) for mark in pending.values())
             actions = [self._mark_action(campaign_id, mark) for mark in pending.values()]
             actions += self._counter_actions(campaign_id, pending.values())
-            actions.append(campaigns.count_action(self._campaigns, campaign_id, delta, now_iso))
+            actions.append(campaigns.count_action(self._campaigns, campaign_id, delta, now_iso, organisations))
             try:
                 self._client.transact_write_items(TransactItems=actions)
                 return delta
@@ -61,15 +68,15 @@ class TallyTransaction:
             "ExpressionAttributeValues": dict(_COUNTED_STATES),
         }
         if mark.counted:
-            # The mark records the hour and source it was counted under, to take down the same.
-            recorded = {name: value for name, value in (("counted_hour", mark.hour), ("counted_source", mark.source)) if value}
+            # The mark records what it was counted under, to take down the same.
+            recorded = {name: value for name, value in _recorded(mark) if value}
             update["UpdateExpression"] = "SET counted = :yes" + "".join(f", {name} = :{name}" for name in recorded)
             update["ConditionExpression"] = f"attribute_not_exists(counted) AND {_IN_COUNTED_STATE}"
             update["ExpressionAttributeValues"].update(
                 {":yes": {"BOOL": True}, **{f":{name}": {"S": value} for name, value in recorded.items()}}
             )
         else:
-            update["UpdateExpression"] = "REMOVE counted, counted_hour, counted_source"
+            update["UpdateExpression"] = "REMOVE counted, " + ", ".join(name for name, _ in _recorded(mark))
             update["ConditionExpression"] = f"attribute_exists(counted) AND NOT {_IN_COUNTED_STATE}"
         return {"Update": update}
 

@@ -1,0 +1,394 @@
+"""Capacity model: one campaign at 3,333 verified signatures a second for ten minutes
+(issue 10), in the current key design and in the target one (`make bench`).
+
+Pure arithmetic on AWS's published limits: no AWS, no timing. It answers, for each
+design, how many write units one verified signature costs, how many write and read
+units land on the hottest partition key of every table and index each second, whether
+the stream -> tally path keeps up, and how far the count lags. `benchmarks/surge.py`
+checks the per-signature and per-key figures against what runs here (DynamoDB Local).
+
+Every number below is a named constant with where it comes from. "Assumption" marks a
+figure that is ours (an item size, a latency), not AWS's; change it and run again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------- the bar (issue 10)
+# 100x the UK Parliament petitions' 2019 peak (about 2,000 a minute): 200,000 a minute.
+SURGE_PER_SECOND = 3_333
+SURGE_SECONDS = 600
+COUNT_LAG_TARGET_SECONDS = 5.0
+WRITE_UNITS_TARGET = 4.0  # per verified signature, rate limits included
+COUNT_READ_TARGET = 0.5  # read units per count read
+
+# ---------------------------------------------------------------- DynamoDB limits and billing
+# "Best practices for designing and using partition keys effectively" / "Burst and adaptive
+# capacity" (docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html):
+# a partition serves at most 1,000 WCU and 3,000 RCU a second, whatever the table's mode.
+PARTITION_WCU_PER_SECOND = 1_000
+PARTITION_RCU_PER_SECOND = 3_000
+# Our margin under those limits: hashing spreads signers unevenly by a few percent, and a
+# split partition needs headroom while it splits. Assumption.
+KEY_HEADROOM = 0.8
+# "Read/write capacity mode" (.../HowItWorks.ReadWriteCapacityMode.html): a write unit is one
+# write of up to 1 KB; a read unit one strongly consistent read of up to 4 KB (half for an
+# eventually consistent one).
+WRITE_UNIT_KB = 1.0
+READ_UNIT_KB = 4.0
+EVENTUAL_READ_FACTOR = 0.5
+# "Amazon DynamoDB Transactions: How it works" (.../transaction-apis.html): a transactional
+# write costs two writes of each item (prepare and commit); at most 100 actions, 4 MB.
+TRANSACTION_WRITE_FACTOR = 2
+TRANSACTION_MAX_ACTIONS = 100
+# "Managing global secondary indexes" (.../GSI.html#GSI.ThroughputConsiderations): a write that
+# adds an item to an index costs one index write of the projected item; a write that touches no
+# projected attribute or index key costs the index nothing.
+# "On-demand capacity mode": a new on-demand table serves 4,000 WCU / 12,000 RCU at once and
+# may throttle when traffic more than doubles the previous peak within 30 minutes.
+ON_DEMAND_INITIAL_WCU = 4_000
+# "Change data capture for DynamoDB Streams" (.../Streams.html): one stream shard per
+# partition; records of one item appear in its shard in order.
+
+# ---------------------------------------------------------------- Lambda, streams
+# "Using AWS Lambda with Amazon DynamoDB" (docs.aws.amazon.com/lambda/latest/dg/with-ddb.html):
+# ParallelizationFactor 1-10 concurrent batches per shard (records of one partition key stay
+# in order, in one of them); BatchSize up to 10,000; MaximumBatchingWindowInSeconds up to 300;
+# invocation payload at most 6 MB.
+MAX_PARALLELIZATION_FACTOR = 10
+MAX_BATCH_SIZE = 10_000
+LAMBDA_PAYLOAD_MB = 6.0
+# "Lambda scaling behavior" (docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html): each
+# function scales by up to 1,000 execution environments every 10 seconds.
+LAMBDA_SCALING_PER_10_SECONDS = 1_000
+# Stream record to the poller: "typically within a second" (DynamoDB Streams, near real time). Assumption.
+STREAM_PROPAGATION_SECONDS = 0.5
+# One tally invocation's fixed cost (poll, invoke, deserialise, announce), and one count
+# transaction of ~100 actions. Assumptions, of the order seen in Lambda's Duration metric.
+TALLY_INVOKE_OVERHEAD_SECONDS = 0.05
+TRANSACTION_SECONDS = 0.03
+# NEW_AND_OLD_IMAGES record of one signature, as Lambda passes it in JSON. Assumption (measured
+# here by surge.py: ~1.5-2 KB).
+STREAM_RECORD_KB = 2.0
+
+# ---------------------------------------------------------------- our items (assumptions)
+# A signature with a name, organisation, role, comment and its hashes: under 1 KB (surge.py
+# prints the measured units; one write unit per write).
+SIGNATURE_ITEM_KB = 0.8
+# The public list's projection (keys, name, role, organisation, country, verified_at).
+LISTING_ITEM_KB = 0.3
+# The campaign item holds the letter (title, statement, translations) and the count: the
+# tally's transaction rewrites all of it. A 3,000-character statement in two languages.
+CAMPAIGN_ITEM_KB = 6.0
+COUNTER_ITEM_KB = 0.1
+# Rate limits: one item per caller, campaign and hour (both windows in one ADD), and the
+# mail caps (one ADD per signature and address). The issue measured 2 units per submission.
+LIMIT_WRITES_PER_SUBMISSION = 2
+# Share of signers who consent to the public list: the worst case sizes the index.
+PUBLIC_SHARE = 1.0
+# Per count transaction, besides the marks and the count: the hour counter and ~2 sources.
+COUNTERS_PER_TRANSACTION = 3
+# Stream records per verified signature: the submit's INSERT, the verify's MODIFY and the
+# tally's own mark (a MODIFY that moves nothing: its mark is already set).
+STREAM_RECORDS_PER_SIGNATURE = 3
+# Each submit and verify reads the campaign (eventually consistent GetItem); verify also reads
+# the signature (strongly consistent).
+CAMPAIGN_READS_PER_SIGNATURE = 2
+# The roll-up of sharded counts: how often it publishes the sum into the campaign item.
+ROLLUP_SECONDS = 1.0
+# Function durations at the surge, for the concurrency the reads come from. Assumptions.
+SUBMIT_SECONDS = 0.15
+VERIFY_SECONDS = 0.10
+
+
+def units(kb: float, unit_kb: float) -> int:
+    return max(1, math.ceil(kb / unit_kb))
+
+
+@dataclass(frozen=True)
+class Design:
+    name: str
+    signature_shards: int = 1  # partition keys per campaign in the signatures table
+    listing_shards: int = 1  # partition keys per campaign in the public-list index
+    batch_size: int = 100  # the tally's event source mapping
+    batching_window_seconds: float = 1.0
+    parallelization_factor: int = 1
+    # Seconds a function instance keeps the campaign it read (0: reads it every request).
+    campaign_cache_seconds: float = 0.0
+    # Items the count (and each hour and source counter) is kept in: 1, the campaign item
+    # itself; more, one per signature shard, summed into the campaign's count by a roll-up.
+    count_shards: int = 1
+    notes: list[str] = field(default_factory=list, compare=False)
+
+
+CURRENT = Design("current: one key per campaign", batch_size=100, batching_window_seconds=1.0)
+
+
+@dataclass(frozen=True)
+class Load:
+    """Write (and read) units a second on one partition key."""
+
+    table: str
+    key: str
+    wcu: float
+    rcu: float = 0.0
+
+    @property
+    def fits(self) -> bool:
+        return self.wcu <= PARTITION_WCU_PER_SECOND and self.rcu <= PARTITION_RCU_PER_SECOND
+
+
+def signature_write() -> int:
+    return units(SIGNATURE_ITEM_KB, WRITE_UNIT_KB)
+
+
+def mark_write() -> int:
+    """The tally's mark: a transactional update of the signature."""
+    return TRANSACTION_WRITE_FACTOR * signature_write()
+
+
+def marks_per_transaction() -> int:
+    """Marks in one full count transaction: the rest of its 100 actions are the count and counters."""
+    return TRANSACTION_MAX_ACTIONS - 1 - COUNTERS_PER_TRANSACTION
+
+
+def transactions_per_second(design: Design) -> float:
+    """Count transactions a second on the campaign: each batch's marks in full transactions."""
+    batches = batches_per_second(design)
+    marks_per_batch = SURGE_PER_SECOND / batches
+    return batches * math.ceil(marks_per_batch / marks_per_transaction())
+
+
+@dataclass(frozen=True)
+class WriteCost:
+    """Write units per verified signature, by step."""
+
+    submit_put: float
+    rate_limits: float
+    verify_update: float
+    listing_index: float
+    tally_mark: float
+    count_and_counters: float
+
+    @property
+    def total(self) -> float:
+        return sum(vars(self).values())
+
+
+def count_item_units(design: Design) -> int:
+    """Write units of the item a count transaction moves the count in."""
+    return units(CAMPAIGN_ITEM_KB if design.count_shards == 1 else COUNTER_ITEM_KB, WRITE_UNIT_KB)
+
+
+def counter_units_per_transaction() -> int:
+    return TRANSACTION_WRITE_FACTOR * COUNTERS_PER_TRANSACTION * units(COUNTER_ITEM_KB, WRITE_UNIT_KB)
+
+
+def rollup_wcu(design: Design) -> float:
+    """The roll-up's plain write of the campaign's count, per second (none unsharded)."""
+    return 0.0 if design.count_shards == 1 else units(CAMPAIGN_ITEM_KB, WRITE_UNIT_KB) / ROLLUP_SECONDS
+
+
+def write_cost(design: Design) -> WriteCost:
+    per_transaction = TRANSACTION_WRITE_FACTOR * count_item_units(design) + counter_units_per_transaction()
+    return WriteCost(
+        submit_put=signature_write(),
+        rate_limits=LIMIT_WRITES_PER_SUBMISSION,
+        verify_update=signature_write(),
+        listing_index=PUBLIC_SHARE * units(LISTING_ITEM_KB, WRITE_UNIT_KB),
+        tally_mark=mark_write(),
+        count_and_counters=(per_transaction * transactions_per_second(design) + rollup_wcu(design)) / SURGE_PER_SECOND,
+    )
+
+
+def batches_per_second(design: Design) -> float:
+    """Batches a second the mapping hands the tally for this campaign: per signatures key,
+    one batch when it is full or when the window closes, whichever comes first."""
+    records_per_key = STREAM_RECORDS_PER_SIGNATURE * SURGE_PER_SECOND / design.signature_shards
+    per_key = max(records_per_key / design.batch_size, 1 / design.batching_window_seconds)
+    return design.signature_shards * min(per_key, records_per_key)
+
+
+def instances(seconds: float) -> float:
+    """Execution environments busy at the surge (Little's law)."""
+    return SURGE_PER_SECOND * seconds
+
+
+def campaign_reads_per_second(design: Design) -> float:
+    if design.campaign_cache_seconds <= 0:
+        return CAMPAIGN_READS_PER_SIGNATURE * SURGE_PER_SECOND
+    return (instances(SUBMIT_SECONDS) + instances(VERIFY_SECONDS)) / design.campaign_cache_seconds
+
+
+def hot_keys(design: Design) -> list[Load]:
+    """The hottest partition key of every table and index, in units a second."""
+    tx = transactions_per_second(design)
+    signature_wcu = (2 * signature_write() + mark_write()) * SURGE_PER_SECOND / design.signature_shards
+    # verify reads its signature strongly consistent: one unit a read.
+    signature_rcu = SURGE_PER_SECOND * units(SIGNATURE_ITEM_KB, READ_UNIT_KB) / design.signature_shards
+    campaign_rcu = campaign_reads_per_second(design) * EVENTUAL_READ_FACTOR * units(CAMPAIGN_ITEM_KB, READ_UNIT_KB)
+    key = "campaign#shard" if design.signature_shards > 1 else "campaign"
+    listing_key = "listed_in=campaign#shard" if design.listing_shards > 1 else "listed_in=campaign"
+    return [
+        Load("Signatures", key, signature_wcu, signature_rcu),
+        Load("Signatures/PublicSignatories", listing_key,
+             PUBLIC_SHARE * units(LISTING_ITEM_KB, WRITE_UNIT_KB) * SURGE_PER_SECOND / design.listing_shards),
+        Load("Campaigns", "campaign (settings, count)",
+             rollup_wcu(design) if design.count_shards > 1 else tx * TRANSACTION_WRITE_FACTOR * count_item_units(design),
+             campaign_rcu),
+        Load("Counters", "campaign (count#s, hour, source)",
+             tx * (counter_units_per_transaction()
+                   + (TRANSACTION_WRITE_FACTOR * count_item_units(design) if design.count_shards > 1 else 0))),
+        # One item per caller and hour, one per signer: as hot as one caller is allowed to be.
+        Load("Limits", "caller#campaign#hour", 1.0),
+    ]
+
+
+def shards_needed(wcu_per_second: float, rcu_per_second: float = 0.0) -> int:
+    """Partition keys a load must be spread over so that none exceeds its share of the limits."""
+    return max(
+        math.ceil(wcu_per_second / (PARTITION_WCU_PER_SECOND * KEY_HEADROOM)),
+        math.ceil(rcu_per_second / (PARTITION_RCU_PER_SECOND * KEY_HEADROOM)),
+        1,
+    )
+
+
+def target_design() -> Design:
+    """The target: signatures write-sharded by the signer hash (`campaign#shard`), the public
+    list's index sharded alike, bigger tally batches, campaign settings cached per instance,
+    and the count kept per shard (each count transaction touches its shard's items only; a
+    roll-up sums them into the campaign's count once a second, so a count read stays one item)."""
+    current = {load.table: load for load in hot_keys(CURRENT)}
+    signature = current["Signatures"]
+    n = shards_needed(signature.wcu, signature.rcu)
+    m = shards_needed(current["Signatures/PublicSignatories"].wcu)
+    return Design(
+        "target: write-sharded",
+        signature_shards=n,
+        listing_shards=m,
+        batch_size=1_000,
+        batching_window_seconds=1.0,
+        parallelization_factor=MAX_PARALLELIZATION_FACTOR,
+        campaign_cache_seconds=5.0,
+        count_shards=n,
+    )
+
+
+@dataclass(frozen=True)
+class TallyPath:
+    stream_shards: int
+    concurrent_batches: int
+    batches_per_second: float
+    records_per_batch: float
+    seconds_per_batch: float
+    capacity_records_per_second: float
+    needed_records_per_second: float
+    transactions_per_second: float
+    count_items: int
+    fewest_transactions_per_second: float  # every transaction full
+    seconds_to_scale: float
+    lag_seconds: float  # at the end of the surge
+    payload_mb: float
+
+    @property
+    def keeps_up(self) -> bool:
+        return self.capacity_records_per_second >= self.needed_records_per_second
+
+    @property
+    def count_item_busy(self) -> float:
+        """Share of each second a count transaction holds the campaign item. Transactions on
+        one item do not queue: one that meets another fails (TransactionConflict) and retries,
+        so near 1 the item, not the partition, is the ceiling."""
+        return self.transactions_per_second / self.count_items * TRANSACTION_SECONDS
+
+
+def tally_path(design: Design) -> TallyPath:
+    """The stream -> tally path. Records of one partition key go, in order, one batch at a
+    time; a campaign's keys are spread over the stream's shards (one per partition)."""
+    needed = STREAM_RECORDS_PER_SIGNATURE * SURGE_PER_SECOND
+    total_wcu = write_cost(design).total * SURGE_PER_SECOND
+    stream_shards = max(design.signature_shards, math.ceil(total_wcu / PARTITION_WCU_PER_SECOND))
+    if design.signature_shards == 1:
+        stream_shards = 1  # one key lives in one partition, so in one shard
+    concurrent = min(design.signature_shards, stream_shards * design.parallelization_factor)
+    batches = batches_per_second(design)
+    records_per_batch = needed / batches
+    marks_per_batch = SURGE_PER_SECOND / batches
+    seconds_per_batch = TALLY_INVOKE_OVERHEAD_SECONDS + math.ceil(marks_per_batch / marks_per_transaction()) * TRANSACTION_SECONDS
+    capacity = concurrent * min(records_per_batch, design.batch_size) / seconds_per_batch
+    backlog = max(0.0, needed - capacity) * SURGE_SECONDS
+    wait = min(design.batching_window_seconds, design.batch_size / (needed / design.signature_shards))
+    rollup = ROLLUP_SECONDS if design.count_shards > 1 else 0.0
+    lag = STREAM_PROPAGATION_SECONDS + wait + seconds_per_batch + rollup + (backlog / capacity if capacity else math.inf)
+    return TallyPath(
+        stream_shards=stream_shards,
+        concurrent_batches=concurrent,
+        batches_per_second=batches,
+        records_per_batch=records_per_batch,
+        seconds_per_batch=seconds_per_batch,
+        capacity_records_per_second=capacity,
+        needed_records_per_second=needed,
+        transactions_per_second=transactions_per_second(design),
+        count_items=design.count_shards,
+        fewest_transactions_per_second=SURGE_PER_SECOND / marks_per_transaction(),
+        seconds_to_scale=10 * math.ceil(concurrent / LAMBDA_SCALING_PER_10_SECONDS) - 10,
+        lag_seconds=lag,
+        payload_mb=min(records_per_batch, design.batch_size) * STREAM_RECORD_KB / 1024,
+    )
+
+
+def report(design: Design) -> list[str]:
+    cost = write_cost(design)
+    lines = [f"== {design.name}: {design.signature_shards} signature key(s), {design.listing_shards} list key(s), "
+             f"batch {design.batch_size}, window {design.batching_window_seconds:g} s, "
+             f"ParallelizationFactor {design.parallelization_factor}"]
+    lines.append("write units per verified signature: " + ", ".join(
+        f"{name.replace('_', ' ')} {value:.2f}" for name, value in vars(cost).items()) + f"  = {cost.total:.2f}"
+                 + f" (target {WRITE_UNITS_TARGET:g}: {'ok' if cost.total <= WRITE_UNITS_TARGET else 'OVER'})")
+    lines.append(f"{'table / index':<30}{'hottest key':<34}{'WCU/s':>9}{'RCU/s':>9}  verdict")
+    for load in hot_keys(design):
+        verdict = "ok" if load.fits else "OVER the partition limit"
+        lines.append(f"{load.table:<30}{load.key:<34}{load.wcu:>9.0f}{load.rcu:>9.0f}  {verdict}")
+    path = tally_path(design)
+    lines.append(
+        f"tally: {path.stream_shards} stream shard(s), {path.concurrent_batches} batch(es) at once, "
+        f"{path.batches_per_second:.0f} batches/s of {path.records_per_batch:.0f} records "
+        f"({path.payload_mb:.2f} MB; limit {LAMBDA_PAYLOAD_MB:g}), {path.seconds_per_batch * 1000:.0f} ms each; "
+        f"{path.transactions_per_second:.0f} count transactions/s "
+        f"(at least {path.fewest_transactions_per_second:.0f} if every one were full) over {path.count_items} count item(s): "
+        f"each busy {path.count_item_busy:.0%} of the time{' (CONFLICTS)' if path.count_item_busy > 0.5 else ''}"
+    )
+    lines.append(
+        f"       handles {path.capacity_records_per_second:,.0f} of {path.needed_records_per_second:,.0f} records/s "
+        f"({'keeps up' if path.keeps_up else 'FALLS BEHIND'}); scaling to it takes {path.seconds_to_scale:.0f} s; "
+        f"count lag at the end of the surge {format_lag(path.lag_seconds)} (target {COUNT_LAG_TARGET_SECONDS:g} s)"
+    )
+    return lines
+
+
+def format_lag(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds < 120 else f"{seconds / 60:.0f} min"
+
+
+def main() -> None:
+    print(f"capacity model: {SURGE_PER_SECOND:,} verified signatures/s on one campaign for {SURGE_SECONDS // 60} min; "
+          f"partition limits {PARTITION_WCU_PER_SECOND:,} WCU/s, {PARTITION_RCU_PER_SECOND:,} RCU/s per key "
+          f"(designed to {KEY_HEADROOM:.0%} of them)")
+    for design in (CURRENT, target_design()):
+        print()
+        print("\n".join(report(design)))
+    current = {load.table: load for load in hot_keys(CURRENT)}["Signatures"]
+    count_read = EVENTUAL_READ_FACTOR * units(CAMPAIGN_ITEM_KB, READ_UNIT_KB)
+    print()
+    print(f"A count read is an eventually consistent GetItem of the {CAMPAIGN_ITEM_KB:g} KB campaign item: {count_read:g} read units "
+          f"(target {COUNT_READ_TARGET:g}; {'ok' if count_read <= COUNT_READ_TARGET else 'needs the count in an item of its own, under 4 KB'}).")
+    print(f"The current design puts {current.wcu:,.0f} WCU/s on one key: it holds about "
+          f"{SURGE_PER_SECOND * PARTITION_WCU_PER_SECOND / current.wcu:,.0f} signatures/s on one campaign, not {SURGE_PER_SECOND:,}.")
+    print(f"A new on-demand table serves {ON_DEMAND_INITIAL_WCU:,} WCU/s at once: pre-warm the table (warm throughput) "
+          "before a known launch, or the first minutes throttle while it doubles.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,378 @@
+"""A surge of verified signatures on one campaign, on DynamoDB Local, through the real tally
+(`make bench`; `python benchmarks/surge.py --signatures 20000`).
+
+Signers submit and verify through the core's own flows (`sign_up`, `confirmation`), from
+addresses of their own; the signatures table's real stream is then delivered to
+`count_keeper.keep_count` the way Lambda's mapping would, but worse: every batch is
+redelivered, some are split in two, a share of the count transactions is throttled before
+it is sent (a botocore event hook), and some land but lose their answer. It prints whether
+the count is exact (count == verified), and the write units measured per signature and per
+partition key (scaled to 3,333 signatures a second), next to the capacity model's figures
+for the same (current) key design.
+
+Every DynamoDB call of the core asks `ReturnConsumedCapacity`. DynamoDB Local under-bills
+transactions (it adds up a table's items and rounds once), so transactions are priced
+here per item, as AWS bills them: 2 x ceil(item KB) for every item written.
+DynamoDB Local serialises transactions at about 2 ms an action: 20,000 signatures take a
+few minutes. Prints; asserts nothing (exits 1 when the count is not exact).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import re
+import sys
+import threading
+import time
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests"), str(Path(__file__).resolve().parent)]
+
+from botocore.exceptions import ClientError, ReadTimeoutError  # noqa: E402
+
+import capacity  # noqa: E402
+from devstack.resources import create_tables, sender_address, table_name, table_variables  # noqa: E402
+from fidelity.dynamodb_local import DynamoDBLocal  # noqa: E402
+from fidelity.event_source import SignatureStream, tally_batch_size  # noqa: E402
+
+REGION = "eu-west-1"
+BASE_URL = "https://surge.test"
+_TRANSACT = "TransactWriteItems"
+_ASKS_CAPACITY = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
+                  "BatchWriteItem", "TransactWriteItems", "TransactGetItems"}
+
+
+# ---------------------------------------------------------------- item sizes, as DynamoDB bills them
+def value_size(value: dict[str, Any]) -> int:
+    """Bytes of one attribute value ("Item sizes and formats", DynamoDB developer guide)."""
+    (kind, inner), = value.items()
+    if kind in ("S", "B"):
+        return len(inner.encode() if isinstance(inner, str) else inner)
+    if kind == "N":
+        digits = len(str(Decimal(inner)).lstrip("-").replace(".", "").lstrip("0")) or 1
+        return math.ceil(digits / 2) + 1
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(len(name.encode()) + value_size(item) + 1 for name, item in inner.items())
+    if kind == "L":
+        return 3 + sum(value_size(item) + 1 for item in inner)
+    return sum(len(str(item).encode()) for item in inner)  # sets
+
+
+def item_size(item: dict[str, Any]) -> int:
+    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+
+
+def write_units(size: int) -> int:
+    return max(1, math.ceil(size / 1024))
+
+
+# ---------------------------------------------------------------- metering and faults
+class Meter:
+    """Write and read units by table (or index) and partition key, from every DynamoDB call
+    the core makes on its client; transactions priced per item afterwards."""
+
+    def __init__(self, client: Any, tables: dict[str, str]) -> None:
+        self.partition_key = {name: key for name, key in tables.items()}
+        self.units: dict[tuple[str, str], float] = defaultdict(float)  # (table, "W"/"R") -> as DynamoDB Local reports
+        self.local_transaction_units = 0.0
+        self.transactions: list[list[tuple[str, dict[str, Any]]]] = []
+        self.lock = threading.Lock()
+        client.meta.events.register("before-parameter-build.dynamodb", self._ask)
+        client.meta.events.register("after-call.dynamodb", self._record)
+
+    def _ask(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name in _ASKS_CAPACITY:
+            params["ReturnConsumedCapacity"] = "INDEXES"
+
+    def _record(self, parsed: dict[str, Any], model: Any, http_response: Any = None, **kwargs: Any) -> None:
+        if http_response is not None and http_response.status_code >= 300:
+            return
+        consumed = parsed.get("ConsumedCapacity")
+        entries = consumed if isinstance(consumed, list) else [consumed] if consumed else []
+        with self.lock:
+            for entry in entries:
+                if model.name == _TRANSACT:
+                    self.local_transaction_units += entry.get("CapacityUnits", 0)
+                    continue
+                kind = "W" if model.name in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem") else "R"
+                table = entry.get("Table", {})
+                self.units[(entry["TableName"], kind)] += table.get("CapacityUnits", entry.get("CapacityUnits", 0))
+                for index, used in entry.get("GlobalSecondaryIndexes", {}).items():
+                    self.units[(f"{entry['TableName']}/{index}", kind)] += used.get("CapacityUnits", 0)
+
+    def landed_transaction(self, actions: list[dict[str, Any]]) -> None:
+        with self.lock:
+            self.transactions.append([(kind_body["TableName"], kind_body["Key"]) for action in actions
+                                      for kind_body in action.values()])
+
+
+class Throttle:
+    """Refuses a share of the count transactions before they are sent, and loses the answer
+    of a share of those that landed (a timeout after the write)."""
+
+    def __init__(self, client: Any, meter: Meter, refuse: float, lose: float, seed: int) -> None:
+        self.random = random.Random(seed)
+        self.refuse, self.lose, self.meter = refuse, lose, meter
+        self.refused = self.lost = 0
+        client.meta.events.register(f"before-parameter-build.dynamodb.{_TRANSACT}", self._before)
+        client.meta.events.register(f"after-call.dynamodb.{_TRANSACT}", self._after)
+
+    def _before(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["surge_actions"] = params.get("TransactItems", [])
+        if self.random.random() < self.refuse:
+            self.refused += 1
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "injected"}}, _TRANSACT)
+
+    def _after(self, http_response: Any, context: dict[str, Any], **_: Any) -> None:
+        if http_response.status_code >= 300:
+            return
+        self.meter.landed_transaction(context.get("surge_actions", []))
+        if self.random.random() < self.lose:
+            self.lost += 1
+            raise ReadTimeoutError(endpoint_url="injected: the answer was lost")
+
+
+# ---------------------------------------------------------------- the surge
+def setup(local: DynamoDBLocal) -> None:
+    env = {
+        "AWS_ACCESS_KEY_ID": "surge", "AWS_SECRET_ACCESS_KEY": "surge", "AWS_DEFAULT_REGION": REGION,
+        "AWS_ENDPOINT_URL_DYNAMODB": local.endpoint_url, "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": local.endpoint_url,
+        "AWS_EC2_METADATA_DISABLED": "true", **table_variables(), "SENDER_ADDRESS": sender_address(),
+        "PUBLIC_BASE_URL": BASE_URL, "PENDING_DAYS": "7", "KEYS_SECRET_ARN": "",
+        "UNDERSIGNED_MASTER_KEY": "surge-master-key-not-a-secret",
+        # The injected faults log an error each; the figures are the output.
+        "POWERTOOLS_LOG_LEVEL": "CRITICAL", "LOG_LEVEL": "CRITICAL",
+    }
+    os.environ.update(env)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    create_tables(local.client("dynamodb", REGION))
+    from undersigned import count_events
+
+    # No EventBridge here: announcements are dropped (their milestone claims still run).
+    count_events.publish = lambda detail_type, detail: None  # type: ignore[assignment]
+
+
+class Outbox:
+    """Stands in for SES: keeps each address's last verification link."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {}
+
+    def send(self, email: Any, *_: Any, **__: Any) -> None:
+        for link in re.findall(r'href="([^"]+)"', email.html):
+            parts = urlsplit(unescape(link))
+            if parts.path == "/verify":
+                self.tokens[email.to if isinstance(email.to, str) else email.to[0]] = parse_qs(parts.query)["token"][0]
+
+
+def sign_everyone(campaign_id: str, count: int, workers: int) -> float:
+    from undersigned import confirmation, mail, sign_up
+    from undersigned.campaign import utc_now
+    from undersigned.store.campaigns import Campaigns
+    from undersigned.submission import parse_signature
+
+    outbox = Outbox()
+    mail.send = outbox.send  # type: ignore[assignment]
+    campaign = Campaigns().existing(campaign_id)
+
+    def sign(number: int) -> None:
+        address = f"signer{number}@surge.example.org"
+        now = utc_now()
+        # A caller of its own (the rate limits are per caller), as in a real surge.
+        admission = sign_up.admit(campaign, f"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}", now)
+        request = parse_signature({"name": f"Signer {number}", "email": address, "public": True,
+                                   "organisation": "Surge Ltd", "country": "GB"}, from_form=False)
+        sign_up.submit(campaign, request, BASE_URL, now, admission)
+        confirmation.verify(outbox.tokens[address], utc_now())
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(sign, range(count)))
+    return time.perf_counter() - started
+
+
+def deliver(records: list[dict[str, Any]], batch_size: int, split_share: float, rng: random.Random) -> dict[str, int]:
+    """Lambda's mapping, unkindly: in order, batch by batch; every batch delivered twice,
+    some split in two; a batch that reports failures is retried from the first one."""
+    from undersigned.campaign import utc_now
+    from undersigned.count_keeper import keep_count
+
+    stats = {"invocations": 0, "retries": 0, "splits": 0, "redeliveries": 0}
+    position = 0
+    while position < len(records):
+        batch = records[position: position + batch_size]
+        if len(batch) > 1 and rng.random() < split_share:
+            batch = batch[: len(batch) // 2]
+            stats["splits"] += 1
+        stats["invocations"] += 1
+        failed = keep_count(batch, utc_now().isoformat().replace("+00:00", "Z"))
+        if failed:
+            stats["retries"] += 1
+            sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in batch]
+            position += min(sequence_numbers.index(number) for number in failed)
+            continue
+        stats["invocations"] += 1
+        stats["redeliveries"] += 1
+        keep_count(batch, utc_now().isoformat().replace("+00:00", "Z"))  # the same batch again
+        position += len(batch)
+    return stats
+
+
+def drain(stream: SignatureStream, batch_size: int, split_share: float, rng: random.Random) -> tuple[int, dict[str, int]]:
+    total, stats = 0, defaultdict(int)
+    for _ in range(20):
+        records = stream.read()
+        if not records:
+            break
+        total += len(records)
+        for name, value in deliver(records, batch_size, split_share, rng).items():
+            stats[name] += value
+    return total, dict(stats)
+
+
+def items_by_key(dynamodb: Any) -> dict[tuple[str, str], int]:
+    """Every item's size, by (table, key as text), for pricing the transactions."""
+    sizes: dict[tuple[str, str], int] = {}
+    for logical in ("SignaturesTable", "CampaignsTable", "CountersTable"):
+        name, start = table_name(logical), None
+        while True:
+            page = dynamodb.scan(TableName=name, **({"ExclusiveStartKey": start} if start else {}))
+            key_names = [k["AttributeName"] for k in dynamodb.describe_table(TableName=name)["Table"]["KeySchema"]]
+            for item in page["Items"]:
+                sizes[(name, key_text({k: item[k] for k in key_names}))] = item_size(item)
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+    return sizes
+
+
+def key_text(key: dict[str, Any]) -> str:
+    return "|".join(f"{name}={next(iter(value.values()))}" for name, value in sorted(key.items()))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--signatures", type=int, default=int(os.environ.get("SURGE_SIGNATURES", 5000)))
+    parser.add_argument("--workers", type=int, default=8, help="signers at once")
+    parser.add_argument("--batch-size", type=int, default=tally_batch_size(), help="records per tally batch (template's)")
+    parser.add_argument("--throttle", type=float, default=0.1, help="share of count transactions refused")
+    parser.add_argument("--lose", type=float, default=0.05, help="share of landed transactions whose answer is lost")
+    parser.add_argument("--split", type=float, default=0.2, help="share of batches split in two")
+    parser.add_argument("--seed", type=int, default=10)
+    args = parser.parse_args()
+
+    # Dummy credentials before anything talks to the emulator: never AWS.
+    os.environ.update({"AWS_ACCESS_KEY_ID": "surge", "AWS_SECRET_ACCESS_KEY": "surge", "AWS_DEFAULT_REGION": REGION})
+    os.environ.pop("AWS_PROFILE", None)
+    local = DynamoDBLocal.start(REGION)
+    try:
+        setup(local)
+        from undersigned import aws
+        from undersigned.campaign_file import put_campaign
+        from undersigned.store.campaigns import Campaigns
+        from fidelity.counting import recount
+
+        dynamodb = aws.client("dynamodb")
+        campaign_id = f"surge-{uuid.uuid4().hex[:8]}"
+        put_campaign({"id": campaign_id, "title": "A letter goes viral", "statement": "We, the undersigned. " * 40,
+                      "public_signatories": True})
+        stream = SignatureStream(dynamodb, local.client("dynamodbstreams", REGION), table_name("SignaturesTable"))
+        meter = Meter(dynamodb, {})
+        throttle = Throttle(dynamodb, meter, args.throttle, args.lose, args.seed)
+
+        signing_seconds = sign_everyone(campaign_id, args.signatures, args.workers)
+        started = time.perf_counter()
+        records, stats = drain(stream, args.batch_size, args.split, random.Random(args.seed))
+        tally_seconds = time.perf_counter() - started
+
+        counted = Campaigns().get(campaign_id, consistent=True).count
+        truth = recount(dynamodb, campaign_id)
+        sizes = items_by_key(dynamodb)
+        report(args, meter, throttle, sizes, counted, truth, records, stats, signing_seconds, tally_seconds)
+        return 0 if counted == truth.verified == args.signatures and truth.marked_but_not_verified == 0 else 1
+    finally:
+        local.stop()
+
+
+def report(args, meter, throttle, sizes, counted, truth, records, stats, signing_seconds, tally_seconds) -> None:  # noqa: ANN001, PLR0913
+    n = args.signatures
+    signatures, campaigns, counters, limits = (table_name(t) for t in ("SignaturesTable", "CampaignsTable", "CountersTable", "LimitsTable"))
+    # Transactions priced per item: 2 x ceil(KB), by table and by partition key.
+    priced: dict[str, float] = defaultdict(float)
+    per_key: dict[str, float] = defaultdict(float)
+    for actions in meter.transactions:
+        for table, key in actions:
+            units = capacity.TRANSACTION_WRITE_FACTOR * write_units(sizes.get((table, key_text(key)), 1))
+            priced[table] += units
+            partition = next(iter(key.get("campaign_id", key.get("id", {"S": "?"})).values()))
+            per_key[f"{table} {partition}"] += units
+    plain = {table: units for (table, kind), units in meter.units.items() if kind == "W"}
+    reads = {table: units for (table, kind), units in meter.units.items() if kind == "R"}
+    marks = sum(1 for actions in meter.transactions for table, _ in actions if table == signatures)
+    print(f"surge on DynamoDB Local: {n:,} verified signatures ({args.workers} signers at once, {signing_seconds:.0f} s), "
+          f"{records:,} stream records to the real tally in {tally_seconds:.0f} s")
+    print(f"faults: {stats.get('redeliveries', 0)} batches redelivered, {stats.get('splits', 0)} split, "
+          f"{throttle.refused} transactions throttled, {throttle.lost} answers lost, {stats.get('retries', 0)} batch retries")
+    exact = counted == truth.verified == n and truth.marked_but_not_verified == 0
+    print(f"exact: count {counted:,}, verified {truth.verified:,}, marked {truth.marked:,} -> {'EXACT' if exact else 'NOT EXACT'}")
+    print(f"landed count transactions: {len(meter.transactions)} ({marks / max(1, len(meter.transactions)):.0f} marks each); "
+          f"DynamoDB Local billed them {meter.local_transaction_units:,.0f} units, priced per item {sum(priced.values()):,.0f}")
+    print(f"item sizes: signature {statistics_of(sizes, signatures)}, campaign {statistics_of(sizes, campaigns)} "
+          f"(model: {capacity.SIGNATURE_ITEM_KB:g} KB, {capacity.CAMPAIGN_ITEM_KB:g} KB)")
+    model = capacity.write_cost(capacity.CURRENT)
+    index = f"{signatures}/PublicSignatories"
+    measured = {
+        "signatures table (put, verify)": plain.get(signatures, 0) / n,
+        "public-list index": plain.get(index, 0) / n,
+        "rate limits and mail caps": plain.get(limits, 0) / n,
+        "tally marks (transaction)": priced.get(signatures, 0) / n,
+        "count and counters (transaction)": (priced.get(campaigns, 0) + priced.get(counters, 0)) / n,
+    }
+    modelled = [model.submit_put + model.verify_update, model.listing_index, model.rate_limits, model.tally_mark,
+                model.count_and_counters]
+    print()
+    print(f"{'write units per verified signature':<40}{'measured':>10}{'model':>8}")
+    for (name, value), expected in zip(measured.items(), modelled):
+        print(f"{name:<40}{value:>10.2f}{expected:>8.2f}")
+    other = sum(plain.values()) / n - sum(v for k, v in measured.items() if "transaction" not in k)
+    print(f"{'other writes':<40}{other:>10.2f}{0:>8.2f}")
+    print(f"{'total':<40}{(sum(plain.values()) + sum(priced.values())) / n:>10.2f}{model.total:>8.2f}")
+    print(f"(reads: {sum(reads.values()) / n:.2f} read units per signature, measured)")
+    # Per partition key, at the surge's rate: units on the key per signature x 3,333/s.
+    rate = capacity.SURGE_PER_SECOND
+    signature_key = (plain.get(signatures, 0) + priced.get(signatures, 0)) / n * rate
+    model_keys = {load.table: load for load in capacity.hot_keys(capacity.CURRENT)}
+    rows = [
+        ("Signatures", f"campaign_id={{campaign}}", signature_key),
+        ("Signatures/PublicSignatories", "listed_in={campaign}", plain.get(index, 0) / n * rate),
+        ("Campaigns", "campaign_id={campaign}", priced.get(campaigns, 0) / n * rate),
+        ("Counters", "campaign_id={campaign}", priced.get(counters, 0) / n * rate),
+    ]
+    print()
+    print(f"WCU/s on the hottest key at {rate:,} signatures/s   measured    model  (limit {capacity.PARTITION_WCU_PER_SECOND:,})")
+    for table, key, value in rows:
+        print(f"  {table:<30}{key:<24}{value:>9,.0f}{model_keys[table].wcu:>9,.0f}")
+    print("Campaign and counter units per signature fall as batches grow (the model's batch: "
+          f"{capacity.CURRENT.batch_size} records; this run's: {args.batch_size}, split and redelivered).")
+
+
+def statistics_of(sizes: dict[tuple[str, str], int], table: str) -> str:
+    found = [size for (name, _), size in sizes.items() if name == table]
+    return f"{sum(found) / len(found) / 1024:.2f} KB" if found else "-"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

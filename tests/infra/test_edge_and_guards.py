@@ -1,0 +1,130 @@
+"""The edge and the surge guards, as AWS would deploy them (issue 10): CloudFront caches the
+public reads by their own Cache-Control and passes signing and /admin through untouched,
+the signer's real address reaches the rate limits, and a flood of posts cannot take the
+reads' share of the API or drain the account's concurrency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from infra_support import of_type
+
+pytestmark = pytest.mark.tools
+
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+SIGN_ROUTE = "POST /campaigns/{campaign_id}/signatures"
+
+
+@pytest.fixture(scope="module")
+def distribution(resources) -> dict[str, Any]:
+    (found,) = of_type(resources, "AWS::CloudFront::Distribution").values()
+    return found
+
+
+@pytest.fixture(scope="module")
+def config(distribution) -> dict[str, Any]:
+    return distribution["Properties"]["DistributionConfig"]
+
+
+def behaviour(config: dict[str, Any], pattern: str) -> dict[str, Any]:
+    return next(b for b in config["CacheBehaviors"] if b["PathPattern"] == pattern)
+
+
+def policy_of(resources, reference: Any, kind: str) -> dict[str, Any]:
+    assert isinstance(reference, dict) and "Ref" in reference, f"not one of the template's policies: {reference}"
+    return resources[reference["Ref"]]["Properties"][kind]
+
+
+def test_the_edge_is_on_by_default_and_a_parameter_turns_it_off(translated, distribution) -> None:
+    assert translated["Parameters"]["EdgeCache"]["Default"] == "true"
+    assert distribution["Condition"] == "EdgeOn"
+    assert translated["Conditions"]["EdgeOn"] == {"Fn::Equals": [{"Ref": "EdgeCache"}, "true"]}
+    assert translated["Outputs"]["EdgeDomain"]["Value"] == {"Fn::GetAtt": ["EdgeDistribution", "DomainName"]}
+
+
+def test_viewers_and_the_origin_speak_https_only(config) -> None:
+    (origin,) = config["Origins"]
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    for each in [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]:
+        assert each["ViewerProtocolPolicy"] == "https-only", each.get("PathPattern", "default")
+
+
+@pytest.mark.parametrize("pattern", ["/admin/*", "/campaigns/*/signatures", "/verify", "/withdraw"])
+def test_posts_admin_and_the_links_pages_pass_through_uncached(config, pattern) -> None:
+    passed = behaviour(config, pattern)
+    assert passed["CachePolicyId"] == CACHING_DISABLED
+    assert "POST" in passed["AllowedMethods"]
+    assert passed.get("OriginRequestPolicyId"), "uncached requests must still reach the origin with their headers"
+
+
+def test_admin_gets_every_viewer_header_but_host(config) -> None:
+    assert behaviour(config, "/admin/*")["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+
+
+def test_signing_forwards_the_viewer_address_and_never_host(resources, config) -> None:
+    policy = policy_of(resources, behaviour(config, "/campaigns/*/signatures")["OriginRequestPolicyId"], "OriginRequestPolicyConfig")
+    headers = policy["HeadersConfig"]
+    assert headers["HeaderBehavior"] == "whitelist"
+    assert "CloudFront-Viewer-Address" in headers["Headers"]
+    assert {"Origin", "Content-Type"} <= set(headers["Headers"])
+    assert "Host" not in headers["Headers"]
+
+
+@pytest.mark.parametrize("pattern", [None, "/campaigns/*/count*", "/campaigns/*/badge.svg", "/widget*"])
+def test_public_gets_are_cached_as_long_as_their_cache_control_says(resources, config, pattern) -> None:
+    cached = config["DefaultCacheBehavior"] if pattern is None else behaviour(config, pattern)
+    assert set(cached["CachedMethods"]) == {"GET", "HEAD"}
+    policy = policy_of(resources, cached["CachePolicyId"], "CachePolicyConfig")
+    # Min and default TTL 0: the origin's max-age decides, and an answer without one is not kept.
+    assert policy["MinTTL"] == 0 and policy["DefaultTTL"] == 0 and policy["MaxTTL"] > 0
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+    assert key["CookiesConfig"]["CookieBehavior"] == "none"
+
+
+def test_reads_that_vary_by_origin_or_language_are_keyed_by_them(resources, config) -> None:
+    policy = policy_of(resources, config["DefaultCacheBehavior"]["CachePolicyId"], "CachePolicyConfig")
+    headers = policy["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]
+    assert set(headers["Headers"]) == {"Origin", "Accept-Language"}
+
+
+def test_the_count_is_one_copy_per_edge_location_whoever_asks(resources, config) -> None:
+    policy = policy_of(resources, behaviour(config, "/campaigns/*/count*")["CachePolicyId"], "CachePolicyConfig")
+    assert policy["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]["HeaderBehavior"] == "none"
+
+
+def test_the_origin_request_carries_the_secret_the_submit_function_checks(resources, config) -> None:
+    (origin,) = config["Origins"]
+    (header,) = origin["OriginCustomHeaders"]
+    assert header["HeaderName"] == "X-Undersigned-Edge"
+    assert "EdgeOriginSecret" in header["HeaderValue"]["Fn::Sub"]
+    submit = resources["SubmitFunction"]["Properties"]["Environment"]["Variables"]
+    assert submit["EDGE_SECRET_ARN"] == {"Ref": "EdgeOriginSecret"}
+
+
+def test_email_links_go_through_the_edge_unless_a_base_url_is_given(translated, resources) -> None:
+    submit = resources["SubmitFunction"]["Properties"]["Environment"]["Variables"]
+    assert submit["PUBLIC_BASE_URL"] == {
+        "Fn::If": ["LinksThroughEdge", {"Fn::Sub": "https://${EdgeDistribution.DomainName}"}, {"Ref": "PublicBaseUrl"}]
+    }
+    assert translated["Conditions"]["LinksThroughEdge"] == {
+        "Fn::And": [{"Condition": "EdgeOn"}, {"Fn::Equals": [{"Ref": "PublicBaseUrl"}, ""]}]
+    }
+
+
+def test_a_flood_of_signing_cannot_take_the_reads_share_of_the_api(translated, resources) -> None:
+    (stage,) = of_type(resources, "AWS::ApiGatewayV2::Stage").values()
+    properties = stage["Properties"]
+    default = properties["DefaultRouteSettings"]
+    assert default["ThrottlingRateLimit"] and default["ThrottlingBurstLimit"]
+    signing = properties["RouteSettings"][SIGN_ROUTE]
+    assert signing == {"ThrottlingRateLimit": {"Ref": "SignRateLimit"}, "ThrottlingBurstLimit": {"Ref": "SignBurstLimit"}}
+    # Below API Gateway's 10,000 requests a second per account and Region: the rest is the reads'.
+    assert int(translated["Parameters"]["SignRateLimit"]["Default"]) < 10_000
+
+
+def test_the_tally_has_reserved_concurrency_set_by_a_parameter(translated, resources) -> None:
+    assert resources["TallyFunction"]["Properties"]["ReservedConcurrentExecutions"] == {"Ref": "TallyReservedConcurrency"}
+    assert int(translated["Parameters"]["TallyReservedConcurrency"]["Default"]) >= 1

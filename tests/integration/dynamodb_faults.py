@@ -1,0 +1,68 @@
+"""DynamoDB refusing calls for now, injected where botocore sends them.
+
+A `before-call` hook on the client the code uses (`undersigned.aws.client("dynamodb")`)
+answers chosen calls with the error DynamoDB gives when it is over capacity, as the
+caller sees it once botocore's own retries are spent: the call never reaches the
+table, so whatever it would have written is not written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.awsrequest import AWSResponse
+
+from devstack.resources import table_name
+
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
+
+
+def refusal(code: str) -> dict[str, Any]:
+    """The parsed error answer for `code`; a cancelled transaction names its reason per item."""
+    if code == "TransactionCanceledException":
+        return {
+            "Error": {"Code": code, "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons [ThrottlingError]"},
+            "CancellationReasons": [{"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity."}],
+        }
+    return {"Error": {"Code": code, "Message": "injected: the table is over its capacity"}}
+
+
+def _tables_of(body: dict[str, Any]) -> set[str]:
+    if "TableName" in body:
+        return {body["TableName"]}
+    if "RequestItems" in body:
+        return set(body["RequestItems"])
+    return {next(iter(item.values()))["TableName"] for item in body.get("TransactItems", [])}
+
+
+@dataclass
+class Throttling:
+    client: Any
+    code: str = "ProvisionedThroughputExceededException"
+    operations: tuple[str, ...] = WRITES
+    # Logical ids from template.yaml; empty: every table.
+    tables: tuple[str, ...] = ()
+    # Which of the matching calls to refuse, counting from 1; empty: all of them.
+    calls: tuple[int, ...] = ()
+    seen: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.client.meta.events.register("before-call.dynamodb", self._answer)
+
+    def stop(self) -> None:
+        self.client.meta.events.unregister("before-call.dynamodb", self._answer)
+
+    def _answer(self, model: Any, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+        if model.name not in self.operations:
+            return None
+        tables = _tables_of(json.loads(params["body"]))
+        if self.tables and not tables & {table_name(logical) for logical in self.tables}:
+            return None
+        self.seen += 1
+        if self.calls and self.seen not in self.calls:
+            return None
+        self.refused.append((model.name, ",".join(sorted(tables))))
+        return AWSResponse("https://dynamodb.invalid/", 400, {}, None), refusal(self.code)
