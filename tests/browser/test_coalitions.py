@@ -108,6 +108,8 @@ def test_organisations_sign_are_verified_by_domain_counted_apart_and_shown_on_th
     widget = page.locator("undersigned-sign .w")
     widget.wait_for()
     assert widget.locator("[part=count]").inner_text().startswith("Signed by 2 organisations and 1 person")
+    # The two lists load apart: wait for the second before reading both headings.
+    widget.locator("section:not([hidden]) h3").nth(1).wait_for()
     sections = widget.locator("section:not([hidden]) h3").all_inner_texts()
     assert sections == ["Organisations that signed", "Latest signatories"]
     assert run_axe(page, axe_source) == []

@@ -21,12 +21,20 @@ def _port_is_closed(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
+def _embedded_aws_port(stack: StackProcess) -> int:
+    """From the start banner, which the stack may print a moment after the API answers."""
+    deadline = time.monotonic() + 30
+    while "Embedded AWS  http://127.0.0.1:" not in stack.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return int(stack.log().split("Embedded AWS  http://127.0.0.1:")[1].split()[0])
+
+
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_stops_cleanly_and_leaves_no_process_behind(tmp_path: Path, signal_number: int) -> None:
     stack = StackProcess(tmp_path / "output.log")
     try:
         assert stack.wait_until_ready() < READY_WITHIN_SECONDS
-        embedded_aws_port = int(stack.log().split("Embedded AWS  http://127.0.0.1:")[1].split()[0])
+        embedded_aws_port = _embedded_aws_port(stack)
     finally:
         exit_code = stack.stop(signal_number)
     assert exit_code == 0, stack.log()
