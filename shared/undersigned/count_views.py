@@ -20,28 +20,24 @@ DEFAULT_HOURS, MAX_HOURS = 168, 24 * 90
 MAX_LABEL = 40
 
 
-def sources_view(campaign: Campaign) -> dict[str, Any]:
-    sources = Counters().sources(campaign.id)
+def _breakdown(campaign: Campaign, parts_key: str, parts: dict[str, int], rest_key: str) -> dict[str, Any]:
+    """The count split by `parts` (per source, per country), and the rest: the signers who
+    gave none (or were counted before the tally kept that split)."""
     return {
         "campaign_id": campaign.id,
         "count": campaign.count,
-        "sources": sources,
-        # Signers who came without a partner tag (or before the tally kept sources).
-        "unattributed": max(campaign.count - sum(sources.values()), 0),
+        parts_key: parts,
+        rest_key: max(campaign.count - sum(parts.values()), 0),
         "updated_at": campaign.count_view()["updated_at"],
     }
+
+
+def sources_view(campaign: Campaign) -> dict[str, Any]:
+    return _breakdown(campaign, "sources", Counters().sources(campaign.id), "unattributed")
 
 
 def countries_view(campaign: Campaign) -> dict[str, Any]:
-    countries = Counters().countries(campaign.id)
-    return {
-        "campaign_id": campaign.id,
-        "count": campaign.count,
-        "countries": countries,
-        # Signers who gave no country (or were counted before the tally kept countries).
-        "unspecified": max(campaign.count - sum(countries.values()), 0),
-        "updated_at": campaign.count_view()["updated_at"],
-    }
+    return _breakdown(campaign, "countries", Counters().countries(campaign.id), "unspecified")
 
 
 def hour_floor(moment: datetime) -> datetime:

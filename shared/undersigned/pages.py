@@ -72,24 +72,23 @@ def _button_form(action: str, token: str, label: str, lang: str) -> str:
     )
 
 
-def confirm_page(token: str, campaign_title: str, lang: str = catalogue.DEFAULT) -> str:
+def _button_page(texts: str, action: str, token: str, campaign_title: str, lang: str) -> str:
+    """The page behind an email link: what its button does, and the button that posts the token."""
     t = _texts(lang)
     return page(
-        t["confirm_title"],
-        f"<p>{escape(catalogue.fill(t['confirm_text'], title=campaign_title))}</p>"
-        + _button_form("/verify", token, t["confirm_button"], catalogue.choose(lang)),
+        t[f"{texts}_title"],
+        f"<p>{escape(catalogue.fill(t[f'{texts}_text'], title=campaign_title))}</p>"
+        + _button_form(action, token, t[f"{texts}_button"], catalogue.choose(lang)),
         lang,
     )
+
+
+def confirm_page(token: str, campaign_title: str, lang: str = catalogue.DEFAULT) -> str:
+    return _button_page("confirm", "/verify", token, campaign_title, lang)
 
 
 def withdraw_page(token: str, campaign_title: str, lang: str = catalogue.DEFAULT) -> str:
-    t = _texts(lang)
-    return page(
-        t["withdraw_title"],
-        f"<p>{escape(catalogue.fill(t['withdraw_text'], title=campaign_title))}</p>"
-        + _button_form("/withdraw", token, t["withdraw_button"], catalogue.choose(lang)),
-        lang,
-    )
+    return _button_page("withdraw", "/withdraw", token, campaign_title, lang)
 
 
 def message_page(kind: str, lang: str = catalogue.DEFAULT) -> str:
