@@ -35,14 +35,21 @@ def target(spec: FunctionSpec) -> float:
     return TIGHT_TARGET if spec.logical_id in TIGHT else TARGET
 
 
+def _statements(logical_id: str, template: dict[str, Any]) -> list[dict[str, Any]]:
+    """The function's own policy statements: inline `Policies`, or those of the role it names."""
+    properties = template["Resources"][logical_id]["Properties"]
+    role = properties.get("Role")
+    if isinstance(role, dict) and "Fn::GetAtt" in role:
+        policies = template["Resources"][role["Fn::GetAtt"][0]]["Properties"].get("Policies", [])
+        return [statement for policy in policies for statement in policy["PolicyDocument"].get("Statement", [])]
+    return [statement for policy in properties.get("Policies", []) if isinstance(policy, dict) for statement in policy.get("Statement", [])]
+
+
 def uses_dynamodb(logical_id: str, template: dict[str, Any]) -> bool:
     """Whether the function's policy grants any DynamoDB action (so its first call makes a client)."""
-    policies = template["Resources"][logical_id]["Properties"].get("Policies", [])
     actions = [
         action
-        for policy in policies
-        if isinstance(policy, dict)
-        for statement in policy.get("Statement", [])
+        for statement in _statements(logical_id, template)
         for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     ]
     return any(action.startswith("dynamodb:") for action in actions)
