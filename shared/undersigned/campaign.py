@@ -270,6 +270,10 @@ class Campaign:
             return wanted, translated["title"], translated["statement"]  # type: ignore[return-value]
         return self.default_locale, self.title, self.statement
 
+    def title_in(self, lang: str | None) -> str:
+        """The letter's title in `lang` where written (for emails and pages), else the default's."""
+        return self.letter(lang)[1]
+
     def public_view(self, now: datetime, wanted: str | None = None) -> dict[str, Any]:
         lang, title, statement = self.letter(wanted)
         return {

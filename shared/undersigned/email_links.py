@@ -22,7 +22,7 @@ def button_page(app: APIGatewayHttpResolver, purpose: str, render: Callable[[str
     except errors.DomainError as error:
         return http.error_response(error, as_html=True, lang=pages.request_language(app.current_event))
     lang = catalogue.supported(claims.lang) or pages.request_language(app.current_event)
-    return http.html_response(200, render(token, campaign.title, lang))
+    return http.html_response(200, render(token, campaign.title_in(lang), lang))
 
 
 def posted_token(app: APIGatewayHttpResolver) -> str:

@@ -192,14 +192,14 @@ def email_for(campaign: Campaign, signature: StoredSignature, to: str, base_url:
     withdraw = tokens.withdraw_token(campaign.id, signature.signer, signature.signature_id, key_set, lang)
     withdraw_url = mail.link(base_url, "/withdraw", withdraw)
     if signature.state in CONFIRMED:
-        return mail.already_signed_email(to, campaign.title, withdraw_url, lang, campaign.email_texts)
+        return mail.already_signed_email(to, campaign.title_in(lang), withdraw_url, lang, campaign.email_texts)
     verify = tokens.verify_token(
         campaign.id, signature.signer, signature.signature_id, signature.expires_at or 0, key_set, lang
     )
     return mail.confirm_email(
         to=to,
         name=signature.attributes.get("name") or "",
-        title=campaign.title,
+        title=campaign.title_in(lang),
         verify_url=mail.link(base_url, "/verify", verify),
         withdraw_url=withdraw_url,
         days=PENDING_DAYS.value,

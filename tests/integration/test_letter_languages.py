@@ -79,3 +79,12 @@ def test_the_tool_publishes_a_translation_from_a_file(cli, api, letter, tmp_path
     assert code == 0 and (answer["lang"], answer["title"], answer["languages"]) == ("ro", "Drum sigur", ["en", "pl", "ro", "uk"])
     code, out, _ = cli("update", "safe-passage", "--set", "default_locale=uk")
     assert code == 0 and json.loads(out)["default_locale"] == "uk"
+
+
+def test_the_email_and_the_page_behind_its_link_name_the_letter_in_the_signers_language(api, letter, mailbox):
+    assert api.post("/campaigns/safe-passage/signatures", json_body={"name": "Olena", "email": "o@example.org", "locale": "uk"}).status == 202
+    email = mailbox.last_to("o@example.org")
+    uk_title = LETTER["translations"]["uk"]["title"]
+    assert uk_title in email.subject
+    page = api.get(f"/verify?token={email.token('/verify')}")
+    assert uk_title in page.text and LETTER["title"] not in page.text
