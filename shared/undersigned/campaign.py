@@ -325,10 +325,6 @@ class CampaignSettingsError(ValueError):
         self.problems = problems
 
 
-def default_of(name: str) -> Any:
-    return SETTINGS[name].default
-
-
 def campaign_from_document(document: dict[str, Any]) -> Campaign:
     """A campaign from an organiser's settings (JSON), or an error that says what to fix."""
     problems = [(name, f"unknown field {name!r}") for name in sorted(set(document) - set(SETTINGS))]

@@ -60,8 +60,8 @@ class Forbidden(DomainError):
     """An admin request without an IAM identity, from outside the loopback."""
 
 
-class NotFound(DomainError):
-    """Nothing is served at this path (a widget file that does not exist, say)."""
+class WidgetFileNotFound(DomainError):
+    """No widget file by that name (or that version's shape) is served."""
 
 
 class InvalidInput(DomainError):

@@ -64,7 +64,7 @@ ANSWERS: dict[type[errors.DomainError], Answer] = {
     errors.OriginNotAllowed: Answer(403, "origin_not_allowed", "This site may not collect signatures for this campaign."),
     errors.CampaignNotFound: Answer(404, "campaign_not_found", "There is no campaign with this id. Check the link you followed."),
     errors.SignatureNotFound: Answer(404, "signature_not_found", "There is no such signature in this campaign."),
-    errors.NotFound: Answer(404, "not_found", "There is no such widget file. Load the widget from /widget.js."),
+    errors.WidgetFileNotFound: Answer(404, "not_found", "There is no such widget file. Load the widget from /widget.js."),
     NoRoute: Answer(404, "not_found", "Nothing is served at this path with this method. Check both; paths end without a slash."),
     errors.CampaignExists: Answer(409, "campaign_exists", "A campaign with this id exists already: update it, or choose another id."),
     errors.NotQuarantined: Answer(409, "not_quarantined", "This signature is not in quarantine (it may have been reviewed already)."),

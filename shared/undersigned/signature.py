@@ -151,7 +151,6 @@ CLEARED_ON_RESTART = tuple(dict.fromkeys([*PERSONAL, *FROM_SUBMISSION, *(f.name 
 REVIEWED = tuple(field.name for field in FIELDS if field.reviewable)
 EXPORTED = tuple(field.name for field in FIELDS if field.exported_as)
 EXPORT_COLUMNS = tuple(field.exported_as for field in FIELDS if field.exported_as)
-SHOWN = tuple(field.name for field in FIELDS if field.public_as)
 _BOOLEANS = ("public", "updates", "hidden", "featured")
 PERSON, ORGANISATION = "person", "organisation"
 

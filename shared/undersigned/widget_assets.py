@@ -51,7 +51,7 @@ class WidgetAssets:
 
     def versioned(self, app: APIGatewayHttpResolver, version: str, name: str) -> Response:
         if name not in self.files or not VERSION_SHAPE.match(version):
-            raise errors.NotFound()
+            raise errors.WidgetFileNotFound()
         # A page may still hold the previous widget.js for a few minutes after a deploy: it gets
         # today's files, but not for a year.
         return self._file(app, name, LONG_CACHE if version == self.version else SHORT_CACHE)
