@@ -2,10 +2,9 @@
 stack): campaigns, signature review, bulk invalidation, export and the audit log.
 Every change is audited with the caller's IAM principal (see `undersigned.admin`)."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from undersigned import http, schemas
 from undersigned.campaign import utc_now
@@ -44,7 +43,7 @@ CREATED = {**schemas.ok(schemas.AdminCampaign, "Created.", 201), **schemas.error
 
 @app.post("/admin/campaigns", summary="Create a campaign", responses=CREATED, **ADMIN)
 def create_campaign(
-    settings: Annotated[schemas.CampaignSettingsIn, Body()] = None,  # type: ignore[assignment]
+    settings: schemas.CampaignSettingsIn = None,  # type: ignore[assignment]
 ) -> Response[schemas.AdminCampaign]:
     # `settings` documents the body for OpenAPI only (see the submit function); read_body reads it.
     return ok(organiser().create(body()), 201)
@@ -58,7 +57,7 @@ def get_campaign(campaign_id: str) -> Response[schemas.AdminCampaign]:
 @app.patch("/admin/campaigns/<campaign_id>", summary="Change a campaign's settings", responses=CAMPAIGN, **ADMIN)
 def update_campaign(
     campaign_id: str,
-    changes: Annotated[schemas.CampaignSettingsIn, Body()] = None,  # type: ignore[assignment]
+    changes: schemas.CampaignSettingsIn = None,  # type: ignore[assignment]
 ) -> Response[schemas.AdminCampaign]:
     return ok(organiser().update(campaign_id, body()))
 
@@ -111,7 +110,7 @@ def discard_signature(campaign_id: str, signer: str) -> Response[schemas.AdminAc
 )
 def invalidate(
     campaign_id: str,
-    criteria: Annotated[schemas.InvalidationIn, Body()] = None,  # type: ignore[assignment]
+    criteria: schemas.InvalidationIn = None,  # type: ignore[assignment]
 ) -> Response[schemas.InvalidationOut]:
     return ok(organiser().invalidate(campaign_id, body()))
 

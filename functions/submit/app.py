@@ -3,10 +3,7 @@
 The steps and the answers are `undersigned.sign_requests`'; this declares the routes.
 """
 
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from undersigned import http, schemas, sign_requests
 from undersigned.submission import SignatureRequest
@@ -31,7 +28,7 @@ app = http.make_app(cors=http.allowed_origin)
 )
 def sign(
     campaign_id: str,
-    body: Annotated[SignatureRequest, Body()] = None,  # type: ignore[assignment]
+    body: SignatureRequest = None,  # type: ignore[assignment]
 ) -> Response[schemas.SubmissionAccepted]:
     # `body` only documents the request for OpenAPI (the resolver runs without validation
     # and passes nothing); `sign_requests` reads the body by the contract's rules.

@@ -1,10 +1,7 @@
 """GET /verify shows a confirm button (mail scanners prefetch links: a GET changes
 nothing); POST /verify (JSON or form) verifies, and is safe to repeat."""
 
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from undersigned import confirmation, email_links, http, pages, schemas, tokens
 from undersigned.campaign import utc_now
@@ -27,7 +24,7 @@ def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `respo
     responses={**schemas.ok(schemas.VerifyOut, "Verified (or already was)."), 303: {"description": "Form posts."}, **schemas.error_responses(400, 410, 413, 415)},
     openapi_extensions=schemas.ACCEPTS_FORMS,
 )
-def verify(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.VerifyOut]:  # type: ignore[assignment]
+def verify(body: schemas.TokenIn = None) -> Response[schemas.VerifyOut]:  # type: ignore[assignment]
     # `body` documents the request for OpenAPI only (see the submit function).
     outcome = confirmation.verify(email_links.posted_token(app), utc_now())
     if not http.is_form_post(app):

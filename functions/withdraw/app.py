@@ -1,10 +1,7 @@
 """GET /withdraw shows a withdraw button (a GET changes nothing); POST /withdraw
 (JSON or form) erases the signer's details and takes the signature out of the count."""
 
-from typing import Annotated
-
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from undersigned import confirmation, email_links, http, pages, schemas, tokens
 from undersigned.campaign import utc_now
@@ -27,7 +24,7 @@ def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `resp
     responses={**schemas.ok(schemas.WithdrawOut, "Withdrawn."), **schemas.error_responses(400, 413, 415)},
     openapi_extensions=schemas.ACCEPTS_FORMS,
 )
-def withdraw(body: Annotated[schemas.TokenIn, Body()] = None) -> Response[schemas.WithdrawOut]:  # type: ignore[assignment]
+def withdraw(body: schemas.TokenIn = None) -> Response[schemas.WithdrawOut]:  # type: ignore[assignment]
     # `body` documents the request for OpenAPI only (see the submit function).
     confirmation.withdraw(email_links.posted_token(app), utc_now())
     if http.is_form_post(app):

@@ -21,11 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, NamedTuple
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from undersigned.signature import ORGANISATION, is_counted
+from undersigned.store.dynamo import deserialize
 
-_deserialize = TypeDeserializer().deserialize
 # A transaction takes at most 100 actions: the marks, the one count update and one
 # update per distinct source, hour and country among the marks (see `CampaignTally.chunks`).
 MAX_ACTIONS = 100
@@ -121,7 +119,7 @@ def mark_to_move(signer: str, signature: dict[str, Any]) -> Mark | None:
 
 def plain(image: dict[str, Any]) -> dict[str, Any]:
     """A stream record's image as plain values (the counting rule reads only strings and booleans)."""
-    return {name: _deserialize(value) for name, value in image.items()}
+    return {name: deserialize(value) for name, value in image.items()}
 
 
 class Unreadable(NamedTuple):
