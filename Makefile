@@ -50,8 +50,11 @@ build: $(TOOLS_VENV)/.installed
 
 # Cold starts, the surge's capacity model and cost, and a surge on DynamoDB Local
 # (SURGE_SIGNATURES=20000 make bench for a bigger one: about 2 ms per transaction action).
+# Cold starts are also measured against BENCH_AGAINST: the tree before the house (issue 9)
+# and languages (issue 12) issues, so "not worse" is read side by side in one run.
+BENCH_AGAINST ?= 352772a
 bench: $(VENV)/.installed $(DYNAMODB_LOCAL)/node_modules/.installed
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py --against $(BENCH_AGAINST)
 	$(PY) benchmarks/capacity.py
 	$(PY) benchmarks/cost.py
 	$(PY) benchmarks/surge.py

@@ -22,8 +22,9 @@ LAYER_DIR = ROOT / "shared"
 REGION = "eu-west-1"
 
 BASELINE_CODE = 'import boto3; boto3.client("dynamodb")'
-# What a function's first call adds before it can reach its table (made lazily, not at import).
-DYNAMODB_CLIENT_CODE = 'import boto3; boto3.client("dynamodb")'
+# What a function's first call adds before it can reach its table (made lazily, not at
+# import): the layer's own client, as the function makes it (botocore's, without boto3).
+DYNAMODB_CLIENT_CODE = 'from undersigned import aws; aws.client("dynamodb")'
 
 OFFLINE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -68,11 +69,11 @@ def handler_module(spec: FunctionSpec) -> str:
     return spec.handler.rpartition(".")[0].replace("/", ".")
 
 
-def import_code(spec: FunctionSpec, then: str = "") -> str:
+def import_code(spec: FunctionSpec, then: str = "", layer: Path = LAYER_DIR) -> str:
     """Imports the handler's module (exit 1 unless the handler is callable), then runs `then`."""
     return (
         "import importlib, sys\n"
-        f"sys.path[:0] = [{str(spec.code_dir)!r}, {str(LAYER_DIR)!r}]\n"
+        f"sys.path[:0] = [{str(spec.code_dir)!r}, {str(layer)!r}]\n"
         f"handler = getattr(importlib.import_module({handler_module(spec)!r}), {spec.handler_name!r}, None)\n"
         f"callable(handler) or sys.exit('no callable {spec.handler_name} in {handler_module(spec)}')\n"
         f"{then}\n"
@@ -109,8 +110,8 @@ def start(code: str, env: dict[str, str], cwd: Path = ROOT, python: str = sys.ex
     return Start(wall_ms, usage.ru_maxrss, process.returncode, stderr)
 
 
-def start_function(spec: FunctionSpec, then: str = "", python: str = sys.executable) -> Start:
-    return start(import_code(spec, then), process_environment(spec), cwd=spec.code_dir, python=python)
+def start_function(spec: FunctionSpec, then: str = "", python: str = sys.executable, layer: Path = LAYER_DIR) -> Start:
+    return start(import_code(spec, then, layer), process_environment(spec), cwd=spec.code_dir, python=python)
 
 
 def start_baseline(python: str = sys.executable) -> Start:

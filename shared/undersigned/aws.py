@@ -19,21 +19,13 @@ in milliseconds; a read that takes a second is a hang, better retried than waite
 from __future__ import annotations
 
 import random
+import sys
 from functools import lru_cache
 from typing import Any
-
-import botocore.session
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 ATTEMPTS = 3
 CONNECT_TIMEOUT = 0.5
 READ_TIMEOUT = 1.0
-_CONFIG = Config(
-    retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
-    connect_timeout=CONNECT_TIMEOUT,
-    read_timeout=READ_TIMEOUT,
-)
 # What DynamoDB answers when it cannot take a request right now: the table or the account
 # over its capacity, or an item held by another transaction (botocore retries the first
 # three, `retry_transaction_conflicts` the last; these are what is left after retrying).
@@ -44,9 +36,14 @@ _UNAVAILABLE_CODES = frozenset(
 _UNAVAILABLE_REASONS = frozenset({"ProvisionedThroughputExceeded", "ThrottlingError", "TransactionConflict"})
 
 
-def is_unavailable(error: ClientError) -> bool:
-    """Whether the service refused the call for now (throttling, a conflict) rather than for
-    what it asked: repeating the same request later may well succeed."""
+def is_unavailable(error: BaseException) -> bool:
+    """Whether an AWS service refused the call for now (throttling, a conflict) rather than
+    for what it asked: repeating the same request later may well succeed."""
+    # Read from sys.modules, not imported: a function that never loaded botocore (the
+    # widget's files, say) cannot have met one of its errors, and need not pay for them.
+    exceptions = sys.modules.get("botocore.exceptions")
+    if exceptions is None or not isinstance(error, exceptions.ClientError):
+        return False
     code = error.response.get("Error", {}).get("Code")
     if code == "TransactionCanceledException":
         reasons = {reason.get("Code") for reason in error.response.get("CancellationReasons", [])}
@@ -67,13 +64,30 @@ def retry_transaction_conflicts(response: Any, attempts: int, **_: Any) -> float
 
 
 @lru_cache(maxsize=1)
-def _session() -> botocore.session.Session:
+def _session() -> Any:
+    # Imported here, not above: botocore's session and config cost about 100 ms to import,
+    # which the functions that never call AWS (the widget's files, the OpenAPI document,
+    # unrouted paths) need not pay.
+    import botocore.session
+
     return botocore.session.get_session()
+
+
+@lru_cache(maxsize=1)
+def client_config() -> Any:
+    """Every client's retries and timeouts (the budget above)."""
+    from botocore.config import Config
+
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+    )
 
 
 @lru_cache(maxsize=None)
 def client(service: str) -> Any:
-    made = _session().create_client(service, config=_CONFIG)
+    made = _session().create_client(service, config=client_config())
     if service == "dynamodb":
         made.meta.events.register("needs-retry.dynamodb", retry_transaction_conflicts)
     return made

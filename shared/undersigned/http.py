@@ -14,7 +14,6 @@ from urllib.parse import parse_qsl
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from botocore.exceptions import ClientError
 
 from undersigned import aws, config, errors, pages
 from undersigned.errors import DomainError
@@ -73,17 +72,13 @@ def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
     def _no_route(_: NotFoundError) -> Response:
         return _domain_error(NoRoute())
 
-    @app.exception_handler(ClientError)
-    def _aws_error(error: ClientError) -> Response:
-        # Throttling left over after botocore's retries, on any call of any route: every
-        # write is conditional or idempotent, so the caller may simply repeat the request.
-        if not aws.is_unavailable(error):
-            return _unexpected(error)
-        logger.warning("service unavailable", extra={"error_code": error.response.get("Error", {}).get("Code")})
-        return _domain_error(errors.ServiceUnavailable())
-
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
+        if aws.is_unavailable(error):
+            # Throttling left over after botocore's retries, on any call of any route: every
+            # write is conditional or idempotent, so the caller may simply repeat the request.
+            logger.warning("service unavailable", extra={"error_code": error.response.get("Error", {}).get("Code")})  # type: ignore[attr-defined]
+            return _domain_error(errors.ServiceUnavailable())
         logger.error("unexpected error", extra=fault_report(error))
         return _domain_error(errors.Unexpected())
 

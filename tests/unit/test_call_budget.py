@@ -20,8 +20,8 @@ BACKOFF_CAP_SECONDS = ExponentialBackoff._MAX_BACKOFF
 
 def worst_case_seconds() -> float:
     """Every attempt hanging until its timeouts, and the longest sleep before each retry."""
-    attempts = aws._CONFIG.retries["total_max_attempts"]
-    per_attempt = aws._CONFIG.connect_timeout + aws._CONFIG.read_timeout
+    attempts = aws.client_config().retries["total_max_attempts"]
+    per_attempt = aws.client_config().connect_timeout + aws.client_config().read_timeout
     sleeps = sum(min(THROTTLING_BASE_SECONDS * 2**retry, BACKOFF_CAP_SECONDS) for retry in range(attempts - 1))
     return attempts * per_attempt + sleeps
 
