@@ -22,6 +22,7 @@ import boto3
 from devstack import console
 from devstack.account import REGION
 from devstack.functions import FunctionFailed, LocalFunction
+from devstack.template import MappingSettings
 
 POLL_SECONDS = 0.2
 # SQS hands out at most this many messages per ReceiveMessage call.
@@ -29,24 +30,12 @@ _RECEIVE_LIMIT = 10
 
 
 @dataclass(frozen=True)
-class QueueMapping:
+class QueueMapping(MappingSettings):
     function: LocalFunction
     queue_url: str
     properties: dict[str, Any]
     # ScalingConfig's MaximumConcurrency, resolved (the template may give it as a parameter).
     concurrency: int = 1
-
-    @property
-    def batch_size(self) -> int:
-        return int(self.properties.get("BatchSize", 10))
-
-    @property
-    def batching_window(self) -> float:
-        return float(self.properties.get("MaximumBatchingWindowInSeconds", 0))
-
-    @property
-    def reports_item_failures(self) -> bool:
-        return "ReportBatchItemFailures" in self.properties.get("FunctionResponseTypes", [])
 
 
 def lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:

@@ -26,25 +26,20 @@ import boto3
 
 from devstack import console
 from devstack.functions import FunctionFailed, LocalFunction
+from devstack.template import MappingSettings
 
 POLL_SECONDS = 0.5
 _RETRY_BACKOFF_CAP_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
-class StreamMapping:
+class StreamMapping(MappingSettings):
+    DEFAULT_BATCH_SIZE = 100  # Lambda's default for a DynamoDB stream
+
     function: LocalFunction
     table_name: str
     properties: dict[str, Any]
     on_failure_queue_url: str | None = None
-
-    @property
-    def batch_size(self) -> int:
-        return int(self.properties.get("BatchSize", 100))
-
-    @property
-    def batching_window(self) -> float:
-        return float(self.properties.get("MaximumBatchingWindowInSeconds", 0))
 
     @property
     def max_retries(self) -> int:
@@ -53,10 +48,6 @@ class StreamMapping:
     @property
     def bisect(self) -> bool:
         return bool(self.properties.get("BisectBatchOnFunctionError", False))
-
-    @property
-    def reports_item_failures(self) -> bool:
-        return "ReportBatchItemFailures" in self.properties.get("FunctionResponseTypes", [])
 
 
 def _json_ready(value: Any) -> Any:

@@ -132,23 +132,41 @@ def routes(template: dict[str, Any] | None = None) -> list[RouteSpec]:
     return found
 
 
+class MappingSettings:
+    """What an event source mapping's properties say, with Lambda's defaults where they are silent."""
+
+    properties: dict[str, Any]
+    DEFAULT_BATCH_SIZE = 10
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.properties.get("BatchSize", self.DEFAULT_BATCH_SIZE))
+
+    @property
+    def batching_window(self) -> float:
+        return float(self.properties.get("MaximumBatchingWindowInSeconds", 0))
+
+    @property
+    def reports_item_failures(self) -> bool:
+        return "ReportBatchItemFailures" in self.properties.get("FunctionResponseTypes", [])
+
+
+def _event_sources(event_type: str, source: str, template: dict[str, Any] | None) -> list[tuple[str, str, dict[str, Any]]]:
+    """(function logical id, source logical id, event properties) per mapping of one type,
+    the source being the resource its `source` property points at with Fn::GetAtt."""
+    return [
+        (spec.logical_id, event["Properties"][source]["Fn::GetAtt"][0], event["Properties"])
+        for spec in functions(template).values()
+        for event in spec.events.values()
+        if event["Type"] == event_type
+    ]
+
+
 def stream_consumers(template: dict[str, Any] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
     """(function logical id, table logical id, event properties) per DynamoDB stream mapping."""
-    found = []
-    for spec in functions(template).values():
-        for event in spec.events.values():
-            if event["Type"] == "DynamoDB":
-                table = event["Properties"]["Stream"]["Fn::GetAtt"][0]
-                found.append((spec.logical_id, table, event["Properties"]))
-    return found
+    return _event_sources("DynamoDB", "Stream", template)
 
 
 def queue_consumers(template: dict[str, Any] | None = None) -> list[tuple[str, str, dict[str, Any]]]:
     """(function logical id, queue logical id, event properties) per SQS event source mapping."""
-    found = []
-    for spec in functions(template).values():
-        for event in spec.events.values():
-            if event["Type"] == "SQS":
-                queue = event["Properties"]["Queue"]["Fn::GetAtt"][0]
-                found.append((spec.logical_id, queue, event["Properties"]))
-    return found
+    return _event_sources("SQS", "Queue", template)
