@@ -101,6 +101,11 @@ def number(lang: str, value: int) -> str:
     return format_decimal(value, locale=_babel_locale(lang), numbering_system="default")
 
 
+def country_name(lang: str, code: str) -> str:
+    """A country's name (ISO 3166-1 alpha-2 code) in `lang`; the code itself where CLDR has none."""
+    return _babel_locale(lang).territories.get(code, code)
+
+
 def long_date(lang: str, day: date) -> str:
     from babel.dates import format_date  # noqa: PLC0415
 

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import json
 from typing import Any, Callable
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -38,6 +38,8 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 ANY_ORIGIN_HEADERS = {"Access-Control-Allow-Origin": "*"}
 # The origin a route has allowed for this request, so that its errors are readable there too.
 CORS_ORIGIN = "cors_origin"
+# Where the public reaches the service (the edge, or a custom domain): email links, the letter's page.
+PUBLIC_BASE_URL = config.setting("PUBLIC_BASE_URL", lambda text: text.rstrip("/"), default="")
 
 CorsPolicy = Callable[[APIGatewayHttpResolver], dict[str, str]]
 
@@ -58,15 +60,17 @@ def allowed_origin(app: APIGatewayHttpResolver) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "Retry-After", "Vary": "Origin"}
 
 
-def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
-    """A resolver whose every error, expected or not, answers in the contract's shape.
+def make_app(cors: CorsPolicy, *, html_errors: bool = False) -> APIGatewayHttpResolver:
+    """A resolver whose every error, expected or not, answers in the contract's shape (as an
+    HTML page for a browser form, or for every request where `html_errors`: a page's route).
     Made at a function's cold start, so it first checks the function's settings."""
     config.check()
     app = APIGatewayHttpResolver()
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
-        return error_response(error, as_html=is_form_post(app), headers=cors(app), lang=pages.request_language(app.current_event))
+        as_html = html_errors or is_form_post(app)
+        return error_response(error, as_html=as_html, headers=cors(app), lang=pages.request_language(app.current_event))
 
     @app.exception_handler(NotFoundError)
     def _no_route(_: NotFoundError) -> Response:
@@ -83,6 +87,18 @@ def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
         return _domain_error(errors.Unexpected())
 
     return app
+
+
+def public_base_url(app: APIGatewayHttpResolver) -> str:
+    """The configured public URL, else the API's own domain."""
+    return PUBLIC_BASE_URL.value or f"https://{app.current_event.request_context.domain_name}"
+
+
+def own_origins(app: APIGatewayHttpResolver) -> set[str]:
+    """The origins of the service's own pages (the letter's page): through the public URL,
+    and the API's own domain."""
+    parts = urlsplit(public_base_url(app))
+    return {f"{parts.scheme}://{parts.netloc}", f"https://{app.current_event.request_context.domain_name}"}
 
 
 def media_type(app: APIGatewayHttpResolver) -> tuple[str, str | None]:
@@ -223,6 +239,16 @@ def cacheable_response(app: APIGatewayHttpResolver, body: str, cache: str, conte
     if matches(app.current_event.headers.get("if-none-match"), tag):
         return Response(status_code=304, body="", headers=headers)
     return Response(status_code=200, content_type=content_type, body=body, headers=headers)
+
+
+def cacheable_page(app: APIGatewayHttpResolver, markup: str, headers: dict[str, str]) -> Response:
+    """A public HTML page with an ETag (`If-None-Match` answers 304); `headers` say how long
+    it may be kept and what else it depends on."""
+    tag = entity_tag(markup)
+    merged = {**pages.SECURITY_HEADERS, **headers, "ETag": tag}
+    if matches(app.current_event.headers.get("if-none-match"), tag):
+        return Response(status_code=304, body="", headers=merged)
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=markup, headers=merged)
 
 
 def error_body(error: DomainError) -> dict[str, Any]:

@@ -36,8 +36,8 @@ _STYLE = (
 
 def request_language(event: Any, default: str = catalogue.DEFAULT) -> str:
     """The language of a page answering this request: the posted form's `locale` (the pages'
-    own forms carry theirs), else the `Accept-Language` header, else `default` (the
-    campaign's default language, where it is known)."""
+    own forms carry theirs) or the query's `lang` (the letter's page), else the
+    `Accept-Language` header, else `default` (the campaign's default language, where it is known)."""
     headers = event.headers or {}
     form_locale = None
     if (headers.get("content-type") or "").split(";")[0].strip().lower() == FORM_TYPE:
@@ -45,7 +45,8 @@ def request_language(event: Any, default: str = catalogue.DEFAULT) -> str:
             form_locale = dict(parse_qsl(event.decoded_body or "")).get("locale")
         except (ValueError, UnicodeDecodeError):
             form_locale = None
-    return catalogue.choose(form_locale, headers.get("accept-language"), default)
+    wanted = catalogue.supported(form_locale) or catalogue.supported((event.query_string_parameters or {}).get("lang"))
+    return catalogue.choose(wanted, headers.get("accept-language"), default)
 
 
 def _texts(lang: str) -> dict[str, Any]:

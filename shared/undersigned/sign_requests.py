@@ -11,36 +11,32 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-from undersigned import catalogue, config, edge, email_links, errors, http, pages, sign_up
+from undersigned import catalogue, edge, email_links, errors, http, letter_page, sign_up
 from undersigned.campaign import Campaign, utc_now
 from undersigned.store.campaigns import Campaigns
 from undersigned.submission import honeypot_filled, parse_signature
 
-PUBLIC_BASE_URL = config.setting("PUBLIC_BASE_URL", lambda text: text.rstrip("/"), default="")
 ACCEPTED = {"status": "pending_verification"}
 
 
 def allowed_campaign(app: APIGatewayHttpResolver, campaign_id: str) -> Campaign:
-    """The campaign, once the caller's Origin may post to it (its errors are readable there)."""
+    """The campaign, once the caller's Origin may post to it (its errors are readable there):
+    one of the campaign's allowed origins, or the service's own (the letter's page)."""
     campaign = Campaigns().existing(campaign_id)
     origin = app.current_event.headers.get("origin")
-    if not campaign.allows_origin(origin):
+    if not campaign.allows_origin(origin) and origin not in http.own_origins(app):
         raise errors.OriginNotAllowed()
     if origin:
         app.append_context(**{http.CORS_ORIGIN: origin})
     return campaign
 
 
-def public_base_url(app: APIGatewayHttpResolver) -> str:
-    """Where the email links point: the configured public URL, else the API's own domain."""
-    return PUBLIC_BASE_URL.value or f"https://{app.current_event.request_context.domain_name}"
-
-
 def accepted(app: APIGatewayHttpResolver, campaign: Campaign, lang: str) -> Response:
     cors = http.allowed_origin(app)
     if not http.is_form_post(app):
         return http.json_response(202, ACCEPTED, cors)
-    return email_links.after_form_post(campaign, None, pages.message_page("check", lang), cors)
+    # Without a thank-you URL of the organiser's, the page asks the signer to share the letter's page.
+    return email_links.after_form_post(campaign, None, letter_page.signed_page(campaign, http.public_base_url(app), lang), cors)
 
 
 def signer_language(app: APIGatewayHttpResolver, campaign: Campaign, fields: dict[str, object]) -> str:
@@ -61,10 +57,10 @@ def sign(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
     fields = http.read_body(app, allow_form=True)
     lang = signer_language(app, campaign, fields)
     if honeypot_filled(fields):
-        sign_up.discard(campaign, public_base_url(app), lang)
+        sign_up.discard(campaign, http.public_base_url(app), lang)
         return accepted(app, campaign, lang)
     request = parse_signature(fields, from_form=http.is_form_post(app))
-    sign_up.submit(campaign, request, public_base_url(app), now, admission, lang=lang)
+    sign_up.submit(campaign, request, http.public_base_url(app), now, admission, lang=lang)
     return accepted(app, campaign, lang)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from undersigned import errors, paging
+from undersigned.campaign import Campaign
 from undersigned.signature import ORGANISATION, PERSON, public_view
 from undersigned.store.campaigns import Campaigns
 from undersigned.store.signatures import Signatures, listing_cursor, listing_start
@@ -45,3 +46,12 @@ def page(campaign_id: str, limit_text: str | None, cursor: str | None, kind: str
         "items": [public_view(item) for item in found.items],
         "next_cursor": listing_cursor(found.next_before) if found.next_before else None,
     }
+
+
+def organisations(campaign: Campaign, limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
+    """The newest organisations on the public list, as the list shows them (none while the
+    campaign's public list is off): for the letter's own page."""
+    if not campaign.public_signatories:
+        return []
+    found = Signatures().public(campaign.id, limit, None, kind=ORGANISATION)
+    return [public_view(item) for item in found.items]

@@ -94,6 +94,12 @@ def get_json(url: str) -> Any:
 # A campaign like `demo` that asks for proof of human with the self-hosted proof of work.
 ALTCHA_CAMPAIGN = "demo-altcha"
 COALITION_CAMPAIGN = "demo-coalition"
+# The letter's own page (tests/browser/test_letter_page.py): in three languages, no thank-you URL.
+LETTER_CAMPAIGN = "demo-letter"
+LETTER_TRANSLATIONS = {
+    "uk": {"title": "Безпечний шлях для людей, які тікають від війни", "statement": "Ми закликаємо уряди відкрити безпечні маршрути для людей, які рятуються від війни, і захистити їх від торгівлі людьми."},
+    "ar": {"title": "ممر آمن للفارين من الحرب", "statement": "ندعو الحكومات إلى فتح طرق آمنة للفارين من الحرب وحمايتهم من الاتجار بالبشر."},
+}
 
 
 def _save_partner_campaigns(api: str, port: int, aws_port: int, origin: str) -> None:
@@ -111,6 +117,11 @@ def _save_partner_campaigns(api: str, port: int, aws_port: int, origin: str) -> 
         "demo-altcha-campaign.json": {**document, "id": ALTCHA_CAMPAIGN, "title": "Demo letter (proof of work)", "human_check": "altcha"},
         # Organisations sign this one (tests/browser/test_coalitions.py): the others' counts stay plain.
         "demo-coalition-campaign.json": {**document, "id": COALITION_CAMPAIGN, "title": "A coalition's letter", "goal": None},
+        "demo-letter-campaign.json": {
+            **document, "id": LETTER_CAMPAIGN, "title": "Safe passage for people fleeing the war",
+            "statement": "We call on every government to open safe routes for people fleeing the war, and to protect them from trafficking.\n\nWe, the undersigned organisations and people, stand ready to help.",
+            "goal": 1000, "thank_you_url": None, "translations": LETTER_TRANSLATIONS,
+        },
     }
     paths = []
     for name, body in documents.items():

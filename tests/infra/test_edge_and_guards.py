@@ -72,7 +72,7 @@ def test_signing_forwards_the_viewer_address_and_never_host(resources, config) -
     assert "Host" not in headers["Headers"]
 
 
-@pytest.mark.parametrize("pattern", [None, "/campaigns/*/count*", "/campaigns/*/badge.svg", "/widget*"])
+@pytest.mark.parametrize("pattern", [None, "/campaigns/*/count*", "/campaigns/*/badge.svg", "/widget*", "/letters/*"])
 def test_public_gets_are_cached_as_long_as_their_cache_control_says(resources, config, pattern) -> None:
     cached = config["DefaultCacheBehavior"] if pattern is None else behaviour(config, pattern)
     assert set(cached["CachedMethods"]) == {"GET", "HEAD"}
@@ -88,6 +88,20 @@ def test_reads_that_vary_by_origin_or_language_are_keyed_by_them(resources, conf
     policy = policy_of(resources, config["DefaultCacheBehavior"]["CachePolicyId"], "CachePolicyConfig")
     headers = policy["ParametersInCacheKeyAndForwardedToOrigin"]["HeadersConfig"]
     assert set(headers["Headers"]) == {"Origin", "Accept-Language"}
+
+
+def test_the_letters_page_is_kept_per_language(resources, config) -> None:
+    """`?lang=` and Accept-Language pick the page's language: both are in its cache key."""
+    policy = policy_of(resources, behaviour(config, "/letters/*")["CachePolicyId"], "CachePolicyConfig")
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert "Accept-Language" in key["HeadersConfig"]["Headers"]
+    assert key["QueryStringsConfig"]["QueryStringBehavior"] == "all"
+
+
+def test_the_letters_page_links_through_the_edge_like_the_emails(resources) -> None:
+    letter = resources["LetterFunction"]["Properties"]["Environment"]["Variables"]
+    submit = resources["SubmitFunction"]["Properties"]["Environment"]["Variables"]
+    assert letter["PUBLIC_BASE_URL"] == submit["PUBLIC_BASE_URL"]
 
 
 def test_the_count_is_one_copy_per_edge_location_whoever_asks(resources, config) -> None:

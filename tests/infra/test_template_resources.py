@@ -15,7 +15,7 @@ from infra_support import allow_statements, as_list, grants, of_type, referenced
 
 pytestmark = pytest.mark.tools
 
-READ_ONLY_FUNCTIONS = ("CampaignFunction", "CountFunction", "SignatoriesFunction", "CountDetailsFunction", "BadgeFunction")
+READ_ONLY_FUNCTIONS = ("CampaignFunction", "CountFunction", "SignatoriesFunction", "CountDetailsFunction", "BadgeFunction", "LetterFunction")
 TALLY_FUNCTION = "TallyFunction"
 # The tally, and the recount that repairs drift by the tally's own mechanism.
 COUNT_WRITERS = (TALLY_FUNCTION, "RecountFunction")

@@ -254,20 +254,22 @@ legend{padding:0}
     _render() {
       const s = this._s, c = this._c, lang = this._lang, root = this.shadowRoot;
       const paragraphs = String(c.statement || "").split(/\n\s*\n/).map((p) => `<p class="st" dir="auto">${esc(p.trim())}</p>`).join("");
+      // `form-only`: the page around the element shows the letter, its count and its signatories itself.
+      const full = !this.hasAttribute("form-only");
       root.innerHTML = `<div class="w" part="container" lang="${esc(lang)}" dir="${RTL.test(lang) ? "rtl" : "ltr"}">
 <div class="sr" role="status" aria-live="polite" data-live></div>
-<h2 part="title" dir="auto">${esc(c.title)}</h2>
+${full ? `<h2 part="title" dir="auto">${esc(c.title)}</h2>
 ${paragraphs ? `<details part="statement"><summary>${esc(s.read)}</summary>${paragraphs}</details>` : ""}
-<div part="count"><p class="n" data-n></p><div class="bar" part="progress" role="progressbar" aria-valuemin="0" aria-label="${esc(s.progress)}" data-bar><div part="progress-bar"></div></div></div>
+<div part="count"><p class="n" data-n></p><div class="bar" part="progress" role="progressbar" aria-valuemin="0" aria-label="${esc(s.progress)}" data-bar><div part="progress-bar"></div></div></div>` : ""}
 <div data-body></div>
-<section part="organisations" data-orgs hidden><h3 id="h-orgs">${esc(s.wall.organisation)}</h3><ul class="sg" aria-labelledby="h-orgs"></ul><button type="button" class="s" part="more">${esc(s.more)}</button></section>
-<section part="signatories" data-list hidden><h3 id="h-latest">${esc(s.latest)}</h3><ul class="sg" aria-labelledby="h-latest"></ul><button type="button" class="s" part="more">${esc(s.more)}</button></section>
+${full ? `<section part="organisations" data-orgs hidden><h3 id="h-orgs">${esc(s.wall.organisation)}</h3><ul class="sg" aria-labelledby="h-orgs"></ul><button type="button" class="s" part="more">${esc(s.more)}</button></section>
+<section part="signatories" data-list hidden><h3 id="h-latest">${esc(s.latest)}</h3><ul class="sg" aria-labelledby="h-latest"></ul><button type="button" class="s" part="more">${esc(s.more)}</button></section>` : ""}
 </div>`;
       style(root);
       this._w = root.querySelector(".w");
       this._showCount();
       if (c.status === "closed") this._closed(); else this._form();
-      if (c.public_signatories) this._lists();
+      if (full && c.public_signatories) this._lists();
     }
 
     async _lists() {
@@ -291,6 +293,7 @@ ${paragraphs ? `<details part="statement"><summary>${esc(s.read)}</summary>${par
     }
 
     _showCount() {
+      if (!this._$("[data-n]")) return;
       const s = this._s, c = this._c, lang = this._lang, nf = new Intl.NumberFormat(lang);
       const bold = (forms, n) => fill(esc(forms[new Intl.PluralRules(lang).select(n)] || forms.other), { n: `<b>${nf.format(n)}</b>` });
       const orgs = Math.min(c.organisations || 0, c.count);

@@ -1,0 +1,27 @@
+"""GET /letters/{campaign_id}: the letter's own public page (HTML), in the reader's language
+(`?lang=`, else Accept-Language); see `undersigned.letter_page`."""
+
+from undersigned import http, letter_requests, schemas
+
+app = http.make_app(cors=http.same_origin_only, html_errors=True)
+
+
+@app.get(
+    "/letters/<campaign_id>",
+    summary="The letter's own page (HTML)",
+    description="The letter, its count, the organisations that signed and a sign form that works without "
+    "JavaScript. `lang` (`uk`, `pl`, ...; else the Accept-Language header) picks the language. "
+    "An unknown campaign is a `404` HTML page.",
+    responses={
+        200: {"description": "An HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+        **schemas.NOT_MODIFIED,
+        404: {"description": "`campaign_not_found`, as an HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}},
+    },
+)
+def letter(campaign_id: str):  # noqa: ANN201 - an HTML page, described in `responses`
+    return letter_requests.show(app, campaign_id)
+
+
+@http.logger.inject_lambda_context
+def lambda_handler(event: dict, context: object) -> dict:
+    return app.resolve(event, context)
