@@ -117,29 +117,15 @@ def cmd_signatures(client: Client, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_hide(client: Client, args: argparse.Namespace) -> int:
-    print(client.call("POST", _signature(args, "hide"))["status"])
-    return 0
+def signature_action(action: str) -> Callable[[Client, argparse.Namespace], int]:
+    """The command for one of the admin API's actions on a signature (hide, feature, ...):
+    it prints the answer's status."""
 
+    def run(client: Client, args: argparse.Namespace) -> int:
+        print(client.call("POST", _signature(args, action))["status"])
+        return 0
 
-def cmd_feature(client: Client, args: argparse.Namespace) -> int:
-    print(client.call("POST", _signature(args, "feature"))["status"])
-    return 0
-
-
-def cmd_unfeature(client: Client, args: argparse.Namespace) -> int:
-    print(client.call("POST", _signature(args, "unfeature"))["status"])
-    return 0
-
-
-def cmd_release(client: Client, args: argparse.Namespace) -> int:
-    print(client.call("POST", _signature(args, "release"))["status"])
-    return 0
-
-
-def cmd_discard(client: Client, args: argparse.Namespace) -> int:
-    print(client.call("POST", _signature(args, "discard"))["status"])
-    return 0
+    return run
 
 
 def cmd_invalidate(client: Client, args: argparse.Namespace) -> int:
@@ -245,11 +231,11 @@ def parser() -> argparse.ArgumentParser:
     command("signatures", cmd_signatures, "list signatures for review (JSON lines)").add_argument(
         "--state", help="only this state, e.g. quarantined"
     )
-    command("hide", cmd_hide, "hide a signatory from the public list (stays counted)", signer=True)
-    command("feature", cmd_feature, "feature a listed signatory (the public list's featured=true)", signer=True)
-    command("unfeature", cmd_unfeature, "stop featuring a signatory (it stays listed)", signer=True)
-    command("release", cmd_release, "release a quarantined signature: it is counted (and listed if public)", signer=True)
-    command("discard", cmd_discard, "discard a quarantined signature: erased, never counted", signer=True)
+    command("hide", signature_action("hide"), "hide a signatory from the public list (stays counted)", signer=True)
+    command("feature", signature_action("feature"), "feature a listed signatory (the public list's featured=true)", signer=True)
+    command("unfeature", signature_action("unfeature"), "stop featuring a signatory (it stays listed)", signer=True)
+    command("release", signature_action("release"), "release a quarantined signature: it is counted (and listed if public)", signer=True)
+    command("discard", signature_action("discard"), "discard a quarantined signature: erased, never counted", signer=True)
     invalidate = command("invalidate", cmd_invalidate, "end matching signatures in bulk; the count follows")
     invalidate.add_argument("--email-domain", help="addresses at this domain, e.g. spam.example")
     invalidate.add_argument("--caller-hash", help="signatures from this caller-address hash (as `signatures` shows)")

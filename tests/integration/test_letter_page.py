@@ -15,18 +15,16 @@ import pytest
 
 from integration.conftest import BASE_URL, DEMO
 from integration.test_coalitions import AT_GMAIL, HOPE, PERSON, signed
+from integration.test_letter_languages import LETTER as SAFE_PASSAGE
 from undersigned.campaign_file import put_campaign
 
 LETTER = {
     **DEMO,
-    "id": "safe-passage",
-    "title": "Safe passage for people fleeing the war",
-    "statement": "We call on every government to open safe routes.\n\nAnd to protect those who flee.",
+    "id": SAFE_PASSAGE["id"],
+    "title": SAFE_PASSAGE["title"],
+    "statement": SAFE_PASSAGE["statement"] + "\n\nAnd to protect those who flee.",
     "thank_you_url": None,
-    "translations": {
-        "uk": {"title": "Безпечний шлях для людей, які тікають від війни", "statement": "Ми закликаємо уряди відкрити безпечні маршрути."},
-        "ar": {"title": "ممر آمن للفارين من الحرب", "statement": "ندعو الحكومات إلى فتح طرق آمنة."},
-    },
+    "translations": {"uk": SAFE_PASSAGE["translations"]["uk"], "ar": {"title": "ممر آمن للفارين من الحرب", "statement": "ندعو الحكومات إلى فتح طرق آمنة."}},
 }
 
 
