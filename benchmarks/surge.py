@@ -298,7 +298,7 @@ def main() -> int:
         records, stats = drain(stream, args.batch_size, args.split, random.Random(args.seed))
         tally_seconds = time.perf_counter() - started
 
-        counted = Campaigns().get(campaign_id, consistent=True).count
+        counted = Campaigns().get(campaign_id, consistent=True, with_count=True).count
         truth = recount(dynamodb, campaign_id)
         sizes = items_by_key(dynamodb)
         report(args, meter, throttle, sizes, counted, truth, records, stats, signing_seconds, tally_seconds)

@@ -18,7 +18,9 @@ from undersigned.store.campaigns import Campaigns
 
 
 def put_campaign(document: dict[str, Any]) -> None:
-    Campaigns().save(campaign_from_document(document), format_instant(utc_now()))
+    campaign, store = campaign_from_document(document), Campaigns()
+    # A campaign new to the table starts its count item at 0 (nothing in the old place).
+    store.save(campaign, format_instant(utc_now()), must_be_new=store.get(campaign.id) is None)
 
 
 def main(argv: list[str] | None = None) -> int:
