@@ -2,7 +2,8 @@
 
     python -m undersigned.campaign_file campaign.json [more.json ...]
 
-Uses the table named by CAMPAIGNS_TABLE and the usual AWS credentials
+Uses the tables named by CAMPAIGNS_TABLE and COUNTERS_TABLE (the count's item keeps a
+copy of the goal) and the usual AWS credentials
 (AWS_ENDPOINT_URL points it at a local stack). Never touches the count. Organisers
 use `undersigned create` instead: it goes through the admin API and the audit log.
 """
