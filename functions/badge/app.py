@@ -24,7 +24,7 @@ SVG_TYPE = "image/svg+xml"
 )
 def get_badge(campaign_id: str):  # noqa: ANN201 - an SVG image, described in `responses`
     query = app.current_event.get_query_string_value
-    label, campaign = count_views.badge_label(query("label")), Campaigns().existing(campaign_id)
+    label, campaign = count_views.badge_label(query("label")), Campaigns().existing(campaign_id, with_count=True)
     return http.cacheable_response(app, count_views.badge_svg(label, campaign, query("lang") or "en"), CACHE, content_type=SVG_TYPE)
 
 

@@ -21,7 +21,7 @@ CACHE = http.public_cache(30, 60)
 def get_campaign(campaign_id: str) -> Response[schemas.CampaignOut]:
     event = app.current_event
     wanted = catalogue.supported(event.get_query_string_value("lang")) or catalogue.from_accept_language(event.headers.get("accept-language"))
-    view = Campaigns().existing(campaign_id).public_view(utc_now(), wanted)
+    view = Campaigns().existing(campaign_id, with_count=True).public_view(utc_now(), wanted)
     # Without ?lang= the answer depends on the reader's Accept-Language: caches must key on it.
     return http.json_response(200, view, {**http.ANY_ORIGIN_HEADERS, "Cache-Control": CACHE, "Vary": "Accept-Language"})
 

@@ -19,7 +19,7 @@ CACHE = http.public_cache(30, 60)
     responses={**schemas.ok(schemas.SourceCountsOut, "The count per source."), **schemas.NOT_MODIFIED, **schemas.error_responses(404)},
 )
 def get_sources(campaign_id: str) -> Response[schemas.SourceCountsOut]:
-    view = count_views.sources_view(Campaigns().existing(campaign_id))
+    view = count_views.sources_view(Campaigns().existing(campaign_id, with_count=True))
     return http.cacheable_json(app, view, CACHE)
 
 
@@ -31,7 +31,7 @@ def get_sources(campaign_id: str) -> Response[schemas.SourceCountsOut]:
     responses={**schemas.ok(schemas.CountryCountsOut, "The count per country."), **schemas.NOT_MODIFIED, **schemas.error_responses(404)},
 )
 def get_countries(campaign_id: str) -> Response[schemas.CountryCountsOut]:
-    view = count_views.countries_view(Campaigns().existing(campaign_id))
+    view = count_views.countries_view(Campaigns().existing(campaign_id, with_count=True))
     return http.cacheable_json(app, view, CACHE)
 
 
@@ -44,7 +44,7 @@ def get_countries(campaign_id: str) -> Response[schemas.CountryCountsOut]:
     responses={**schemas.ok(schemas.HistoryOut, "The hourly series."), **schemas.NOT_MODIFIED, **schemas.error_responses(400, 404)},
 )
 def get_history(campaign_id: str) -> Response[schemas.HistoryOut]:
-    campaign = Campaigns().existing(campaign_id)
+    campaign = Campaigns().existing(campaign_id, with_count=True)
     hours = paging.whole_number(app.current_event.get_query_string_value("hours"), "hours", count_views.DEFAULT_HOURS, count_views.MAX_HOURS)
     view = count_views.history_view(campaign, hours, utc_now())
     return http.cacheable_json(app, view, CACHE)

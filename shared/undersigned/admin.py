@@ -82,10 +82,10 @@ class Organiser:
         }
 
     def campaign(self, campaign_id: str) -> dict[str, Any]:
-        return self.view(self._campaign(campaign_id))
+        return self.view(self._campaigns.existing(campaign_id, with_count=True))
 
     def campaigns(self, limit: int, cursor: str | None) -> dict[str, Any]:
-        found, last = self._campaigns.page(limit, page_start(cursor))
+        found, last = self._campaigns.page(limit, page_start(cursor), with_count=True)
         return {"items": [self.view(campaign) for campaign in found], "next_cursor": next_cursor(last)}
 
     def create(self, document: dict[str, Any]) -> dict[str, Any]:

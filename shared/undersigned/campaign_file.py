@@ -2,7 +2,8 @@
 
     python -m undersigned.campaign_file campaign.json [more.json ...]
 
-Uses the table named by CAMPAIGNS_TABLE and the usual AWS credentials
+Uses the tables named by CAMPAIGNS_TABLE and COUNTERS_TABLE (the count's item keeps a
+copy of the goal) and the usual AWS credentials
 (AWS_ENDPOINT_URL points it at a local stack). Never touches the count. Organisers
 use `undersigned create` instead: it goes through the admin API and the audit log.
 """
@@ -18,7 +19,9 @@ from undersigned.store.campaigns import Campaigns
 
 
 def put_campaign(document: dict[str, Any]) -> None:
-    Campaigns().save(campaign_from_document(document), format_instant(utc_now()))
+    campaign, store = campaign_from_document(document), Campaigns()
+    # A campaign new to the table starts its count item at 0 (nothing in the old place).
+    store.save(campaign, format_instant(utc_now()), must_be_new=store.get(campaign.id) is None)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -73,7 +73,7 @@ def announce(campaign_id: str, change: int, now_iso: str) -> None:
     """After the tally moved a campaign's count by `change` (perhaps 0, on redelivery):
     CountChanged if it moved, MilestoneReached for every milestone reached and not yet
     announced. Raises PublishFailed when a milestone could not be announced."""
-    campaign = Campaigns().get(campaign_id, consistent=True)
+    campaign = Campaigns().get(campaign_id, consistent=True, with_count=True)
     if campaign is None:
         return
     if change:

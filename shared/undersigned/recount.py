@@ -19,6 +19,7 @@ from typing import Any
 from undersigned import count_events
 from undersigned.campaign import format_instant
 from undersigned.store.campaigns import Campaigns
+from undersigned.store.counters import Counters
 from undersigned.store.signatures import Signatures
 from undersigned.store.tally_transaction import TallyTransaction
 from undersigned.tally import CampaignTally, mark_to_move
@@ -39,10 +40,11 @@ class Recount:
 
 
 def recount(campaign_id: str, now: datetime) -> Recount:
-    campaigns, signatures = Campaigns(), Signatures()
+    campaigns, signatures, counts = Campaigns(), Signatures(), Counters()
     now_iso = format_instant(now)
     result = Recount(campaign_id)
-    seen = campaigns.tally_position(campaign_id)
+    campaigns.seed_count(campaign_id)
+    seen = counts.tally_position(campaign_id)
     tally = CampaignTally(campaign_id)
     marked, after = 0, None
     while True:
@@ -61,7 +63,7 @@ def recount(campaign_id: str, now: datetime) -> Recount:
         count_events.announce(campaign_id, change, now_iso)
         # The count moved with the marks; whether it also drifted apart is the next run's question.
         return result
-    if seen[0] != marked and campaigns.correct_count(campaign_id, seen, marked, now_iso):
+    if seen[0] != marked and counts.correct_count(campaign_id, seen, marked, now_iso):
         result.count_corrected_by = marked - seen[0]
         count_events.announce(campaign_id, result.count_corrected_by, now_iso)
     return result

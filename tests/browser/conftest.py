@@ -136,6 +136,7 @@ def _save_partner_campaigns(api: str, port: int, aws_port: int, origin: str) -> 
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "CAMPAIGNS_TABLE": physical_name("CampaignsTable"),
+        "COUNTERS_TABLE": physical_name("CountersTable"),
     }
     subprocess.run([sys.executable, "-m", "undersigned.campaign_file", *paths], cwd=ROOT, env=env, check=True)
 

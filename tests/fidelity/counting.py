@@ -43,6 +43,6 @@ def recount(dynamodb: Any, campaign_id: str) -> Recount:
 
 
 def count(campaign_id: str) -> int:
-    campaign = Campaigns().get(campaign_id)
+    campaign = Campaigns().get(campaign_id, with_count=True)
     assert campaign is not None
     return campaign.count

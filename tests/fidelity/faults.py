@@ -17,14 +17,15 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutE
 
 from devstack.resources import table_name
 
-_CAMPAIGNS = table_name("CampaignsTable")
+_COUNTERS = table_name("CountersTable")
 _OPERATION = "dynamodb.TransactWriteItems"
 
 
 def _campaign_of(actions: list[dict[str, Any]]) -> str | None:
     for action in actions:
         update = action.get("Update", {})
-        if update.get("TableName") == _CAMPAIGNS:
+        # The count's own item: one per campaign, in every count transaction.
+        if update.get("TableName") == _COUNTERS and update["Key"].get("counter", {}).get("S") == "count":
             return update["Key"]["campaign_id"]["S"]
     return None
 

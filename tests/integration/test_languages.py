@@ -147,8 +147,8 @@ class TestBadge:
     @staticmethod
     def set_count(campaign: str, count: int) -> None:
         boto3.client("dynamodb").update_item(
-            TableName="undersigned-CampaignsTable",
-            Key={"campaign_id": {"S": campaign}},
+            TableName="undersigned-CountersTable",
+            Key={"campaign_id": {"S": campaign}, "counter": {"S": "count"}},
             UpdateExpression="SET verified_count = :n",
             ExpressionAttributeValues={":n": {"N": str(count)}},
         )

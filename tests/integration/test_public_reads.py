@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import boto3
+
 from integration.test_signing_journey import sign, verify
 
 
@@ -105,3 +109,23 @@ class TestSignatories:
     def test_a_campaign_with_its_list_off_answers_404(self, api, demo):
         answer = api.get("/campaigns/demo-private/signatories")
         assert (answer.status, answer.json()["error"]["code"]) == (404, "campaign_not_found")
+
+
+def test_a_count_read_is_one_eventually_consistent_read_of_the_counts_own_small_item(api, demo, mailbox, stream):
+    from undersigned import aws
+
+    sign_and_verify(api, mailbox, "Ann", "ann@example.org")
+    stream.drain()
+    calls = []
+    client = aws.client("dynamodb")
+    record = lambda params, **kwargs: calls.append(params)  # noqa: E731
+    client.meta.events.register("provide-client-params.dynamodb", record)
+    try:
+        answer = api.get("/campaigns/demo/count")
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb", record)
+    assert answer.json()["count"] == 1 and answer.json()["goal"] == 100
+    (read,) = calls
+    assert read["TableName"] == "undersigned-CountersTable" and not read.get("ConsistentRead")
+    item = boto3.client("dynamodb").get_item(TableName=read["TableName"], Key=read["Key"])["Item"]
+    assert len(json.dumps(item)) < 1024, "well under 4 KB: half a read unit"

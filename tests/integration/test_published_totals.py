@@ -96,8 +96,8 @@ class TestBadge:
     def test_large_counts_are_grouped_and_no_goal_shows_the_count_alone(self, api, embedded_aws):
         put_campaign({"id": "big", "title": "Big", "statement": "s"})
         boto3.client("dynamodb").update_item(
-            TableName="undersigned-CampaignsTable",
-            Key={"campaign_id": {"S": "big"}},
+            TableName="undersigned-CountersTable",
+            Key={"campaign_id": {"S": "big"}, "counter": {"S": "count"}},
             UpdateExpression="SET verified_count = :n",
             ExpressionAttributeValues={":n": {"N": "12345"}},
         )

@@ -10,7 +10,6 @@ import boto3
 from integration.lambda_api import invoke
 from integration.test_signing_journey import count, sign, verify
 from integration.test_tally_publishing import Events, hourly_total, sign_up
-from undersigned.store.campaigns import Campaigns
 from undersigned.store.counters import Counters
 
 
@@ -23,9 +22,10 @@ def run_recount(capsys) -> tuple[dict, dict]:
 
 
 def hand_set_count(value: int, campaign: str = "demo") -> None:
+    """Writes the count where it lives (the campaign's `count` item), as a hand would."""
     boto3.client("dynamodb").update_item(
-        TableName="undersigned-CampaignsTable",
-        Key={"campaign_id": {"S": campaign}},
+        TableName="undersigned-CountersTable",
+        Key={"campaign_id": {"S": campaign}, "counter": {"S": "count"}},
         UpdateExpression="SET verified_count = :n",
         ExpressionAttributeValues={":n": {"N": str(value)}},
     )
@@ -79,7 +79,7 @@ def test_closed_campaigns_are_not_recounted(api, demo, capsys):
 
 
 def test_a_correction_is_refused_when_the_tally_moved_the_count_meanwhile(api, demo, mailbox, stream):
-    store = Campaigns()
+    store = Counters()
     seen = store.tally_position("demo")
     sign_up(api, mailbox, 1)
     stream.drain()
@@ -145,3 +145,22 @@ def test_a_mark_removed_by_hand_from_a_counted_signature_is_restored_and_the_cou
     run_recount(capsys)
     stream.drain()
     assert count(api) == 2 and marked_signatures() == 2
+
+
+def test_a_count_kept_in_the_campaign_item_before_it_had_an_item_of_its_own_is_kept(api, demo, mailbox, stream):
+    """A deploy never resets a count: a campaign whose count still lives in the campaign
+    item answers it from there, and the tally's first move carries it over."""
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.delete_item(TableName="undersigned-CountersTable", Key={"campaign_id": {"S": "demo"}, "counter": {"S": "count"}})
+    dynamodb.update_item(
+        TableName="undersigned-CampaignsTable",
+        Key={"campaign_id": {"S": "demo"}},
+        UpdateExpression="SET verified_count = :n, organisation_count = :zero, tally_seq = :seq",
+        ExpressionAttributeValues={":n": {"N": "1000"}, ":zero": {"N": "0"}, ":seq": {"N": "7"}},
+    )
+    assert api.get("/campaigns/demo/count").json()["count"] == 1000
+    assert api.get("/campaigns/demo").json()["count"] == 1000
+    sign_up(api, mailbox, 2)
+    stream.drain()
+    assert api.get("/campaigns/demo/count").json()["count"] == 1002
+    assert api.get("/campaigns/demo").json()["count"] == 1002

@@ -1,16 +1,20 @@
-"""The campaigns table: one item per campaign, its settings and the count the tally keeps.
+"""The campaigns table: one item per campaign, its settings.
 
-Only the tally's transaction (and the recount's guarded correction, here) writes the
-count; saving settings never touches it.
+The count lives in an item of its own (`store.counters`, the `count` item), so that a
+count read costs half a read unit, not the letter's several KB. A campaign read
+`with_count` gets it from there; a campaign whose count the tally has not moved since the
+count got its own item still has it here (`verified_count`, ...), and is read from here
+until the tally (or the recount) seeds the count item from it (`seed_count`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Iterator
 
 from undersigned import config, errors
 from undersigned.campaign import Campaign, campaign_from_stored, is_campaign_id
-from undersigned.store import dynamo
+from undersigned.store import counters, dynamo
 
 CAMPAIGNS_TABLE = config.setting("CAMPAIGNS_TABLE")
 CATALOGUE_INDEX = "Catalogue"
@@ -27,21 +31,60 @@ def _campaign(item: dict[str, Any]) -> Campaign:
     return campaign_from_stored({**values, "id": values["campaign_id"]})
 
 
+def counted(campaign: Campaign, count: dict[str, Any] | None) -> Campaign:
+    """The campaign with the count its count item holds; as read (the old place) while that
+    item is not seeded, or 0 for a campaign created since counts have an item of their own."""
+    if count is None or ("verified_count" not in count and not count.get("fresh")):
+        return campaign
+    return dataclasses.replace(
+        campaign,
+        count=count.get("verified_count", 0),
+        organisations=count.get("organisation_count", 0),
+        count_updated_at=count.get("count_updated_at"),
+    )
+
+
 class Campaigns:
     def __init__(self, client: Any | None = None) -> None:
         self._client = client or dynamo.client()
         self.table = CAMPAIGNS_TABLE.value
 
-    def get(self, campaign_id: str, consistent: bool = False) -> Campaign | None:
+    def get(self, campaign_id: str, consistent: bool = False, with_count: bool = False) -> Campaign | None:
+        """The campaign's settings; `with_count`, also its count (one more read)."""
         answer = self._client.get_item(TableName=self.table, Key=key(campaign_id), ConsistentRead=consistent)
-        return _campaign(answer["Item"]) if "Item" in answer else None
+        if "Item" not in answer:
+            return None
+        campaign = _campaign(answer["Item"])
+        return counted(campaign, counters.Counters(self._client).count(campaign_id, consistent)) if with_count else campaign
 
-    def existing(self, campaign_id: str) -> Campaign:
+    def existing(self, campaign_id: str, with_count: bool = False) -> Campaign:
         """The campaign, or `CampaignNotFound` (also for ids that cannot exist)."""
-        campaign = self.get(campaign_id) if is_campaign_id(campaign_id) else None
+        campaign = self.get(campaign_id, with_count=with_count) if is_campaign_id(campaign_id) else None
         if campaign is None:
             raise errors.CampaignNotFound()
         return campaign
+
+    def count_view(self, campaign_id: str) -> dict[str, Any]:
+        """What `/count` answers: from the count item alone (half a read unit) once it holds
+        the count and the goal; from the campaign item too while it does not."""
+        if not is_campaign_id(campaign_id):
+            raise errors.CampaignNotFound()
+        count = counters.Counters(self._client).count(campaign_id)
+        if count is not None and "goal" in count and ("verified_count" in count or count.get("fresh")):
+            return {
+                "campaign_id": campaign_id,
+                "count": count.get("verified_count", 0),
+                "organisations": count.get("organisation_count", 0),
+                "goal": count["goal"],
+                "updated_at": count.get("count_updated_at") or count.get("created_at") or "1970-01-01T00:00:00Z",
+            }
+        return counted(self.existing(campaign_id), count).count_view()
+
+    def seed_count(self, campaign_id: str) -> None:
+        """Moves a count still kept in the campaign item to the count item (once; see
+        `store.counters`). For signatures of a campaign that has no item, from 0."""
+        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id), ConsistentRead=True)
+        counters.Counters(self._client).seed_count(campaign_id, dynamo.from_item(answer.get("Item", {})))
 
     def all(self) -> Iterator[Campaign]:
         for page in self._client.get_paginator("scan").paginate(TableName=self.table):
@@ -49,8 +92,9 @@ class Campaigns:
                 yield _campaign(item)
 
     def save(self, campaign: Campaign, now_iso: str, *, must_be_new: bool = False) -> None:
-        """Writes a campaign's settings; never touches the count the tally keeps.
-        With `must_be_new`, `CampaignExists` when the id is taken."""
+        """Writes a campaign's settings (and the goal's copy on the count item); never
+        touches the count the tally keeps. With `must_be_new`, `CampaignExists` when the id
+        is taken."""
         values = {name: list(value) if isinstance(value, tuple) else value for name, value in campaign.settings().items() if name != "id"}
         values["catalogue"] = CATALOGUE
         expression_values = {f":{name}": dynamo.serialize(value) for name, value in values.items()}
@@ -68,8 +112,9 @@ class Campaigns:
         )
         if answer is None:
             raise errors.CampaignExists()
+        counters.Counters(self._client).set_goal(campaign.id, campaign.goal, now_iso, fresh=must_be_new)
 
-    def page(self, limit: int, after: str | None) -> tuple[list[Campaign], str | None]:
+    def page(self, limit: int, after: str | None, with_count: bool = False) -> tuple[list[Campaign], str | None]:
         """Campaigns by id, a page at a time, from the catalogue index (a query, not a scan)."""
         request: dict[str, Any] = {
             "TableName": self.table,
@@ -83,6 +128,9 @@ class Campaigns:
         answer = self._client.query(**request)
         ids = [item["campaign_id"]["S"] for item in answer.get("Items", [])]
         found = self._many(ids)
+        if with_count:
+            counts = counters.Counters(self._client).counts(list(found))
+            found = {campaign_id: counted(campaign, counts.get(campaign_id)) for campaign_id, campaign in found.items()}
         last = answer.get("LastEvaluatedKey")
         return [found[i] for i in ids if i in found], last["campaign_id"]["S"] if last else None
 
@@ -96,55 +144,3 @@ class Campaigns:
                 found[campaign.id] = campaign
             keys = got.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
         return found
-
-    def tally_position(self, campaign_id: str) -> tuple[int, int]:
-        """(count, how many tally transactions have moved it), read consistently."""
-        answer = self._client.get_item(
-            TableName=self.table, Key=key(campaign_id), ProjectionExpression="verified_count, tally_seq", ConsistentRead=True
-        )
-        values = dynamo.from_item(answer.get("Item", {}))
-        return values.get("verified_count", 0), values.get("tally_seq", 0)
-
-    def correct_count(self, campaign_id: str, seen: tuple[int, int], counted: int, now_iso: str) -> bool:
-        """Sets the count to the number of counted marks, unless the tally moved it since
-        `seen` was read (then nothing is written: the caller looks again later)."""
-        seen_count, seen_seq = seen
-        answer = dynamo.if_condition_holds(
-            self._client.update_item,
-            TableName=self.table,
-            Key=key(campaign_id),
-            UpdateExpression="SET verified_count = :counted, count_updated_at = :now ADD tally_seq :one",
-            ConditionExpression=(
-                "(attribute_not_exists(tally_seq) AND :seq = :zero OR tally_seq = :seq) "
-                "AND (attribute_not_exists(verified_count) AND :count = :zero OR verified_count = :count)"
-            ),
-            ExpressionAttributeValues={
-                ":counted": {"N": str(counted)},
-                ":now": {"S": now_iso},
-                ":one": {"N": "1"},
-                ":zero": {"N": "0"},
-                ":seq": {"N": str(seen_seq)},
-                ":count": {"N": str(seen_count)},
-            },
-        )
-        return answer is not None
-
-
-def count_action(table: str, campaign_id: str, delta: int, now_iso: str, organisations: int = 0) -> dict[str, Any]:
-    """The tally's move of a campaign's count (and of the organisations among it, kept on
-    the same item so that `/count` stays one read), as one action of its transaction."""
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": key(campaign_id),
-            # tally_seq: how many times the count moved, so that a recount can tell
-            # whether the tally moved it while it was counting.
-            "UpdateExpression": "ADD verified_count :delta, organisation_count :organisations, tally_seq :one SET count_updated_at = :now",
-            "ExpressionAttributeValues": {
-                ":delta": {"N": str(delta)},
-                ":organisations": {"N": str(organisations)},
-                ":one": {"N": "1"},
-                ":now": {"S": now_iso},
-            },
-        }
-    }

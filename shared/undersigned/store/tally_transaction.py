@@ -42,7 +42,7 @@ class TallyTransaction:
             organisations = sum(mark.organisations * (1 if mark.counted else -1) for mark in pending.values())
             actions = [self._mark_action(campaign_id, mark) for mark in pending.values()]
             actions += self._counter_actions(campaign_id, pending.values())
-            actions.append(campaigns.count_action(self._campaigns, campaign_id, delta, now_iso, organisations))
+            actions.append(counters.count_action(self._counters, campaign_id, delta, now_iso, organisations))
             try:
                 self._client.transact_write_items(TransactItems=actions)
                 return delta
@@ -51,6 +51,10 @@ class TallyTransaction:
                     raise
                 reasons = error.response.get("CancellationReasons", [])
                 stale = [signer for signer, reason in zip(pending, reasons) if reason.get("Code") == "ConditionalCheckFailed"]
+                if len(reasons) == len(actions) and reasons[-1].get("Code") == "ConditionalCheckFailed":
+                    # The count item is not seeded: the count is still in the campaign item.
+                    campaigns.Campaigns(self._client).seed_count(campaign_id)
+                    continue
                 if not stale:
                     raise
                 for signer in stale:
