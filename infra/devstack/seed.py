@@ -66,7 +66,7 @@ def demo_campaigns(base_url: str, port: int) -> list[dict[str, Any]]:
 
 
 def seed_campaigns(base_url: str, port: int) -> list[str]:
-    """Stores the demo campaigns (env CAMPAIGNS_TABLE must be set); returns their ids."""
+    """Stores the demo campaigns (env CAMPAIGNS_TABLE and COUNTERS_TABLE must be set); returns their ids."""
     from undersigned.campaign_file import put_campaign  # the core; imported once its env is set
 
     documents = demo_campaigns(base_url, port)

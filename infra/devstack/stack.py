@@ -127,8 +127,9 @@ def _queue_mappings(local: dict[str, LocalFunction], refs: dict[str, str]) -> li
 
 def _seed(base_url: str, port: int, refs: dict[str, str]) -> list[str]:
     """Seeds the demo campaigns; a failure is reported, not fatal, so the rest stays usable."""
-    # The campaign command reads its table from the environment, as an organiser runs it.
+    # The campaign command reads its tables from the environment, as an organiser runs it.
     os.environ["CAMPAIGNS_TABLE"] = refs["CampaignsTable"]
+    os.environ["COUNTERS_TABLE"] = refs["CountersTable"]
     try:
         return seed.seed_campaigns(base_url, port)
     except Exception as error:

@@ -15,7 +15,7 @@ CACHE = http.public_cache(30, 60)
 
 
 def show(app: APIGatewayHttpResolver, campaign_id: str) -> Response:
-    campaign = Campaigns().existing(campaign_id)
+    campaign = Campaigns().existing(campaign_id, with_count=True)
     lang = pages.request_language(app.current_event, campaign.default_locale)
     markup = letter_page.letter_page(
         campaign, signatories.organisations(campaign), lang, http.public_base_url(app), campaign.is_open(utc_now())

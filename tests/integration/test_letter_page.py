@@ -113,6 +113,13 @@ class TestLanguages:
         answer, _ = page(api, "/letters/safe-passage?lang=pl")
         assert "<b>0</b> podpisów" in answer.text and "Cel: 100" in answer.text
 
+    def test_the_count_is_the_tallys_once_signatures_are_verified(self, api, letter, mailbox, stream):
+        signed(api, mailbox, stream, PERSON, campaign="safe-passage")
+        signed(api, mailbox, stream, HOPE, campaign="safe-passage")
+        answer, _ = page(api, "/letters/safe-passage?lang=en")
+        assert api.get("/campaigns/safe-passage/count").json()["count"] == 2
+        assert "<b>1</b> organisation and <b>1</b>" in answer.text
+
 
 class TestNotFound:
     @pytest.mark.parametrize("campaign", ["no-such-letter", "Not_An_Id!", "x"])
