@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from undersigned import http, schemas
+from undersigned import http, http_errors
 from undersigned.widget_assets import WidgetAssets
 
 app = http.make_app(cors=http.any_origin)
@@ -33,7 +33,7 @@ def widget_script():  # noqa: ANN201 - JavaScript, described in `responses`
     ),
     responses={
         200: {"description": "JavaScript or JSON.", "content": {"text/javascript": {}, "application/json": {}}},
-        404: {"description": "`not_found`.", "content": {"application/json": {"model": schemas.ErrorBody}}},
+        404: {"description": "`not_found`.", "content": {"application/json": {"model": http_errors.ErrorBody}}},
     },
 )
 def widget_file(version: str, file: str):  # noqa: ANN201 - described in `responses`

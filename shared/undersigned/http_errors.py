@@ -3,12 +3,15 @@ message. Domain errors (`undersigned.errors`) know nothing of HTTP; the errors o
 a request's body are the HTTP layer's own and stand here too.
 
 `http.make_app` answers every error through `answer_for`; the OpenAPI document describes
-each status from the same table (`schemas.error_responses`).
+each status from the same table (`error_responses`, with the error body's shape).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from typing_extensions import NotRequired, TypedDict
 
 from undersigned import errors
 
@@ -109,3 +112,31 @@ def headers_of(error: errors.DomainError) -> dict[str, str]:
 def codes_for(status: int) -> list[str]:
     """Every code answered with `status`, for the OpenAPI document."""
     return list(dict.fromkeys(answer.code for answer in ANSWERS.values() if answer.status == status))
+
+
+class FieldError(TypedDict):
+    field: str
+    message: str
+
+
+class ErrorDetail(TypedDict):
+    code: str
+    message: str
+    details: NotRequired[list[FieldError]]
+
+
+class ErrorBody(TypedDict):
+    error: ErrorDetail
+
+
+def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
+    """The `responses` entries for a route's contract errors, described from the one table
+    of errors (`ANSWERS`). Each of these routes reads or writes the database,
+    so each may also answer `503` while it throttles."""
+    return {
+        status: {
+            "description": ", ".join(f"`{code}`" for code in codes_for(status)) + ".",
+            "content": {"application/json": {"model": ErrorBody}},
+        }
+        for status in sorted({*statuses, 503})
+    }

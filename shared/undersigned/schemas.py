@@ -11,23 +11,9 @@ from typing import Any, Literal
 
 from typing_extensions import NotRequired, TypedDict
 
-from undersigned import campaign, http_errors
+from undersigned import campaign
+from undersigned.http_errors import ErrorBody, ErrorDetail, FieldError, error_responses  # noqa: F401 - the API's shapes, in one place for the functions
 from undersigned.signature import FIELDS
-
-
-class FieldError(TypedDict):
-    field: str
-    message: str
-
-
-class ErrorDetail(TypedDict):
-    code: str
-    message: str
-    details: NotRequired[list[FieldError]]
-
-
-class ErrorBody(TypedDict):
-    error: ErrorDetail
 
 
 class CampaignOut(TypedDict):
@@ -184,19 +170,6 @@ def html_page(description: str) -> dict[str, Any]:
 
 
 NOT_MODIFIED = {304: {"description": "Not modified since the ETag given in If-None-Match."}}
-
-
-def error_responses(*statuses: int) -> dict[int, dict[str, Any]]:
-    """The `responses` entries for a route's contract errors, described from the one table
-    of errors (`http_errors.ANSWERS`). Each of these routes reads or writes the database,
-    so each may also answer `503` while it throttles."""
-    return {
-        status: {
-            "description": ", ".join(f"`{code}`" for code in http_errors.codes_for(status)) + ".",
-            "content": {"application/json": {"model": ErrorBody}},
-        }
-        for status in sorted({*statuses, 503})
-    }
 
 
 def ok(model: Any, description: str, status: int = 200) -> dict[int, dict[str, Any]]:
