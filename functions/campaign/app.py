@@ -11,14 +11,13 @@ app = http.make_app(cors=http.any_origin)
 CACHE = http.public_cache(30, 60)
 
 
-@app.get(
-    "/campaigns/<campaign_id>",
-    summary="A campaign",
-    description="`lang` (`uk`, `pl`, ...; else the Accept-Language header) picks the letter's language; "
-    "`lang` in the answer says which one came, `languages` which exist.",
-    responses={**schemas.ok(schemas.CampaignOut, "The campaign."), **schemas.error_responses(400, 404)},
-)
+@http.route(app.get, "/campaigns/<campaign_id>", schemas.answers(schemas.CampaignOut, "The campaign.", 400, 404))
 def get_campaign(campaign_id: str) -> Response[schemas.CampaignOut]:
+    """A campaign
+
+    `lang` (`uk`, `pl`, ...; else the Accept-Language header) picks the letter's language;
+    `lang` in the answer says which one came, `languages` which exist.
+    """
     event = app.current_event
     wanted = catalogue.supported(event.get_query_string_value("lang")) or catalogue.from_accept_language(event.headers.get("accept-language"))
     view = Campaigns().existing(campaign_id, with_count=True).public_view(utc_now(), wanted)

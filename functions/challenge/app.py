@@ -12,17 +12,14 @@ from undersigned.store.campaigns import Campaigns
 app = http.make_app(cors=http.any_origin)
 
 
-@app.get(
-    "/campaigns/<campaign_id>/challenge",
-    summary="A proof-of-work challenge for the sign form",
-    description=(
-        "For campaigns that ask for proof of human with ALTCHA: the widget solves it and the "
-        "submission sends the solution in `altcha`. Bound to the campaign, valid for 10 minutes, "
-        "accepted once. Never cached."
-    ),
-    responses={**schemas.ok(schemas.ChallengeOut, "A signed challenge."), **schemas.error_responses(404)},
-)
+@http.route(app.get, "/campaigns/<campaign_id>/challenge", schemas.answers(schemas.ChallengeOut, "A signed challenge.", 404))
 def get_challenge(campaign_id: str) -> Response[schemas.ChallengeOut]:
+    """A proof-of-work challenge for the sign form
+
+    For campaigns that ask for proof of human with ALTCHA: the widget solves it and the submission
+    sends the solution in `altcha`. Bound to the campaign, valid for 10 minutes, accepted once.
+    Never cached.
+    """
     campaign = Campaigns().existing(campaign_id)
     challenge = humancheck.new_challenge(campaign.id, keys(), time.time())
     return http.json_response(200, challenge, http.ANY_ORIGIN_HEADERS)

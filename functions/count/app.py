@@ -9,17 +9,12 @@ app = http.make_app(cors=http.any_origin)
 CACHE = http.public_cache(5, 30)
 
 
-@app.get(
-    "/campaigns/<campaign_id>/count",
-    summary="A campaign's count of verified signatures",
-    description="May lag the truth by a few seconds. Sends an ETag; If-None-Match answers 304.",
-    responses={
-        **schemas.ok(schemas.CountOut, "The count."),
-        **schemas.NOT_MODIFIED,
-        **schemas.error_responses(404),
-    },
-)
+@http.route(app.get, "/campaigns/<campaign_id>/count", schemas.answers(schemas.CountOut, "The count.", 404, revalidated=True))
 def get_count(campaign_id: str) -> Response[schemas.CountOut]:
+    """A campaign's count of verified signatures
+
+    May lag the truth by a few seconds. Sends an ETag; If-None-Match answers 304.
+    """
     # The count's own item, read eventually consistently: half a read unit.
     return http.cacheable_json(app, Campaigns().count_view(campaign_id), CACHE)
 

@@ -6,19 +6,17 @@ from undersigned import http, letter_requests, schemas
 app = http.make_app(cors=http.same_origin_only, html_errors=True)
 
 
-@app.get(
-    "/letters/<campaign_id>",
-    summary="The letter's own page (HTML)",
-    description="The letter, its count, the organisations that signed and a sign form that works without "
-    "JavaScript. `lang` (`uk`, `pl`, ...; else the Accept-Language header) picks the language. "
-    "An unknown campaign is a `404` HTML page.",
-    responses={
-        200: {"description": "An HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}},
-        **schemas.NOT_MODIFIED,
-        404: {"description": "`campaign_not_found`, as an HTML page.", "content": {"text/html": {"schema": {"type": "string"}}}},
-    },
-)
+PAGE = {200: schemas.html_page("An HTML page."), **schemas.NOT_MODIFIED, 404: schemas.html_page("`campaign_not_found`, as an HTML page.")}
+
+
+@http.route(app.get, "/letters/<campaign_id>", PAGE)
 def letter(campaign_id: str):  # noqa: ANN201 - an HTML page, described in `responses`
+    """The letter's own page (HTML)
+
+    The letter, its count, the organisations that signed and a sign form that works without
+    JavaScript. `lang` (`uk`, `pl`, ...; else the Accept-Language header) picks the language. An
+    unknown campaign is a `404` HTML page.
+    """
     return letter_requests.show(app, campaign_id)
 
 

@@ -10,8 +10,9 @@ from undersigned import api_document, http
 app = http.make_app(cors=http.any_origin)
 
 
-@app.get("/openapi.json", summary="This document", responses={200: {"description": "OpenAPI 3 JSON."}})
+@http.route(app.get, "/openapi.json", {200: {"description": "OpenAPI 3 JSON."}})
 def get_openapi():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
+    """This document"""
     return Response(
         status_code=200,
         content_type=http.JSON_TYPE,

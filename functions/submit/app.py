@@ -11,25 +11,24 @@ from undersigned.submission import SignatureRequest
 app = http.make_app(cors=http.allowed_origin)
 
 
-@app.post(
-    "/campaigns/<campaign_id>/signatures",
-    summary="Sign a campaign",
-    description=(
-        "JSON, or `application/x-www-form-urlencoded` from a form without JavaScript (answered "
-        "with `303` to the campaign's thank-you URL, or an HTML page; errors as HTML pages). "
-        "The same `202` for a new signer, a repeat and an address that already verified."
-    ),
-    responses={
-        **schemas.ok(schemas.SubmissionAccepted, "Stored; the owner of the address gets an email.", 202),
-        303: {"description": "Form posts: to the campaign's thank-you URL."},
-        **schemas.error_responses(400, 403, 404, 410, 413, 415, 429),
-    },
-    openapi_extensions=schemas.ACCEPTS_FORMS,
-)
+STORED = {
+    **schemas.ok(schemas.SubmissionAccepted, "Stored; the owner of the address gets an email.", 202),
+    303: {"description": "Form posts: to the campaign's thank-you URL."},
+    **schemas.error_responses(400, 403, 404, 410, 413, 415, 429),
+}
+
+
+@http.route(app.post, "/campaigns/<campaign_id>/signatures", STORED, openapi_extensions=schemas.ACCEPTS_FORMS)
 def sign(
     campaign_id: str,
     body: SignatureRequest = None,  # type: ignore[assignment]
 ) -> Response[schemas.SubmissionAccepted]:
+    """Sign a campaign
+
+    JSON, or `application/x-www-form-urlencoded` from a form without JavaScript (answered with `303`
+    to the campaign's thank-you URL, or an HTML page; errors as HTML pages). The same `202` for a
+    new signer, a repeat and an address that already verified.
+    """
     # `body` only documents the request for OpenAPI (the resolver runs without validation
     # and passes nothing); `sign_requests` reads the body by the contract's rules.
     return sign_requests.sign(app, campaign_id)

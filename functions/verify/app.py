@@ -10,21 +10,26 @@ from undersigned.signature import State
 app = http.make_app(cors=http.same_origin_only)
 
 
-@app.get("/verify", summary="The page behind the email's confirm link", include_in_schema=True,
-         responses={200: schemas.html_page("A page with a confirm button."), 400: schemas.html_page("`invalid_token`."),
-                    410: schemas.html_page("`token_expired`."), **schemas.error_responses()})
+PAGE = {
+    200: schemas.html_page("A page with a confirm button."), 400: schemas.html_page("`invalid_token`."),
+    410: schemas.html_page("`token_expired`."), **schemas.error_responses(),
+}
+VERIFIED = {**schemas.ok(schemas.VerifyOut, "Verified (or already was)."), 303: {"description": "Form posts."}, **schemas.error_responses(400, 410, 413, 415)}
+
+
+@http.route(app.get, "/verify", PAGE, include_in_schema=True)
 def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
+    """The page behind the email's confirm link"""
     return email_links.button_page(app, tokens.VERIFY, pages.confirm_page)
 
 
-@app.post(
-    "/verify",
-    summary="Confirm a signature",
-    description="`{\"token\": ...}` as JSON, or `token=...` from the page's form (answered with `303` to the thank-you URL with `?status=verified`, or a page).",
-    responses={**schemas.ok(schemas.VerifyOut, "Verified (or already was)."), 303: {"description": "Form posts."}, **schemas.error_responses(400, 410, 413, 415)},
-    openapi_extensions=schemas.ACCEPTS_FORMS,
-)
+@http.route(app.post, "/verify", VERIFIED, openapi_extensions=schemas.ACCEPTS_FORMS)
 def verify(body: schemas.TokenIn = None) -> Response[schemas.VerifyOut]:  # type: ignore[assignment]
+    """Confirm a signature
+
+    `{"token": ...}` as JSON, or `token=...` from the page's form (answered with `303` to the
+    thank-you URL with `?status=verified`, or a page).
+    """
     # `body` documents the request for OpenAPI only (see the submit function).
     outcome = confirmation.verify(email_links.posted_token(app), utc_now())
     if not http.is_form_post(app):

@@ -10,21 +10,22 @@ app = http.make_app(cors=http.same_origin_only)
 WITHDRAWN = {"status": "withdrawn"}
 
 
-@app.get("/withdraw", summary="The page behind the email's withdraw link",
-         responses={200: schemas.html_page("A page with a withdraw button."), 400: schemas.html_page("`invalid_token`."),
-                    **schemas.error_responses()})
+PAGE = {200: schemas.html_page("A page with a withdraw button."), 400: schemas.html_page("`invalid_token`."), **schemas.error_responses()}
+WITHDRAWN = schemas.answers(schemas.WithdrawOut, "Withdrawn.", 400, 413, 415)
+
+
+@http.route(app.get, "/withdraw", PAGE)
 def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
+    """The page behind the email's withdraw link"""
     return email_links.button_page(app, tokens.WITHDRAW, pages.withdraw_page)
 
 
-@app.post(
-    "/withdraw",
-    summary="Withdraw a signature and erase the signer's details",
-    description="`{\"token\": ...}` as JSON or `token=...` from a form. Repeating it answers the same.",
-    responses={**schemas.ok(schemas.WithdrawOut, "Withdrawn."), **schemas.error_responses(400, 413, 415)},
-    openapi_extensions=schemas.ACCEPTS_FORMS,
-)
+@http.route(app.post, "/withdraw", WITHDRAWN, openapi_extensions=schemas.ACCEPTS_FORMS)
 def withdraw(body: schemas.TokenIn = None) -> Response[schemas.WithdrawOut]:  # type: ignore[assignment]
+    """Withdraw a signature and erase the signer's details
+
+    `{"token": ...}` as JSON or `token=...` from a form. Repeating it answers the same.
+    """
     # `body` documents the request for OpenAPI only (see the submit function).
     confirmation.withdraw(email_links.posted_token(app), utc_now())
     if http.is_form_post(app):

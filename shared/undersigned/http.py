@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import json
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
@@ -99,6 +100,18 @@ def own_origins(app: APIGatewayHttpResolver) -> set[str]:
     and the API's own domain."""
     parts = urlsplit(public_base_url(app))
     return {f"{parts.scheme}://{parts.netloc}", f"https://{app.current_event.request_context.domain_name}"}
+
+
+def route(register: Callable[..., Callable], path: str, responses: dict[int, Any], **options: Any) -> Callable[[Callable], Callable]:
+    """Declares `path` with `register` (`app.get`, `app.post`...), documented by the handler's
+    own docstring: its first paragraph is the OpenAPI summary, the rest the description."""
+
+    def declare(handler: Callable) -> Callable:
+        summary, _, description = inspect.cleandoc(handler.__doc__ or "").partition("\n\n")
+        words = {"summary": " ".join(summary.split()), "description": " ".join(description.split()) or None}
+        return register(path, responses=responses, **words, **options)(handler)
+
+    return declare
 
 
 def media_type(app: APIGatewayHttpResolver) -> tuple[str, str | None]:

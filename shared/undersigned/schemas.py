@@ -174,3 +174,9 @@ NOT_MODIFIED = {304: {"description": "Not modified since the ETag given in If-No
 
 def ok(model: Any, description: str, status: int = 200) -> dict[int, dict[str, Any]]:
     return {status: {"description": description, "content": {"application/json": {"model": model}}}}
+
+
+def answers(model: Any, description: str, *errors: int, revalidated: bool = False) -> dict[int, dict[str, Any]]:
+    """A JSON route's answers: `model` when all is well, `304` for a cached one (`revalidated`:
+    it sends an ETag), and its contract errors."""
+    return {**ok(model, description), **(NOT_MODIFIED if revalidated else {}), **error_responses(*errors)}
