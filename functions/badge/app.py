@@ -8,8 +8,6 @@ from undersigned.store.campaigns import Campaigns
 app = http.make_app(cors=http.any_origin)
 CACHE = http.public_cache(60, 300)
 SVG_TYPE = "image/svg+xml"
-
-
 ANSWERS = {200: {"description": "An SVG image.", "content": {SVG_TYPE: {"schema": {"type": "string"}}}}, **schemas.NOT_MODIFIED, **schemas.error_responses(400, 404)}
 
 

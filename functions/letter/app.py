@@ -4,8 +4,6 @@
 from undersigned import http, letter_requests, schemas
 
 app = http.make_app(cors=http.same_origin_only, html_errors=True)
-
-
 PAGE = {200: schemas.html_page("An HTML page."), **schemas.NOT_MODIFIED, 404: schemas.html_page("`campaign_not_found`, as an HTML page.")}
 
 

@@ -9,8 +9,6 @@ from undersigned import http, schemas, sign_requests
 from undersigned.submission import SignatureRequest
 
 app = http.make_app(cors=http.allowed_origin)
-
-
 STORED = {
     **schemas.ok(schemas.SubmissionAccepted, "Stored; the owner of the address gets an email.", 202),
     303: {"description": "Form posts: to the campaign's thank-you URL."},

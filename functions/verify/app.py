@@ -8,8 +8,6 @@ from undersigned.campaign import utc_now
 from undersigned.signature import State
 
 app = http.make_app(cors=http.same_origin_only)
-
-
 PAGE = {
     200: schemas.html_page("A page with a confirm button."), 400: schemas.html_page("`invalid_token`."),
     410: schemas.html_page("`token_expired`."), **schemas.error_responses(),

@@ -10,8 +10,6 @@ from undersigned.widget_assets import WidgetAssets
 
 app = http.make_app(cors=http.any_origin)
 ASSETS = WidgetAssets(Path(__file__).resolve().parent / "static")
-
-
 SCRIPT = {200: {"description": "JavaScript.", "content": {"text/javascript": {}}}}
 FILE = {
     200: {"description": "JavaScript or JSON.", "content": {"text/javascript": {}, "application/json": {}}},

@@ -8,10 +8,8 @@ from undersigned.campaign import utc_now
 
 app = http.make_app(cors=http.same_origin_only)
 WITHDRAWN = {"status": "withdrawn"}
-
-
 PAGE = {200: schemas.html_page("A page with a withdraw button."), 400: schemas.html_page("`invalid_token`."), **schemas.error_responses()}
-WITHDRAWN = schemas.answers(schemas.WithdrawOut, "Withdrawn.", 400, 413, 415)
+ANSWERS = schemas.answers(schemas.WithdrawOut, "Withdrawn.", 400, 413, 415)
 
 
 @http.route(app.get, "/withdraw", PAGE)
@@ -20,7 +18,7 @@ def withdraw_page():  # noqa: ANN201 - an HTML/JSON document, described in `resp
     return email_links.button_page(app, tokens.WITHDRAW, pages.withdraw_page)
 
 
-@http.route(app.post, "/withdraw", WITHDRAWN, openapi_extensions=schemas.ACCEPTS_FORMS)
+@http.route(app.post, "/withdraw", ANSWERS, openapi_extensions=schemas.ACCEPTS_FORMS)
 def withdraw(body: schemas.TokenIn = None) -> Response[schemas.WithdrawOut]:  # type: ignore[assignment]
     """Withdraw a signature and erase the signer's details
 
