@@ -14,7 +14,7 @@ app = http.make_app(cors=http.same_origin_only)
          responses={200: schemas.html_page("A page with a confirm button."), 400: schemas.html_page("`invalid_token`."),
                     410: schemas.html_page("`token_expired`."), **schemas.error_responses()})
 def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
-    return email_links.button_page(app, tokens.VERIFY, pages.confirm_page)
+    return email_links.button_page(app, tokens.VERIFY, pages.confirm_page, thanks=True)
 
 
 @app.post(
