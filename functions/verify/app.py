@@ -18,7 +18,7 @@ VERIFIED = {**schemas.ok(schemas.VerifyOut, "Verified (or already was)."), 303: 
 @http.route(app.get, "/verify", PAGE, include_in_schema=True)
 def confirm_page():  # noqa: ANN201 - an HTML/JSON document, described in `responses`
     """The page behind the email's confirm link"""
-    return email_links.button_page(app, tokens.VERIFY, pages.confirm_page)
+    return email_links.button_page(app, tokens.VERIFY, pages.confirm_page, thanks=True)
 
 
 @http.route(app.post, "/verify", VERIFIED, openapi_extensions=schemas.ACCEPTS_FORMS)

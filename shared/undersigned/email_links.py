@@ -12,9 +12,10 @@ from undersigned import catalogue, confirmation, errors, http, pages
 from undersigned.campaign import Campaign, utc_now
 
 
-def button_page(app: APIGatewayHttpResolver, purpose: str, render: Callable[[str, str, str], str]) -> Response:
+def button_page(app: APIGatewayHttpResolver, purpose: str, render: Callable[[str, str, str], str], *, thanks: bool = False) -> Response:
     """The page for the link's token, in the language of the email it came in, or an HTML
-    error page (never JSON: a person clicked)."""
+    error page (never JSON: a person clicked). `thanks`: the button's post answers with the
+    campaign's thank-you page (`after_form_post`), so the page's policy lets the form go there."""
     token = app.current_event.get_query_string_value("token", "") or ""
     try:
         claims = confirmation.read_claims(token, purpose, utc_now())
@@ -22,7 +23,8 @@ def button_page(app: APIGatewayHttpResolver, purpose: str, render: Callable[[str
     except errors.DomainError as error:
         return http.error_response(error, as_html=True, lang=pages.request_language(app.current_event))
     lang = catalogue.supported(claims.lang) or pages.request_language(app.current_event)
-    return http.html_response(200, render(token, campaign.title_in(lang), lang))
+    headers = pages.security_headers(campaign) if thanks else None
+    return http.html_response(200, render(token, campaign.title_in(lang), lang), headers)
 
 
 def posted_token(app: APIGatewayHttpResolver) -> str:

@@ -15,7 +15,7 @@ import hashlib
 import re
 from html import escape
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
 from undersigned import catalogue, pages
 from undersigned.campaign import Campaign
@@ -56,13 +56,9 @@ def content_security_policy(campaign: Campaign) -> str:
     """Our own script (the widget) and the one inline script and style above, by their
     hashes; nothing from elsewhere. The form may also land on the organiser's thank-you
     page (a redirect after the post), so its origin may receive the form."""
-    form_targets = "'self'"
-    if campaign.thank_you_url:
-        parts = urlsplit(campaign.thank_you_url)
-        form_targets += f" {parts.scheme}://{parts.netloc}"
     return (
         f"default-src 'none'; script-src 'self' {_source_hash(_SCRIPT)}; style-src {_source_hash(_STYLE)}; "
-        f"connect-src 'self'; img-src 'self'; form-action {form_targets}; frame-ancestors 'none'; base-uri 'none'"
+        f"connect-src 'self'; img-src 'self'; form-action {pages.form_targets(campaign)}; frame-ancestors 'none'; base-uri 'none'"
     )
 
 

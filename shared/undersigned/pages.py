@@ -8,24 +8,64 @@ behind the button acts.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from undersigned import catalogue
 
 if TYPE_CHECKING:
+    from undersigned.campaign import Campaign
     from undersigned.errors import FieldProblem
 
 FORM_TYPE = "application/x-www-form-urlencoded"
+
+# A host as a CSP source may name it: a DNS name (IDNA-encoded) or an IP address.
+_HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
+
+
+def origin_of(url: str | None) -> str | None:
+    """`scheme://host[:port]` of an http(s) URL (no user, path or query), or None where the URL
+    names no host that a header could carry as it is."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        return None
+    host = f"[{host}]" if ":" in host else host
+    if parts.scheme.lower() not in ("http", "https") or not _HOST.fullmatch(host):
+        return None
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+
+
+def form_targets(campaign: Campaign | None = None) -> str:
+    """The CSP `form-action` sources of a page whose form posts to us: `'self'`, and the origin
+    of the campaign's thank-you URL, where the post's answer may redirect the browser
+    (`email_links.after_form_post`): browsers hold a form's redirects to `form-action` too."""
+    origin = origin_of(campaign.thank_you_url) if campaign else None
+    return "'self'" + (f" {origin}" if origin else "")
+
+
+def _policy(form_action: str) -> str:
+    return f"default-src 'none'; style-src 'unsafe-inline'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     # The token is in the URL: no referrer may carry it elsewhere.
     "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": _policy(form_targets()),
     "X-Content-Type-Options": "nosniff",
 }
+
+
+def security_headers(campaign: Campaign | None = None) -> dict[str, str]:
+    """SECURITY_HEADERS for a page whose form's post may land on the campaign's thank-you page."""
+    return {**SECURITY_HEADERS, "Content-Security-Policy": _policy(form_targets(campaign))}
 
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5;color:#1f2937}"

@@ -96,6 +96,9 @@ ALTCHA_CAMPAIGN = "demo-altcha"
 COALITION_CAMPAIGN = "demo-coalition"
 # The letter's own page (tests/browser/test_letter_page.py): in three languages, no thank-you URL.
 LETTER_CAMPAIGN = "demo-letter"
+# Its thank-you page is the partner's (another origin than the stack's): tests/browser/test_email_links.py.
+THANKS_CAMPAIGN = "demo-thanks"
+THANKS_PATH = "/thank-you"
 LETTER_TRANSLATIONS = {
     "uk": {"title": "Безпечний шлях для людей, які тікають від війни", "statement": "Ми закликаємо уряди відкрити безпечні маршрути для людей, які рятуються від війни, і захистити їх від торгівлі людьми."},
     "ar": {"title": "ممر آمن للفارين من الحرب", "statement": "ندعو الحكومات إلى فتح طرق آمنة للفارين من الحرب وحمايتهم من الاتجار بالبشر."},
@@ -121,6 +124,10 @@ def _save_partner_campaigns(api: str, port: int, aws_port: int, origin: str) -> 
             **document, "id": LETTER_CAMPAIGN, "title": "Safe passage for people fleeing the war",
             "statement": "We call on every government to open safe routes for people fleeing the war, and to protect them from trafficking.\n\nWe, the undersigned organisations and people, stand ready to help.",
             "goal": 1000, "thank_you_url": None, "translations": LETTER_TRANSLATIONS,
+        },
+        "demo-thanks-campaign.json": {
+            **document, "id": THANKS_CAMPAIGN, "title": "A letter thanked on the partner's site", "goal": None,
+            "thank_you_url": origin + THANKS_PATH,
         },
     }
     paths = []
