@@ -2,7 +2,8 @@
 
 Each start is a fresh interpreter that imports the function's module as Lambda
 does (devstack.coldstart): its code folder, then the layer's package on the path,
-dummy credentials, no AWS. The baseline, `import boto3; boto3.client("dynamodb")`,
+dummy credentials, no AWS. It ends without the interpreter's teardown, which a Lambda
+environment never does on its way to serving. The baseline, `import boto3; boto3.client("dynamodb")`,
 is measured in the same interleaved rounds, so the ratios hold on any machine even
 when the milliseconds do not. Prints; asserts nothing.
 
