@@ -36,6 +36,11 @@ def strings(lang: str) -> dict[str, Any]:
     return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
 
 
+def source(lang: str) -> bytes:
+    """A language's file as it is on disk, unparsed (what a version of the widget hashes)."""
+    return (LOCALES / f"{lang}.json").read_bytes()
+
+
 def section(lang: str, name: str) -> dict[str, Any]:
     return strings(lang)[name]
 

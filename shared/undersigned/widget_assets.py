@@ -29,28 +29,40 @@ LONG_CACHE = "public, max-age=31536000, immutable"
 
 
 class WidgetAssets:
-    """Every served file of one folder, read once per instance, with its version and ETags."""
+    """Every served file of one folder, read once per instance, with its version and ETags.
+    A language's strings are built from the catalogue when first asked for: an instance
+    parses only the languages its readers use (the version hashes every language's file)."""
 
     def __init__(self, folder: Path) -> None:
         files = {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if SERVED_NAME.match(path.name)}
-        for lang in catalogue.LANGUAGES:
-            strings = catalogue.section(lang, "widget")
-            files[f"{lang}.json"] = json.dumps(strings, ensure_ascii=False, separators=(",", ":")).encode()
         files["widget.js"] = files["widget.js"].replace(LANGUAGES_PLACEHOLDER, ",".join(catalogue.LANGUAGES).encode())
         digest = hashlib.sha256()
-        for name, body in files.items():
+        sources = {**files, **{f"{lang}.json": catalogue.source(lang) for lang in catalogue.LANGUAGES}}
+        for name, body in sources.items():
             digest.update(name.encode() + b"\0" + body + b"\0")
         self.version = digest.hexdigest()[:12]
         files["widget.js"] = files["widget.js"].replace(VERSION_PLACEHOLDER, self.version.encode())
         self.files = files
+        self.names = frozenset(sources)
+        self.etags: dict[str, str] = {}
+
+    def body(self, name: str) -> bytes:
+        if name not in self.files:
+            lang = name.removesuffix(".json")
+            self.files[name] = json.dumps(catalogue.section(lang, "widget"), ensure_ascii=False, separators=(",", ":")).encode()
+        return self.files[name]
+
+    def etag(self, name: str) -> str:
         # Weak: the same file goes out gzipped or not, and both are equally good copies.
-        self.etags = {name: 'W/"' + hashlib.sha256(body).hexdigest()[:20] + '"' for name, body in files.items()}
+        if name not in self.etags:
+            self.etags[name] = 'W/"' + hashlib.sha256(self.body(name)).hexdigest()[:20] + '"'
+        return self.etags[name]
 
     def script(self, app: APIGatewayHttpResolver) -> Response:
         return self._file(app, "widget.js", SHORT_CACHE)
 
     def versioned(self, app: APIGatewayHttpResolver, version: str, name: str) -> Response:
-        if name not in self.files or not VERSION_SHAPE.match(version):
+        if name not in self.names or not VERSION_SHAPE.match(version):
             raise errors.WidgetFileNotFound()
         # A page may still hold the previous widget.js for a few minutes after a deploy: it gets
         # today's files, but not for a year.
@@ -59,13 +71,13 @@ class WidgetAssets:
     def _file(self, app: APIGatewayHttpResolver, name: str, cache_control: str) -> Response:
         headers = {
             "Cache-Control": cache_control,
-            "ETag": self.etags[name],
+            "ETag": self.etag(name),
             **http.ANY_ORIGIN_HEADERS,
             "Cross-Origin-Resource-Policy": "cross-origin",
             "X-Content-Type-Options": "nosniff",
             "Vary": "Accept-Encoding",
         }
-        if app.current_event.headers.get("if-none-match") == self.etags[name]:
+        if app.current_event.headers.get("if-none-match") == self.etag(name):
             return Response(status_code=304, body="", headers=headers)
         content_type = CONTENT_TYPES[Path(name).suffix]
-        return Response(status_code=200, content_type=content_type, body=self.files[name].decode("utf-8"), headers=headers)
+        return Response(status_code=200, content_type=content_type, body=self.body(name).decode("utf-8"), headers=headers)

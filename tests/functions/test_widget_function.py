@@ -99,7 +99,7 @@ def test_every_language_of_the_catalogue_is_served_and_picked(widget):
     """The widget's strings are the catalogue's: each language file serves its `widget` part,
     and the script offers exactly the catalogue's languages (tests/unit/test_catalogue.py holds
     every file to English's keys)."""
-    languages = {name.removesuffix(".json") for name in widget.ASSETS.files if name.endswith(".json")}
+    languages = {name.removesuffix(".json") for name in widget.ASSETS.names if name.endswith(".json")}
     assert REQUIRED_LANGUAGES <= languages == set(catalogue.LANGUAGES)
     for language in languages:
         served = json.loads(body_of(get(widget, f"/widget/{widget.ASSETS.version}/{language}.json")))
