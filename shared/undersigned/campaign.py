@@ -89,13 +89,33 @@ def _closes_at_rule(value: Any) -> str | None:
     return None
 
 
+# A host as a CSP source may name it: a DNS name (IDNA-encoded) or an IP address.
+_HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
+
+
+def origin_of(url: str | None) -> str | None:
+    """`scheme://host[:port]` of an http(s) URL (no user, path or query), or None where the URL
+    names no host that a header (CORS, a page's CSP) could carry as it is."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        return None
+    host = f"[{host}]" if ":" in host else host
+    if parts.scheme.lower() not in ("http", "https") or not _HOST.fullmatch(host):
+        return None
+    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+
+
 def _origin_ok(origin: object) -> bool:
     if origin == ANY_ORIGIN:
         return True
     if not isinstance(origin, str):
         return False
-    parts = urlsplit(origin)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and not parts.path and not parts.query
+    return origin_of(origin) == origin
 
 
 def _origins_rule(value: Any) -> str | None:
@@ -105,9 +125,10 @@ def _origins_rule(value: Any) -> str | None:
 
 
 def _thank_you_rule(value: Any) -> str | None:
-    if value is None or urlsplit(str(value)).scheme in ("http", "https"):
+    # The answer's Location header carries it as it is: no space or control character.
+    if value is None or (isinstance(value, str) and origin_of(value) and value.isprintable() and " " not in value):
         return None
-    return "thank_you_url must be an http(s) URL"
+    return "thank_you_url must be an http(s) URL with a host name"
 
 
 def _network_ok(text: object) -> bool:

@@ -8,39 +8,18 @@ behind the button acts.
 
 from __future__ import annotations
 
-import re
 from html import escape
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from undersigned import catalogue
+from undersigned.campaign import origin_of
 
 if TYPE_CHECKING:
     from undersigned.campaign import Campaign
     from undersigned.errors import FieldProblem
 
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-# A host as a CSP source may name it: a DNS name (IDNA-encoded) or an IP address.
-_HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
-
-
-def origin_of(url: str | None) -> str | None:
-    """`scheme://host[:port]` of an http(s) URL (no user, path or query), or None where the URL
-    names no host that a header could carry as it is."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-        host = (parts.hostname or "").encode("idna").decode("ascii")
-    except (ValueError, UnicodeError):
-        return None
-    host = f"[{host}]" if ":" in host else host
-    if parts.scheme.lower() not in ("http", "https") or not _HOST.fullmatch(host):
-        return None
-    return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
-
 
 def form_targets(campaign: Campaign | None = None) -> str:
     """The CSP `form-action` sources of a page whose form posts to us: `'self'`, and the origin

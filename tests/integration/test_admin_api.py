@@ -64,6 +64,28 @@ class TestCampaigns:
         fields = {detail["field"] for detail in answer.json()["error"]["details"]}
         assert {"goal", "milestones", "colour"} <= fields
 
+    @pytest.mark.parametrize(
+        "settings",
+        [
+            {"thank_you_url": "https:thanks"},
+            {"thank_you_url": "https://example.org;script-src 'unsafe-inline'/"},
+            {"thank_you_url": "https://example.org/thanks\r\nSet-Cookie: x=1"},
+            {"allowed_origins": ["https://example.org;x"]},
+            {"allowed_origins": ["https://example.org/path"]},
+        ],
+    )
+    def test_a_url_whose_host_a_header_could_not_carry_is_refused(self, admin, settings):
+        # The thank-you URL goes into a redirect's Location and its origin into the pages' CSP;
+        # allowed origins are compared with the browser's Origin and sent back in CORS headers.
+        answer = admin.post("/admin/campaigns", {**LETTER, **settings})
+        assert answer.status == 400
+        assert [detail["field"] for detail in answer.json()["error"]["details"]] == list(settings)
+        assert admin.get("/admin/campaigns/clean-air").status == 404
+
+    def test_a_thank_you_url_on_an_international_domain_is_taken(self, admin):
+        answer = admin.post("/admin/campaigns", {**LETTER, "thank_you_url": "https://bücher.example/danke?x=1"})
+        assert answer.status == 201, answer.text
+
     def test_the_list_is_paged_by_id(self, admin):
         for name in ("a-letter", "b-letter", "c-letter"):
             admin.post("/admin/campaigns", {**LETTER, "id": name})
