@@ -142,3 +142,58 @@ def test_a_flood_of_signing_cannot_take_the_reads_share_of_the_api(translated, r
 def test_the_tally_has_reserved_concurrency_set_by_a_parameter(translated, resources) -> None:
     assert resources["TallyFunction"]["Properties"]["ReservedConcurrentExecutions"] == {"Ref": "TallyReservedConcurrency"}
     assert int(translated["Parameters"]["TallyReservedConcurrency"]["Default"]) >= 1
+
+
+# The language function (EdgeLanguageFunction): Accept-Language made one language before the
+# cache key is computed. What it does is tested in node in tests/unit/test_edge_language.py.
+CLOUDFRONT_FUNCTION_CODE_LIMIT = 10 * 1024  # bytes: CloudFront Functions' quota on a function's code
+
+
+def every_behaviour(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {"default": config["DefaultCacheBehavior"], **{b["PathPattern"]: b for b in config["CacheBehaviors"]}}
+
+
+def keys_on_language(resources, behaviour_config: dict[str, Any]) -> bool:
+    reference = behaviour_config["CachePolicyId"]
+    if not isinstance(reference, dict):
+        return False  # a managed policy: CachingDisabled, nothing kept
+    key = policy_of(resources, reference, "CachePolicyConfig")["ParametersInCacheKeyAndForwardedToOrigin"]
+    return "Accept-Language" in key["HeadersConfig"].get("Headers", [])
+
+
+@pytest.fixture(scope="module")
+def language_function(resources) -> dict[str, Any]:
+    (logical_id,) = of_type(resources, "AWS::CloudFront::Function")
+    assert logical_id == "EdgeLanguageFunction"
+    return resources[logical_id]
+
+
+def test_the_language_function_is_a_published_js2_function_of_the_edge(language_function) -> None:
+    assert language_function["Condition"] == "EdgeOn"
+    properties = language_function["Properties"]
+    assert properties["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0"
+    assert properties["AutoPublish"] is True
+    assert "function handler(event)" in properties["FunctionCode"]
+
+
+def test_the_language_function_is_under_cloudfronts_size_limit(language_function) -> None:
+    assert len(language_function["Properties"]["FunctionCode"].encode("utf-8")) < CLOUDFRONT_FUNCTION_CODE_LIMIT
+
+
+def test_the_language_function_runs_on_exactly_the_behaviours_keyed_by_language(resources, config) -> None:
+    associated = {}
+    for name, each in every_behaviour(config).items():
+        associations = each.get("FunctionAssociations", [])
+        if associations:
+            associated[name] = associations
+        assert bool(associations) == keys_on_language(resources, each), name
+    assert set(associated) == {"default", "/letters/*"}  # GET /campaigns/{id} and the letter's page
+    for associations in associated.values():
+        assert associations == [{"EventType": "viewer-request", "FunctionARN": {"Fn::GetAtt": ["EdgeLanguageFunction", "FunctionARN"]}}]
+
+
+def test_lang_in_the_query_stays_in_the_key_where_the_function_runs(resources, config) -> None:
+    for name, each in every_behaviour(config).items():
+        if each.get("FunctionAssociations"):
+            key = policy_of(resources, each["CachePolicyId"], "CachePolicyConfig")["ParametersInCacheKeyAndForwardedToOrigin"]
+            assert key["QueryStringsConfig"]["QueryStringBehavior"] == "all", name
