@@ -33,6 +33,9 @@ HTTP_API_REQUEST = 1.00 / 1e6
 CLOUDFRONT_HTTPS_REQUEST = 0.0100 / 10_000
 CLOUDFRONT_TRANSFER_OUT_GB = 0.085
 CLOUDFRONT_TO_ORIGIN_GB = 0.020
+# The same page, "CloudFront Functions": per million invocations (EdgeLanguageFunction, a
+# viewer request function on the default behaviour and /letters/*).
+CLOUDFRONT_FUNCTION_INVOCATION = 0.10 / 1e6
 # "Amazon DynamoDB pricing" (aws.amazon.com/dynamodb/pricing/on-demand): on-demand, per million
 # write and read request units. "GetRecords API calls invoked by AWS Lambda as part of DynamoDB
 # triggers are free."
@@ -131,6 +134,8 @@ def bill(signatures: int = SIGNATURES) -> list[Line]:
         Line("HTTP API requests", api_requests, "requests", HTTP_API_REQUEST),
         Line("CloudFront HTTPS requests", edge_requests, "requests", CLOUDFRONT_HTTPS_REQUEST),
         Line("CloudFront transfer out", edge_requests * RESPONSE_KB / 1024 / 1024, "GB", CLOUDFRONT_TRANSFER_OUT_GB),
+        # An upper bound: counted on every edge request, though it runs on two behaviours only.
+        Line("CloudFront Functions (language)", edge_requests, "invocations", CLOUDFRONT_FUNCTION_INVOCATION),
         Line("CloudFront to origin (bodies)", (submissions + signatures) * REQUEST_BODY_KB / 1024 / 1024, "GB", CLOUDFRONT_TO_ORIGIN_GB),
         Line("DynamoDB writes (incl. index, tally)", write_units, "write units", DYNAMODB_WRITE_UNIT),
         Line("DynamoDB reads (stream reads free)", read_units, "read units", DYNAMODB_READ_UNIT),
