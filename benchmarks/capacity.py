@@ -58,7 +58,6 @@ ON_DEMAND_INITIAL_WCU = 4_000
 # in order, in one of them); BatchSize up to 10,000; MaximumBatchingWindowInSeconds up to 300;
 # invocation payload at most 6 MB.
 MAX_PARALLELIZATION_FACTOR = 10
-MAX_BATCH_SIZE = 10_000
 LAMBDA_PAYLOAD_MB = 6.0
 # "Lambda scaling behavior" (docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html): each
 # function scales by up to 1,000 execution environments every 10 seconds.

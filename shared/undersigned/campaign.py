@@ -153,10 +153,7 @@ def _milestones_rule(value: Any) -> str | None:
 
 
 def _email_texts_rule(value: Any) -> str | None:
-    # The mail module is loaded only where settings are validated (admin, seeding).
-    from undersigned.mail import DEFAULT_LOCALE, TEXTS
-
-    allowed = frozenset(TEXTS[DEFAULT_LOCALE])
+    allowed = frozenset(catalogue.section(catalogue.DEFAULT, "email"))
     if value is None or (
         isinstance(value, dict)
         and all(

@@ -20,7 +20,7 @@ from typing import Any
 from undersigned import aws, config
 from undersigned.campaign import Campaign
 from undersigned.observability import logger
-from undersigned.store.campaigns import Campaigns
+from undersigned.store.campaigns import Campaigns, counted
 from undersigned.store.counters import Counters
 
 EVENT_BUS_NAME = config.setting("EVENT_BUS_NAME", default="default")
@@ -73,9 +73,13 @@ def announce(campaign_id: str, change: int, now_iso: str) -> None:
     """After the tally moved a campaign's count by `change` (perhaps 0, on redelivery):
     CountChanged if it moved, MilestoneReached for every milestone reached and not yet
     announced. Raises PublishFailed when a milestone could not be announced."""
-    campaign = Campaigns().get(campaign_id, consistent=True, with_count=True)
-    if campaign is None:
+    # The count as the tally just left it (a consistent read of its small item); the
+    # settings (milestones, title) as last saved, read eventually consistently.
+    settings = Campaigns().get(campaign_id)
+    if settings is None:
         return
+    counters = Counters()
+    campaign = counted(settings, counters.count(campaign_id, consistent=True))
     if change:
         try:
             publish(COUNT_CHANGED, count_changed_detail(campaign, change))
@@ -84,7 +88,6 @@ def announce(campaign_id: str, change: int, now_iso: str) -> None:
     reached = [milestone for milestone in campaign.announced_counts() if milestone <= campaign.count]
     if not reached:
         return
-    counters = Counters()
     announced = counters.announced_milestones(campaign_id)
     for milestone in reached:
         if milestone in announced or not counters.claim_milestone(campaign_id, milestone, now_iso):

@@ -65,6 +65,6 @@ def caller_address(event: APIGatewayProxyEventV2) -> str:
     headers = event.headers or {}
     viewer = viewer_address(headers.get(VIEWER_ADDRESS_HEADER))
     # The secret is only fetched for requests that claim to come through the edge.
-    if viewer and came_through_edge(headers.get(EDGE_HEADER), edge_secret()):
+    if viewer and headers.get(EDGE_HEADER) and came_through_edge(headers.get(EDGE_HEADER), edge_secret()):
         return viewer
     return source_ip

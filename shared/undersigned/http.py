@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-from undersigned import aws, config, errors, pages
+from undersigned import aws, catalogue, config, errors, pages
 from undersigned.errors import DomainError
 from undersigned.http_errors import (
     BodyNotJson,
@@ -71,7 +71,9 @@ def make_app(cors: CorsPolicy, *, html_errors: bool = False) -> APIGatewayHttpRe
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
         as_html = html_errors or is_form_post(app)
-        return error_response(error, as_html=as_html, headers=cors(app), lang=pages.request_language(app.current_event))
+        # The page's language; a JSON error has none to choose.
+        lang = pages.request_language(app.current_event) if as_html else catalogue.DEFAULT
+        return error_response(error, as_html=as_html, headers=cors(app), lang=lang)
 
     @app.exception_handler(NotFoundError)
     def _no_route(_: NotFoundError) -> Response:

@@ -52,14 +52,14 @@ def _source_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
+# Our own script (the widget) and the one inline script and style above, by their hashes.
+_SOURCES = f"default-src 'none'; script-src 'self' {_source_hash(_SCRIPT)}; style-src {_source_hash(_STYLE)}; connect-src 'self'; img-src 'self'"
+
+
 def content_security_policy(campaign: Campaign) -> str:
-    """Our own script (the widget) and the one inline script and style above, by their
-    hashes; nothing from elsewhere. The form may also land on the organiser's thank-you
-    page (a redirect after the post), so its origin may receive the form."""
-    return (
-        f"default-src 'none'; script-src 'self' {_source_hash(_SCRIPT)}; style-src {_source_hash(_STYLE)}; "
-        f"connect-src 'self'; img-src 'self'; form-action {pages.form_targets(campaign)}; frame-ancestors 'none'; base-uri 'none'"
-    )
+    """Nothing from elsewhere. The form may also land on the organiser's thank-you page (a
+    redirect after the post), so its origin may receive the form."""
+    return f"{_SOURCES}; form-action {pages.form_targets(campaign)}; frame-ancestors 'none'; base-uri 'none'"
 
 
 def letter_url(base_url: str, campaign_id: str, lang: str | None = None) -> str:
@@ -101,9 +101,8 @@ def share_links(url: str, title: str, lang: str, *, copy_button: bool) -> str:
 
 def signed_page(campaign: Campaign, base_url: str, lang: str) -> str:
     """The page after a form post without a thank-you URL: check your email, and share the letter."""
-    t = catalogue.section(lang, "page")
     share = share_links(letter_url(base_url, campaign.id, lang), campaign.title_in(lang), lang, copy_button=False)
-    return pages.page(t["check_title"], f"<p>{escape(t['check_text'])}</p><section class=\"share\" aria-labelledby=\"h-share\">{share}</section>", lang)
+    return pages.message_page("check", lang, after=f'<section class="share" aria-labelledby="h-share">{share}</section>')
 
 
 def _count(campaign: Campaign, lang: str, words: dict[str, Any]) -> str:

@@ -11,35 +11,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from email.header import Header
-from typing import Iterator
 from urllib.parse import urlencode
 
 from undersigned import aws, catalogue
 
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x00-\x1f\x7f]+")
-DEFAULT_LOCALE = catalogue.DEFAULT
 # An organiser's texts for a campaign, per locale: {"de": {"confirm_subject": ...}}.
 CampaignTexts = dict[str, dict[str, str]]
-
-
-class _EmailTexts(Mapping):
-    """The service's own email texts per language, read from the catalogue when asked for."""
-
-    def __getitem__(self, lang: str) -> dict[str, catalogue.Message]:
-        return catalogue.section(lang, "email")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(catalogue.LANGUAGES)
-
-    def __len__(self) -> int:
-        return len(catalogue.LANGUAGES)
-
-
-TEXTS: Mapping[str, dict[str, catalogue.Message]] = _EmailTexts()
 
 
 def texts_for(lang: str, campaign_texts: CampaignTexts | None = None) -> dict[str, catalogue.Message]:
@@ -47,10 +28,7 @@ def texts_for(lang: str, campaign_texts: CampaignTexts | None = None) -> dict[st
     top. An organiser's texts for another language are never mixed into it."""
     lang = catalogue.choose(lang)
     own = (campaign_texts or {}).get(lang) or {}
-    return {**TEXTS[lang], **{key: text for key, text in own.items() if isinstance(text, str)}}
-
-
-fill = catalogue.fill
+    return {**catalogue.section(lang, "email"), **{key: text for key, text in own.items() if isinstance(text, str)}}
 
 
 def header_safe(text: str) -> str:
@@ -105,9 +83,9 @@ def confirm_email(
     """`expires_on`: the day (UTC) the verify link stops working, shown in the language's format."""
     lang = catalogue.choose(lang)
     t = texts_for(lang, campaign_texts)
-    greeting = fill(str(t["confirm_greeting"]), name=name)
-    body = fill(str(t["confirm_body"]), title=title)
-    expiry = fill(
+    greeting = catalogue.fill(str(t["confirm_greeting"]), name=name)
+    body = catalogue.fill(str(t["confirm_body"]), title=title)
+    expiry = catalogue.fill(
         catalogue.pick(lang, t["confirm_expiry"], days),
         days=catalogue.number(lang, days),
         date=catalogue.long_date(lang, expires_on),
@@ -123,7 +101,7 @@ def confirm_email(
             _withdraw_paragraph(t, withdraw_url),
         ],
     )
-    return Email(to, header_safe(fill(str(t["confirm_subject"]), title=title)), text, markup)
+    return Email(to, header_safe(catalogue.fill(str(t["confirm_subject"]), title=title)), text, markup)
 
 
 def already_signed_email(
@@ -131,10 +109,10 @@ def already_signed_email(
 ) -> Email:
     lang = catalogue.choose(lang)
     t = texts_for(lang, campaign_texts)
-    body = fill(str(t["already_body"]), title=title)
+    body = catalogue.fill(str(t["already_body"]), title=title)
     text = "\n\n".join([body, str(t["withdraw_line"]), withdraw_url]) + "\n"
     markup = _page(lang, [f"<p>{html.escape(body)}</p>", _withdraw_paragraph(t, withdraw_url)])
-    return Email(to, header_safe(fill(str(t["already_subject"]), title=title)), text, markup)
+    return Email(to, header_safe(catalogue.fill(str(t["already_subject"]), title=title)), text, markup)
 
 
 def from_header(sender_name: str, sender_address: str) -> str:

@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 from dataclasses import asdict, dataclass, replace
-from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.exceptions import InvalidTag

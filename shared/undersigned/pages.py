@@ -111,10 +111,11 @@ def withdraw_page(token: str, campaign_title: str, lang: str = catalogue.DEFAULT
     return _button_page("withdraw", "/withdraw", token, campaign_title, lang)
 
 
-def message_page(kind: str, lang: str = catalogue.DEFAULT) -> str:
-    """One of the catalogue's short pages: `verified`, `withdrawn` or `check` (your email)."""
+def message_page(kind: str, lang: str = catalogue.DEFAULT, after: str = "") -> str:
+    """One of the catalogue's short pages: `verified`, `withdrawn` or `check` (your email),
+    with `after` (markup) below its text."""
     t = _texts(lang)
-    return page(t[f"{kind}_title"], f"<p>{escape(t[f'{kind}_text'])}</p>", lang)
+    return page(t[f"{kind}_title"], f"<p>{escape(t[f'{kind}_text'])}</p>{after}", lang)
 
 
 def error_page(code: str, message: str, problems: list[FieldProblem], lang: str = catalogue.DEFAULT) -> str:

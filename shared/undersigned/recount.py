@@ -19,7 +19,7 @@ from typing import Any
 from undersigned import count_events
 from undersigned.campaign import format_instant
 from undersigned.store.campaigns import Campaigns
-from undersigned.store.counters import Counters
+from undersigned.store.counters import Counters, is_seeded
 from undersigned.store.signatures import Signatures
 from undersigned.store.tally_transaction import TallyTransaction
 from undersigned.tally import CampaignTally, mark_to_move
@@ -43,7 +43,8 @@ def recount(campaign_id: str, now: datetime) -> Recount:
     campaigns, signatures, counts = Campaigns(), Signatures(), Counters()
     now_iso = format_instant(now)
     result = Recount(campaign_id)
-    campaigns.seed_count(campaign_id)
+    if not is_seeded(counts.count(campaign_id, consistent=True)):
+        campaigns.seed_count(campaign_id)
     seen = counts.tally_position(campaign_id)
     tally = CampaignTally(campaign_id)
     marked, after = 0, None

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from typing_extensions import NotRequired, TypedDict
 
 from undersigned import campaign
-from undersigned.http_errors import ErrorBody, ErrorDetail, FieldError, error_responses  # noqa: F401 - the API's shapes, in one place for the functions
+from undersigned.http_errors import error_responses  # noqa: F401 - every function describes its errors through schemas
 from undersigned.signature import FIELDS
 
 

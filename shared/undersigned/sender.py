@@ -95,8 +95,9 @@ def instance_pace() -> Pace:
 
 
 def retry_delay(receive_count: int) -> int:
-    """Seconds a message waits before its next receive after its `receive_count`-th failed."""
-    return min(outbox.MAX_DELAY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, receive_count - 1))
+    """Seconds a message waits before its next receive after its `receive_count`-th failed
+    (`outbox.delay` holds it to what SQS allows)."""
+    return FIRST_RETRY_SECONDS * 2 ** max(0, receive_count - 1)
 
 
 def deliver(records: Iterable[dict[str, Any]], remaining_ms: Callable[[], int]) -> list[str]:

@@ -13,13 +13,15 @@ from typing import Any
 import pytest
 from infra_support import allow_statements, as_list, grants, of_type, referenced_ids, role_id
 
+from undersigned.store import counters
+
 pytestmark = pytest.mark.tools
 
 READ_ONLY_FUNCTIONS = ("CampaignFunction", "CountFunction", "SignatoriesFunction", "CountDetailsFunction", "BadgeFunction", "LetterFunction")
 TALLY_FUNCTION = "TallyFunction"
 # The tally, and the recount that repairs drift by the tally's own mechanism.
 COUNT_WRITERS = (TALLY_FUNCTION, "RecountFunction")
-COUNT_ATTRIBUTES = {"verified_count", "organisation_count", "count_updated_at", "tally_seq"}
+COUNT_ATTRIBUTES = set(counters.COUNT_ATTRIBUTES)
 COUNT_FUNCTION = "CountFunction"
 SIGNATURES_TABLE = "SignaturesTable"
 # Short-lived bookkeeping (rate-limit counters keyed by caller hashes, used challenges):

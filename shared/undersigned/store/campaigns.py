@@ -34,7 +34,7 @@ def _campaign(item: dict[str, Any]) -> Campaign:
 def counted(campaign: Campaign, count: dict[str, Any] | None) -> Campaign:
     """The campaign with the count its count item holds; as read (the old place) while that
     item is not seeded, or 0 for a campaign created since counts have an item of their own."""
-    if count is None or ("verified_count" not in count and not count.get("fresh")):
+    if not counters.is_seeded(count):
         return campaign
     return dataclasses.replace(
         campaign,
@@ -70,7 +70,7 @@ class Campaigns:
         if not is_campaign_id(campaign_id):
             raise errors.CampaignNotFound()
         count = counters.Counters(self._client).count(campaign_id)
-        if count is not None and "goal" in count and ("verified_count" in count or count.get("fresh")):
+        if counters.is_seeded(count) and "goal" in count:
             return {
                 "campaign_id": campaign_id,
                 "count": count.get("verified_count", 0),

@@ -40,6 +40,12 @@ COUNT = "count"
 COUNT_ATTRIBUTES = ("verified_count", "organisation_count", "count_updated_at", "tally_seq")
 
 
+def is_seeded(count: dict[str, Any] | None) -> bool:
+    """Whether a count item holds the count: moved there, or a campaign created since counts
+    have an item of their own (nothing in the old place: its count starts at 0)."""
+    return count is not None and ("verified_count" in count or bool(count.get("fresh")))
+
+
 def count_action(table: str, campaign_id: str, delta: int, now_iso: str, organisations: int = 0) -> dict[str, Any]:
     """The tally's move of a campaign's count (and of the organisations among it, kept on
     the same item so that `/count` stays one read), as one action of its transaction.

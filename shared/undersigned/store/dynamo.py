@@ -43,11 +43,11 @@ def serialize(value: Any) -> dict[str, Any]:
 
 
 def _serialize_set(values: Set) -> dict[str, Any]:
-    kinds = {serialize(value).popitem()[0] for value in values}
+    members = [serialize(value).popitem() for value in values]
+    kinds = {kind for kind, _ in members}
     if len(kinds) != 1 or not kinds <= {"S", "N", "B"}:
         raise TypeError("a DynamoDB set holds at least one value, all strings, numbers or bytes")
-    kind = kinds.pop()
-    return {f"{kind}S": [serialize(value)[kind] for value in values]}
+    return {f"{kinds.pop()}S": [member for _, member in members]}
 
 
 _READ: dict[str, Callable[[Any], Any]] = {

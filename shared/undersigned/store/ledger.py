@@ -9,7 +9,7 @@ the campaigns table, where the count lives).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from botocore.exceptions import ClientError
 
@@ -32,6 +32,12 @@ class Delivery(StrEnum):
     BUSY = "busy"
 
 
+def _adding(names: Iterable[str], value: str) -> tuple[str, dict[str, str]]:
+    """`ADD #count0 value, #count1 value, ...` and its placeholders for the named counts."""
+    placeholders = {f"#count{number}": name for number, name in enumerate(names)}
+    return "ADD " + ", ".join(f"{placeholder} {value}" for placeholder in placeholders), placeholders
+
+
 class Ledger:
     def __init__(self, client: Any | None = None) -> None:
         self._client = client or dynamo.client()
@@ -40,12 +46,11 @@ class Ledger:
     def add_hits(self, counter: str, names: Sequence[str], expires_at: int) -> dict[str, int]:
         """Adds one to each named count of a counter item (atomically, whichever instance
         asks) that lives until `expires_at` (TTL); returns their new values."""
-        placeholders = {f"#count{number}": name for number, name in enumerate(names)}
+        adding, placeholders = _adding(names, ":one")
         answer = self._client.update_item(
             TableName=self.table,
             Key=_key(counter),
-            UpdateExpression="ADD " + ", ".join(f"{placeholder} :one" for placeholder in placeholders)
-            + " SET expires_at = if_not_exists(expires_at, :expires)",
+            UpdateExpression=adding + " SET expires_at = if_not_exists(expires_at, :expires)",
             ExpressionAttributeNames=placeholders,
             ExpressionAttributeValues={":one": {"N": "1"}, ":expires": {"N": str(expires_at)}},
             ReturnValues="UPDATED_NEW",
@@ -56,7 +61,7 @@ class Ledger:
         """Adds one to each named count of a counter item, only if every one is still
         below its cap (one conditional write, so concurrent callers never pass a cap);
         False, adding nothing, when one is reached."""
-        names = {f"#count{number}": name for number, name in enumerate(caps)}
+        adding, placeholders = _adding(caps, ":one")
         values: dict[str, Any] = {":one": {"N": "1"}, ":expires": {"N": str(expires_at)}}
         below = []
         for number, name in enumerate(caps):
@@ -66,21 +71,20 @@ class Ledger:
             self._client.update_item,
             TableName=self.table,
             Key=_key(counter),
-            UpdateExpression="ADD " + ", ".join(f"{placeholder} :one" for placeholder in names)
-            + " SET expires_at = if_not_exists(expires_at, :expires)",
+            UpdateExpression=adding + " SET expires_at = if_not_exists(expires_at, :expires)",
             ConditionExpression=" AND ".join(below),
-            ExpressionAttributeNames=names,
+            ExpressionAttributeNames=placeholders,
             ExpressionAttributeValues=values,
         )
         return answer is not None
 
     def take_back(self, counter: str, names: Sequence[str]) -> None:
         """Undoes one `add_within` (what it counted did not happen after all)."""
-        placeholders = {f"#count{number}": name for number, name in enumerate(names)}
+        adding, placeholders = _adding(names, ":minus")
         self._client.update_item(
             TableName=self.table,
             Key=_key(counter),
-            UpdateExpression="ADD " + ", ".join(f"{placeholder} :minus" for placeholder in placeholders),
+            UpdateExpression=adding,
             ConditionExpression="attribute_exists(id)",
             ExpressionAttributeNames=placeholders,
             ExpressionAttributeValues={":minus": {"N": "-1"}},

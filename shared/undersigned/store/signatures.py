@@ -119,6 +119,10 @@ class Signatures:
     def _update(self, **request: Any) -> dict[str, Any] | None:
         return dynamo.if_condition_holds(self._client.update_item, TableName=self.table, **request)
 
+    def _updated(self, campaign_id: str, signer: str, **request: Any) -> bool:
+        """Whether the conditional update of one signature held (False: its condition did not)."""
+        return self._update(Key=key(campaign_id, signer), **request) is not None
+
     def get(self, campaign_id: str, signer: str) -> StoredSignature | None:
         answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, signer), ConsistentRead=True)
         return StoredSignature.from_item(answer["Item"]) if "Item" in answer else None
@@ -226,14 +230,14 @@ class Signatures:
     def _erase(self, campaign_id: str, signer: str, signature_id: str, state: State, stamp: str, now_iso: str) -> bool:
         in_state, values = _in_state(moves_to(state))
         values.update({":state": {"S": state}, ":now": {"S": now_iso}, ":sid": {"S": signature_id}})
-        answer = self._update(
-            Key=key(campaign_id, signer),
+        return self._updated(
+            campaign_id,
+            signer,
             UpdateExpression=f"SET #state = :state, {stamp} = if_not_exists({stamp}, :now) REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
             ConditionExpression=f"sid = :sid AND {in_state}",
             ExpressionAttributeNames={"#state": "state", **dynamo.names(ERASED_ON_ENDING)},
             ExpressionAttributeValues=values,
         )
-        return answer is not None
 
     # ------------------------------------------------------------ organisers' review
     def release(self, campaign_id: str, signer: str, now_iso: str, now: float) -> bool:
@@ -247,14 +251,14 @@ class Signatures:
         sets = ["#state = :to", "released_at = :now"]
         if current.attributes.get("public"):
             sets += _listing(campaign_id, current.signature_id, now, values, kind_of(current.attributes))
-        answer = self._update(
-            Key=key(campaign_id, signer),
+        return self._updated(
+            campaign_id,
+            signer,
             UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined, caller_hash",
             ConditionExpression="sid = :sid AND #state = :from",
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues=values,
         )
-        return answer is not None
 
     def discard(self, campaign_id: str, signer: str, now_iso: str) -> bool:
         """An organiser's review found a signature fake: erased like a withdrawal (and
@@ -273,45 +277,45 @@ class Signatures:
         if sid:
             condition += " AND sid = :sid"
             values[":sid"] = {"S": sid}
-        answer = self._update(
-            Key=key(campaign_id, signer),
+        return self._updated(
+            campaign_id,
+            signer,
             UpdateExpression="SET #state = :end, ended_at = :now REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
             ConditionExpression=condition,
             ExpressionAttributeNames={"#state": "state", **dynamo.names(ERASED_ON_ENDING)},
             ExpressionAttributeValues=values,
         )
-        return answer is not None
 
     def hide(self, campaign_id: str, signer: str) -> bool:
         """Takes a signature off the public lists for good (it stays counted). False if there is none."""
-        answer = self._update(
-            Key=key(campaign_id, signer),
+        return self._updated(
+            campaign_id,
+            signer,
             UpdateExpression="SET #hidden = :yes REMOVE featured, " + ", ".join(_LISTING_KEYS),
             ConditionExpression="attribute_exists(signer)",
             ExpressionAttributeNames={"#hidden": "hidden"},
             ExpressionAttributeValues={":yes": {"BOOL": True}},
         )
-        return answer is not None
 
     def feature(self, campaign_id: str, signer: str) -> bool:
         """Puts a listed signature on the featured list too; False when it is not listed."""
-        answer = self._update(
-            Key=key(campaign_id, signer),
+        return self._updated(
+            campaign_id,
+            signer,
             # Its place on the featured list is its place on the whole list (`listed_at`).
             UpdateExpression="SET featured = :yes, featured_in = listed_in",
             ConditionExpression="attribute_exists(listed_in)",
             ExpressionAttributeValues={":yes": {"BOOL": True}},
         )
-        return answer is not None
 
     def unfeature(self, campaign_id: str, signer: str) -> bool:
         """Takes a signature off the featured list (it stays listed); False if there is none."""
-        answer = self._update(
-            Key=key(campaign_id, signer),
+        return self._updated(
+            campaign_id,
+            signer,
             UpdateExpression="REMOVE featured, featured_in",
             ConditionExpression="attribute_exists(signer)",
         )
-        return answer is not None
 
     def page(
         self, campaign_id: str, limit: int, after: str | None, *, states: tuple[str, ...] = (), fields: tuple[str, ...] = ()
