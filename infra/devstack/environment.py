@@ -15,8 +15,9 @@ from devstack.template import FunctionSpec, load_template
 
 _STACK_OWNED = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION")
 PSEUDO_PARAMETERS = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
-# The local stack has no CloudFront in front of it: the template's edge is off here.
-LOCAL_PARAMETERS = {"EdgeCache": "false"}
+# The local stack has no CloudFront in front of it: the template's edge is off here. And
+# one developer trying things: a campaign's change shows at once, not within CampaignCacheSeconds.
+LOCAL_PARAMETERS = {"EdgeCache": "false", "CampaignCacheSeconds": "0"}
 
 
 def references(

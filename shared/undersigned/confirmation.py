@@ -30,7 +30,7 @@ def read_claims(token: str, purpose: str, now: datetime) -> tokens.TokenClaims:
 
 
 def campaign_of(claims: tokens.TokenClaims) -> Campaign:
-    campaign = Campaigns().get(claims.campaign_id)
+    campaign = Campaigns().recent(claims.campaign_id)
     if campaign is None:
         raise errors.InvalidToken()
     return campaign

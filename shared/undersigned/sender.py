@@ -175,7 +175,7 @@ def _email_to_send(outgoing: outbox.Outgoing) -> tuple[mail.Email, Campaign] | N
     """The email that fits the signature now (and its campaign), or None when none is to go."""
     if outgoing.signer is None or outgoing.to is None or outgoing.signature_id is None:
         return None
-    campaign = Campaigns().get(outgoing.campaign_id)
+    campaign = Campaigns().recent(outgoing.campaign_id)
     signature = Signatures().get(outgoing.campaign_id, outgoing.signer) if campaign else None
     # Gone, or started afresh since (its own message carries the new signature's id).
     if campaign is None or signature is None or signature.signature_id != outgoing.signature_id:

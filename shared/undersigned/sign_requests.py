@@ -22,7 +22,7 @@ ACCEPTED = {"status": "pending_verification"}
 def allowed_campaign(app: APIGatewayHttpResolver, campaign_id: str) -> Campaign:
     """The campaign, once the caller's Origin may post to it (its errors are readable there):
     one of the campaign's allowed origins, or the service's own (the letter's page)."""
-    campaign = Campaigns().existing(campaign_id)
+    campaign = Campaigns().existing(campaign_id, recent=True)
     origin = app.current_event.headers.get("origin")
     if not campaign.allows_origin(origin) and origin not in http.own_origins(app):
         raise errors.OriginNotAllowed()

@@ -5,11 +5,17 @@ count read costs half a read unit, not the letter's several KB. A campaign read
 `with_count` gets it from there; a campaign whose count the tally has not moved since the
 count got its own item still has it here (`verified_count`, ...), and is read from here
 until the tally (or the recount) seeds the count item from it (`seed_count`).
+
+A letter going viral is read by every submit, verify and email. Those functions read it
+through `recent`: an instance keeps the settings it read for `CAMPAIGN_CACHE_SECONDS` (the
+template's CampaignCacheSeconds), so the campaign's one key serves about one read per
+instance per interval, not three per signature (see `benchmarks/capacity.py`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any, Iterator
 
 from undersigned import config, errors
@@ -20,6 +26,11 @@ CAMPAIGNS_TABLE = config.setting("CAMPAIGNS_TABLE")
 CATALOGUE_INDEX = "Catalogue"
 # Every campaign item carries it: the catalogue index lists campaigns with a query.
 CATALOGUE = "campaigns"
+# 0 (where the template gives none): read every time.
+CACHE_SECONDS = config.setting("CAMPAIGN_CACHE_SECONDS", float, default="0")
+# (table, campaign id) -> (when this instance read it, on `_clock`; its settings)
+_recent: dict[tuple[str, str], tuple[float, Campaign]] = {}
+_clock = time.monotonic
 
 
 def key(campaign_id: str) -> dict[str, Any]:
@@ -57,9 +68,26 @@ class Campaigns:
         campaign = _campaign(answer["Item"])
         return counted(campaign, counters.Counters(self._client).count(campaign_id, consistent)) if with_count else campaign
 
-    def existing(self, campaign_id: str, with_count: bool = False) -> Campaign:
-        """The campaign, or `CampaignNotFound` (also for ids that cannot exist)."""
-        campaign = self.get(campaign_id, with_count=with_count) if is_campaign_id(campaign_id) else None
+    def recent(self, campaign_id: str) -> Campaign | None:
+        """The campaign's settings as this instance read them within `CACHE_SECONDS`, else
+        as read now. What they decide by the clock (whether it is open) is worked out at
+        each use, so a campaign closes on time; an organiser's change shows within the
+        interval. A campaign not found is not kept: created a moment later, it is found."""
+        seconds, now = CACHE_SECONDS.value, _clock()
+        kept = _recent.get((self.table, campaign_id))
+        if kept is not None and now - kept[0] < seconds:
+            return kept[1]
+        campaign = self.get(campaign_id)
+        if campaign is not None and seconds > 0:
+            _recent[(self.table, campaign_id)] = (now, campaign)
+        return campaign
+
+    def existing(self, campaign_id: str, with_count: bool = False, recent: bool = False) -> Campaign:
+        """The campaign, or `CampaignNotFound` (also for ids that cannot exist). `recent`:
+        its settings as `recent` reads them (without the count)."""
+        if not is_campaign_id(campaign_id):
+            raise errors.CampaignNotFound()
+        campaign = self.recent(campaign_id) if recent else self.get(campaign_id, with_count=with_count)
         if campaign is None:
             raise errors.CampaignNotFound()
         return campaign
@@ -112,6 +140,7 @@ class Campaigns:
         )
         if answer is None:
             raise errors.CampaignExists()
+        _recent.pop((self.table, campaign.id), None)
         counters.Counters(self._client).set_goal(campaign.id, campaign.goal, now_iso, fresh=must_be_new)
 
     def page(self, limit: int, after: str | None, with_count: bool = False) -> tuple[list[Campaign], str | None]:
