@@ -105,8 +105,10 @@ COUNTERS_PER_TRANSACTION = 3
 STREAM_RECORDS_PER_SIGNATURE = 3
 # Submit, verify and the sender each read the campaign (eventually consistent GetItem)
 # unless the instance read it within CampaignCacheSeconds (`store.campaigns.recent`;
-# template default 5 s); verify also reads the signature (strongly consistent).
+# template default 5 s). Verify and the sender also read the signature, eventually
+# consistently (`Signatures.get_expecting`: strongly only when what they found may be stale).
 CAMPAIGN_READS_PER_SIGNATURE = 3
+SIGNATURE_READS_PER_SIGNATURE = 2
 CAMPAIGN_CACHE_SECONDS = float(load_template()["Parameters"]["CampaignCacheSeconds"]["Default"])
 # The roll-up of sharded counts: how often it publishes the sum into the campaign item.
 ROLLUP_SECONDS = 1.0
@@ -243,7 +245,10 @@ def hot_keys(design: Design) -> list[Load]:
     tx = transactions_per_second(design)
     signature_wcu = (2 * signature_write() + mark_write()) * SURGE_PER_SECOND / design.signature_shards
     # verify reads its signature strongly consistent: one unit a read.
-    signature_rcu = SURGE_PER_SECOND * units(SIGNATURE_ITEM_KB, READ_UNIT_KB) / design.signature_shards
+    signature_rcu = (
+        SURGE_PER_SECOND * SIGNATURE_READS_PER_SIGNATURE * EVENTUAL_READ_FACTOR * units(SIGNATURE_ITEM_KB, READ_UNIT_KB)
+        / design.signature_shards
+    )
     campaign_rcu = campaign_reads_per_second(design) * EVENTUAL_READ_FACTOR * units(CAMPAIGN_ITEM_KB, READ_UNIT_KB)
     key = "campaign#shard" if design.signature_shards > 1 else "campaign"
     listing_key = "listed_in=campaign#shard" if design.listing_shards > 1 else "listed_in=campaign"

@@ -42,7 +42,8 @@ def verify(token: str, now: datetime) -> Verification:
     claims = read_claims(token, tokens.VERIFY, now)
     campaign = campaign_of(claims)
     signatures = Signatures()
-    signature = signatures.get(claims.campaign_id, claims.signer)
+    # Only a signature awaiting this token goes on to the write, whose condition decides.
+    signature = signatures.get_expecting(claims.campaign_id, claims.signer, lambda found: _awaits(found, claims, now))
     for _ in range(2):
         status = _verification_status(signature, claims, now)
         if status is not None:
@@ -61,6 +62,13 @@ def verify(token: str, now: datetime) -> Verification:
         if done:
             return Verification(State.VERIFIED, campaign)
     raise errors.InvalidToken()
+
+
+def _awaits(signature: StoredSignature | None, claims: tokens.TokenClaims, now: datetime) -> bool:
+    return (
+        signature is not None and signature.signature_id == claims.signature_id
+        and signature.state == State.PENDING and not signature.expired(now.timestamp())
+    )
 
 
 def _verification_status(signature: StoredSignature | None, claims: tokens.TokenClaims, now: datetime) -> str | None:

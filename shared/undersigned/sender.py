@@ -176,7 +176,7 @@ def _email_to_send(outgoing: outbox.Outgoing) -> tuple[mail.Email, Campaign] | N
     if outgoing.signer is None or outgoing.to is None or outgoing.signature_id is None:
         return None
     campaign = Campaigns().recent(outgoing.campaign_id)
-    signature = Signatures().get(outgoing.campaign_id, outgoing.signer) if campaign else None
+    signature = Signatures().get_expecting(outgoing.campaign_id, outgoing.signer, lambda found: _fits(found, outgoing)) if campaign else None
     # Gone, or started afresh since (its own message carries the new signature's id).
     if campaign is None or signature is None or signature.signature_id != outgoing.signature_id:
         return None
@@ -184,6 +184,13 @@ def _email_to_send(outgoing: outbox.Outgoing) -> tuple[mail.Email, Campaign] | N
     if not (pending or signature.state in CONFIRMED) or suppression.is_suppressed(outgoing.to):
         return None
     return email_for(campaign, signature, outgoing.to, outgoing.base_url, outgoing.lang), campaign
+
+
+def _fits(signature: StoredSignature | None, outgoing: outbox.Outgoing) -> bool:
+    """The message's own signature, pending or confirmed: an email is to go (read again if not)."""
+    return signature is not None and signature.signature_id == outgoing.signature_id and (
+        signature.state == State.PENDING or signature.state in CONFIRMED
+    )
 
 
 def email_for(campaign: Campaign, signature: StoredSignature, to: str, base_url: str, lang: str) -> mail.Email:

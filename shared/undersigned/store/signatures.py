@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from botocore.exceptions import ClientError
 
@@ -123,9 +123,20 @@ class Signatures:
         """Whether the conditional update of one signature held (False: its condition did not)."""
         return self._update(Key=key(campaign_id, signer), **request) is not None
 
-    def get(self, campaign_id: str, signer: str) -> StoredSignature | None:
-        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, signer), ConsistentRead=True)
+    def get(self, campaign_id: str, signer: str, consistent: bool = True) -> StoredSignature | None:
+        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, signer), ConsistentRead=consistent)
         return StoredSignature.from_item(answer["Item"]) if "Item" in answer else None
+
+    def get_expecting(
+        self, campaign_id: str, signer: str, expected: Callable[[StoredSignature | None], bool]
+    ) -> StoredSignature | None:
+        """The signature as an eventually consistent read finds it (half a read unit, on a
+        campaign's one hot key in a surge) when that is what the caller `expected`; any
+        other answer may be stale (a moment-old write not seen yet), so it is read again
+        strongly consistently. For callers whose next step is a conditional write that
+        decides anyway, or an email built from a state that is not about to change."""
+        found = self.get(campaign_id, signer, consistent=False)
+        return found if expected(found) else self.get(campaign_id, signer)
 
     # ------------------------------------------------------------ the signer's journey
     def start(self, campaign_id: str, signer: str, fields: dict[str, Any], now: float) -> SignatureStart:

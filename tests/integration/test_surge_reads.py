@@ -1,8 +1,11 @@
-"""A letter going viral is read once per instance per CampaignCacheSeconds, not three
-times per signature (submit, verify, email), and an organiser's change still shows.
+"""The reads a surge puts on one campaign's keys, and that they never cost a signature.
 
-The campaign's settings are one item on one partition key: at 3,333 signatures a second,
+A letter going viral is read once per instance per CampaignCacheSeconds, not three times
+per signature (submit, verify, email), and an organiser's change still shows: the
+campaign's settings are one item on one partition key, and at 3,333 signatures a second
 three reads of a several-KB item each would pass the 3,000 read units a key serves.
+Verify and the sender read the signature eventually consistently (half a read unit) and
+read it again strongly only when what they found may be stale.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse
 
 from devstack.resources import table_name
 from integration.test_signing_journey import ALICE, count, sign, verify
@@ -22,17 +26,35 @@ from undersigned.store import campaigns
 SIGNERS = [f"signer{number}@example.org" for number in range(5)]
 
 
-class CampaignReads:
-    """The GetItem calls the code's DynamoDB client sends to the campaigns table."""
+class Reads:
+    """The GetItem calls the code's DynamoDB client sends to one table: how many, and
+    whether each was strongly consistent."""
 
-    def __init__(self) -> None:
-        self.calls = 0
-        self._client = aws.client("dynamodb")
-        self._client.meta.events.register("before-call.dynamodb.GetItem", self._seen)
+    def __init__(self, table: str = "CampaignsTable") -> None:
+        self.consistent: list[bool] = []
+        self._table = table_name(table)
+        aws.client("dynamodb").meta.events.register("before-call.dynamodb.GetItem", self._seen)
+
+    @property
+    def calls(self) -> int:
+        return len(self.consistent)
 
     def _seen(self, params: dict, **_: object) -> None:
-        if json.loads(params["body"])["TableName"] == table_name("CampaignsTable"):
-            self.calls += 1
+        body = json.loads(params["body"])
+        if body["TableName"] == self._table:
+            self.consistent.append(bool(body.get("ConsistentRead")))
+
+
+class NotSeenYet(Reads):
+    """Every eventually consistent read of the table finds nothing, as one may a moment
+    after the write (moto's reads are always consistent)."""
+
+    def _seen(self, params: dict, **kwargs: object) -> tuple[AWSResponse, dict] | None:
+        super()._seen(params, **kwargs)
+        body = json.loads(params["body"])
+        if body["TableName"] == self._table and not body.get("ConsistentRead"):
+            return AWSResponse("https://dynamodb.invalid/", 200, {}, None), {}
+        return None
 
 
 class Clock:
@@ -54,7 +76,7 @@ def clock(embedded_aws: None, monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 def test_many_signers_read_the_letter_once_while_it_is_kept(api, demo, mailbox, stream, clock):
-    reads = CampaignReads()
+    reads = Reads()
     for address in SIGNERS:
         assert sign(api, {**ALICE, "email": address}).status == 202
     for address in SIGNERS:
@@ -90,3 +112,23 @@ def test_a_letter_not_found_is_not_kept(api, embedded_aws, clock):
     assert sign(api, campaign="late").status == 404
     put_campaign({**DEMO, "id": "late"})
     assert sign(api, campaign="late").status == 202, "a letter created a moment later is found"
+
+
+def test_verifying_reads_the_signature_once_at_half_a_read_unit(api, demo, mailbox):
+    assert sign(api).status == 202
+    token = mailbox.last_to("Alice@example.org").token("/verify")
+    reads = Reads("SignaturesTable")
+    assert verify(api, token).json()["status"] == "verified"
+    assert reads.consistent == [False]
+
+
+def test_a_signature_not_seen_yet_is_read_again_and_nothing_is_lost(api, demo, mailbox, stream):
+    reads = NotSeenYet("SignaturesTable")
+    assert sign(api).status == 202
+    mail = mailbox.last_to("Alice@example.org")
+    assert "Confirm your signature" in mail.subject, "the sender read it again and emailed"
+    assert verify(api, mail.token("/verify")).json()["status"] == "verified"
+    assert verify(api, mail.token("/verify")).json()["status"] == "already_verified"
+    assert True in reads.consistent and False in reads.consistent
+    stream.drain()
+    assert count(api) == 1
