@@ -134,7 +134,8 @@ FIELDS: tuple[Field, ...] = (
     # The public listing (a sparse index): gone with the personal data.
     Field("listed_in", erased=ALWAYS),
     Field("listed_at", erased=ALWAYS),
-    # The same listing by kind, and among the featured (sparse indexes of their own).
+    # An organisation's listing among organisations (people listed before carry theirs
+    # too), and the listing among the featured: sparse indexes of their own.
     Field("listed_kind", erased=ALWAYS),
     Field("featured_in", erased=ALWAYS),
     Field("expires_at", erased=ON_ENDING),

@@ -126,6 +126,10 @@ class TestTheList:
         second = listed(api, f"?kind=organisation&limit=2&cursor={first['next_cursor']}")
         assert [item["organisation"] for item in first["items"] + second["items"]] == ["Org 2", "Org 1", "Org 0"]
         assert second["next_cursor"] is None
+        people = listed(api, "?kind=person&limit=2")
+        rest = listed(api, f"?kind=person&limit=2&cursor={people['next_cursor']}")
+        assert [item["name"] for item in people["items"] + rest["items"]] == ["Person 2", "Person 1", "Person 0"], "full pages past organisations"
+        assert rest["next_cursor"] is None
         assert len(listed(api)["items"]) == 6
 
     def test_a_bad_kind_or_featured_is_a_validation_error(self, api, demo):

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from undersigned import config
 from undersigned.signature import (
     CLEARED_ON_RESTART,
+    ORGANISATION,
     PERSON,
     ERASED_ON_ANONYMISATION,
     ERASED_ON_ENDING,
@@ -29,9 +30,12 @@ from undersigned.store import dynamo
 
 SIGNATURES_TABLE = config.setting("SIGNATURES_TABLE")
 # Three sparse indexes over the same sort key (`listed_at`, newest first): the whole list
-# (`listed_in` = campaign), the list of one kind (`listed_kind` = "campaign#organisation"),
-# and the featured (`featured_in` = campaign). Each list is a query on its own partition,
-# so a page of 53 organisations never reads past 4,210 people, and paging is the same.
+# (`listed_in` = campaign), the organisations (`listed_kind` = "campaign#organisation"),
+# and the featured (`featured_in` = campaign). The organisations' list is a query on its
+# own partition, so a page of 53 organisations never reads past 4,210 people. People are
+# the surge and organisations few: a person is written to the whole list only (each index
+# entry is a write unit), and the people's list is the whole list read past the
+# organisations. Paging is the same on every list.
 PUBLIC_INDEX = "PublicSignatories"
 KIND_INDEX = "PublicSignatoriesByKind"
 FEATURED_INDEX = "FeaturedSignatories"
@@ -98,17 +102,33 @@ def _in_state(states: tuple[State, ...], prefix: str = "from") -> tuple[str, dic
 
 
 def listed_kind(campaign_id: str, kind: str) -> str:
+    """The by-kind index's partition. Only organisations are written there now; people
+    listed before keep "campaign#person", which no list reads any more."""
     return f"{campaign_id}#{kind}"
 
 
 def _listing(campaign_id: str, signature_id: str, now: float, values: dict[str, Any], kind: str) -> list[str]:
-    """The SET clauses that put a signature on the public lists (sparse indexes)."""
+    """The SET clauses that put a signature on the public lists (sparse indexes): the
+    whole list, and an organisation on the organisations' list too."""
     values[":campaign"] = {"S": campaign_id}
-    values[":listed_kind"] = {"S": listed_kind(campaign_id, kind)}
     # Microseconds and the signature id: a unique sort key, newest first.
     moment = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     values[":listed_at"] = {"S": f"{moment}#{signature_id}"}
-    return ["listed_in = :campaign", "listed_at = :listed_at", "listed_kind = :listed_kind"]
+    sets = ["listed_in = :campaign", "listed_at = :listed_at"]
+    if kind == ORGANISATION:
+        values[":listed_kind"] = {"S": listed_kind(campaign_id, kind)}
+        sets.append("listed_kind = :listed_kind")
+    return sets
+
+
+def _of_kind(kind: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """A filter on a list's items for one kind, by `signature.kind_of`'s rule: an
+    organisation is what says so, a person the rest (signatures stored before
+    organisations could sign carry no kind)."""
+    names, values = {"#kind": "kind"}, {":organisation": {"S": ORGANISATION}}
+    if kind == ORGANISATION:
+        return "#kind = :organisation", names, values
+    return "(attribute_not_exists(#kind) OR #kind <> :organisation)", names, values
 
 
 class Signatures:
@@ -389,11 +409,12 @@ class Signatures:
     def public(self, campaign_id: str, limit: int, before: str | None, kind: str | None = None, featured: bool = False) -> PublicPage:
         """Newest first, all or only one `kind`, or only the `featured`. `before` is the
         `listed_at` of the last item already shown."""
-        index, partition, value = PUBLIC_INDEX, "listed_in", campaign_id
+        index, partition, value, filtered_by = PUBLIC_INDEX, "listed_in", campaign_id, kind
         if featured:
             index, partition = FEATURED_INDEX, "featured_in"
-        elif kind:
-            index, partition, value = KIND_INDEX, "listed_kind", listed_kind(campaign_id, kind)
+        elif kind == ORGANISATION:
+            # Their own partition holds nothing else.
+            index, partition, value, filtered_by = KIND_INDEX, "listed_kind", listed_kind(campaign_id, kind), None
         request: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": index,
@@ -403,11 +424,11 @@ class Signatures:
             # One more than shown: whether it comes tells if there is a next page.
             "Limit": limit + 1,
         }
-        if featured and kind:
-            # The featured are few (an organiser picks them): filtering them by kind reads little.
-            request["FilterExpression"] = "#kind = :kind" if kind != PERSON else "(#kind = :kind OR attribute_not_exists(#kind))"
-            request["ExpressionAttributeNames"] = {"#kind": "kind"}
-            request["ExpressionAttributeValues"][":kind"] = {"S": kind}
+        if filtered_by:
+            # The featured are few (an organiser picks them), and so are the organisations
+            # among the people: filtering by kind reads little past the page.
+            request["FilterExpression"], request["ExpressionAttributeNames"], kind_values = _of_kind(filtered_by)
+            request["ExpressionAttributeValues"].update(kind_values)
         items: list[dict[str, Any]] = []
         while True:
             answer = self._client.query(**request)
