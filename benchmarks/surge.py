@@ -382,7 +382,7 @@ def report(args, meter, throttle, sizes, counted, truth, records, stats, signing
         ("Counters", "campaign_id={campaign}", priced.get(counters, 0) / n * rate),
     ]
     print()
-    print(f"WCU/s on the hottest key at {rate:,} signatures/s{'':<33}measured    model  (limit {capacity.PARTITION_WCU_PER_SECOND:,})")
+    print(f"WCU/s on the hottest key at {rate:,} signatures/s{'':<32}measured    model  (limit {capacity.PARTITION_WCU_PER_SECOND:,})")
     for table, key, value in rows:
         print(f"  {table:<38}{key:<37}{value:>9,.0f}{model_keys[table].wcu:>9,.0f}")
     print("Campaign and counter units per signature fall as batches grow (the model's batch: "
