@@ -8,6 +8,7 @@ moves between states are conditioned on the states `signature.TRANSITIONS` allow
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
@@ -30,12 +31,19 @@ from undersigned.store import dynamo
 
 SIGNATURES_TABLE = config.setting("SIGNATURES_TABLE")
 # Three sparse indexes over the same sort key (`listed_at`, newest first): the whole list
-# (`listed_in` = campaign), the organisations (`listed_kind` = "campaign#organisation"),
-# and the featured (`featured_in` = campaign). The organisations' list is a query on its
-# own partition, so a page of 53 organisations never reads past 4,210 people. People are
-# the surge and organisations few: a person is written to the whole list only (each index
-# entry is a write unit), and the people's list is the whole list read past the
-# organisations. Paging is the same on every list.
+# (`listed_in` = one of the campaign's list keys), the organisations (`listed_kind` =
+# "campaign#organisation"), and the featured (`featured_in` = the signature's list key).
+# The organisations' list is a query on its own partition, so a page of 53 organisations
+# never reads past 4,210 people. People are the surge and organisations few: a person is
+# written to the whole list only (each index entry is a write unit), and the people's list
+# is the whole list read past the organisations. Paging is the same on every list.
+#
+# Every public signer is written to the whole list: at 3,333 a second on one key that would
+# pass the 1,000 write units a second a partition key takes. So the list is spread over
+# `LIST_SHARDS` keys, "campaign#0" to "campaign#4" by the signer's hash (667 a second each
+# at that rate, `benchmarks/capacity.py`), and a page is the newest of every key, merged.
+# Signatures listed before keep `listed_in` = campaign: one more key, read the same way.
+LIST_SHARDS = 5
 PUBLIC_INDEX = "PublicSignatories"
 KIND_INDEX = "PublicSignatoriesByKind"
 FEATURED_INDEX = "FeaturedSignatories"
@@ -107,10 +115,20 @@ def listed_kind(campaign_id: str, kind: str) -> str:
     return f"{campaign_id}#{kind}"
 
 
-def _listing(campaign_id: str, signature_id: str, now: float, values: dict[str, Any], kind: str) -> list[str]:
+def list_key(campaign_id: str, signer: str) -> str:
+    """The whole list's partition a signer is listed under (always the same one)."""
+    return f"{campaign_id}#{zlib.crc32(signer.encode()) % LIST_SHARDS}"
+
+
+def list_keys(campaign_id: str) -> list[str]:
+    """Every partition of a campaign's whole list, the one of signatures listed before it was spread included."""
+    return [campaign_id, *(f"{campaign_id}#{shard}" for shard in range(LIST_SHARDS))]
+
+
+def _listing(campaign_id: str, signer: str, signature_id: str, now: float, values: dict[str, Any], kind: str) -> list[str]:
     """The SET clauses that put a signature on the public lists (sparse indexes): the
     whole list, and an organisation on the organisations' list too."""
-    values[":campaign"] = {"S": campaign_id}
+    values[":campaign"] = {"S": list_key(campaign_id, signer)}
     # Microseconds and the signature id: a unique sort key, newest first.
     moment = datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     values[":listed_at"] = {"S": f"{moment}#{signature_id}"}
@@ -233,7 +251,7 @@ class Signatures:
         else:
             condition += " AND attribute_not_exists(quarantined)"
             if listed:
-                sets += _listing(campaign_id, signature_id, now, values, kind)
+                sets += _listing(campaign_id, signer, signature_id, now, values, kind)
         try:
             answer = self._client.update_item(
                 TableName=self.table,
@@ -281,7 +299,7 @@ class Signatures:
         values = {":from": {"S": State.QUARANTINED}, ":to": {"S": State.VERIFIED}, ":now": {"S": now_iso}, ":sid": {"S": current.signature_id}}
         sets = ["#state = :to", "released_at = :now"]
         if current.attributes.get("public"):
-            sets += _listing(campaign_id, current.signature_id, now, values, kind_of(current.attributes))
+            sets += _listing(campaign_id, signer, current.signature_id, now, values, kind_of(current.attributes))
         return self._updated(
             campaign_id,
             signer,
@@ -409,33 +427,44 @@ class Signatures:
     def public(self, campaign_id: str, limit: int, before: str | None, kind: str | None = None, featured: bool = False) -> PublicPage:
         """Newest first, all or only one `kind`, or only the `featured`. `before` is the
         `listed_at` of the last item already shown."""
-        index, partition, value, filtered_by = PUBLIC_INDEX, "listed_in", campaign_id, kind
+        index, partition, values, filtered_by = PUBLIC_INDEX, "listed_in", list_keys(campaign_id), kind
         if featured:
             index, partition = FEATURED_INDEX, "featured_in"
         elif kind == ORGANISATION:
             # Their own partition holds nothing else.
-            index, partition, value, filtered_by = KIND_INDEX, "listed_kind", listed_kind(campaign_id, kind), None
+            index, partition, values, filtered_by = KIND_INDEX, "listed_kind", [listed_kind(campaign_id, kind)], None
+        # One more than shown: whether it comes tells if there is a next page. `listed_at` is
+        # unique, so the newest `limit + 1` of every partition, merged, are the list's.
+        items = sorted(
+            (item for value in values for item in self._newest(index, partition, value, limit + 1, before, filtered_by)),
+            key=lambda item: item["listed_at"],
+            reverse=True,
+        )[: limit + 1]
+        shown = items[:limit]
+        return PublicPage(items=shown, next_before=shown[-1]["listed_at"] if len(items) > limit else None)
+
+    def _newest(
+        self, index: str, partition: str, value: str, count: int, before: str | None, kind: str | None
+    ) -> list[dict[str, Any]]:
+        """The newest `count` items of one list partition listed before `before`, of one `kind` if given."""
         request: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": index,
             "KeyConditionExpression": f"{partition} = :partition" + (" AND listed_at < :before" if before is not None else ""),
             "ExpressionAttributeValues": {":partition": {"S": value}, **({":before": {"S": before}} if before is not None else {})},
             "ScanIndexForward": False,
-            # One more than shown: whether it comes tells if there is a next page.
-            "Limit": limit + 1,
+            "Limit": count,
         }
-        if filtered_by:
+        if kind:
             # The featured are few (an organiser picks them), and so are the organisations
             # among the people: filtering by kind reads little past the page.
-            request["FilterExpression"], request["ExpressionAttributeNames"], kind_values = _of_kind(filtered_by)
+            request["FilterExpression"], request["ExpressionAttributeNames"], kind_values = _of_kind(kind)
             request["ExpressionAttributeValues"].update(kind_values)
         items: list[dict[str, Any]] = []
         while True:
             answer = self._client.query(**request)
             items += [dynamo.from_item(item) for item in answer.get("Items", [])]
-            # A filter may leave a read page short: read on until the page (and one more) is full.
-            if len(items) > limit or "LastEvaluatedKey" not in answer:
-                break
+            # A filter may leave a read page short: read on until it is full.
+            if len(items) >= count or "LastEvaluatedKey" not in answer:
+                return items[:count]
             request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
-        shown = items[:limit]
-        return PublicPage(items=shown, next_before=shown[-1]["listed_at"] if len(items) > limit else None)
