@@ -174,6 +174,55 @@ def test_a_redelivered_message_after_a_successful_send_emails_nobody_twice(api, 
     assert confirmations(mailbox, "olena@example.org") == 1
 
 
+def test_a_message_redelivered_days_later_still_finds_it_was_sent(api, demo, outbox, mailbox, monkeypatch):
+    from devstack.queues import receive_batch
+    from integration.lambda_api import invoke
+    from integration.outbox_mapping import OUTBOX_QUEUE_URL
+
+    clock = Clock.at_next_hour(monkeypatch)
+    sign(api, {"name": "Olena", "email": "olena@example.org"})
+    batch = receive_batch(outbox.sqs, OUTBOX_QUEUE_URL, outbox.arn, 10, 0)
+    assert invoke("SenderFunction", {"Records": batch}) == {"batchItemFailures": []}
+    # Its delete lost, the message comes back on another day (the queue keeps it 14 days).
+    clock.advance(3 * 86400)
+    assert invoke("SenderFunction", {"Records": batch}) == {"batchItemFailures": []}
+    assert len(mailbox.to("olena@example.org")) == 1
+
+
+def test_a_message_whose_send_failed_goes_at_its_next_delivery_not_after_its_claim_ends(api, demo, outbox, mailbox, monkeypatch):
+    # The clock stands still: a claim the failed send kept would hold the message for its whole lease.
+    Clock.at_next_hour(monkeypatch)
+    rejected = Fault("sesv2", "SendEmail", 400, "MessageRejected")
+    rejected.times = 1
+    sign(api, {"name": "Olena", "email": "olena@example.org"})
+    outbox.deliver()
+    outbox.time_passes()
+    assert rejected.failed == 1 and outbox.waiting() == 1
+    outbox.deliver()
+    assert confirmations(mailbox, "olena@example.org") == 1
+    assert outbox.waiting() == 0
+
+
+def test_an_email_that_waited_out_an_outage_counts_against_the_day_it_was_asked_for(
+    api, demo, outbox, mailbox, backoff_waits, monkeypatch
+):
+    clock = Clock.at_next_hour(monkeypatch)
+    down = Fault("sesv2", "SendEmail", 503, "ServiceUnavailable")
+    down.down = True
+    for _ in range(MAILS_PER_SIGNATURE_PER_DAY):
+        sign(api, {"name": "Tamara", "email": "tamara@example.org"})
+        outbox.deliver()
+        outbox.time_passes()
+    clock.advance(2 * 86400)
+    down.down = False
+    deliver_until_done(outbox)
+    assert len(mailbox.to("tamara@example.org")) == MAILS_PER_SIGNATURE_PER_DAY
+    # The day they went has caps of its own: what was asked for today still goes.
+    sign(api, {"name": "Tamara", "email": "tamara@example.org"})
+    deliver_until_done(outbox)
+    assert len(mailbox.to("tamara@example.org")) == MAILS_PER_SIGNATURE_PER_DAY + 1
+
+
 def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue_after_its_receives(api, demo, outbox, mailbox, backoff_waits):
     down = Fault("sesv2", "SendEmail", 400, "MessageRejected")
     down.down = True
