@@ -2,9 +2,10 @@
 
 The counters live in DynamoDB (every Lambda instance is separate, so process memory
 would count nothing), added to atomically, in fixed windows (a minute, an hour, a
-day) and expiring by TTL when their item's window ends (a day's mail counter later: it keeps
-the sender's marks of what it sent). A caller is known only by a keyed hash of its network
-address (an IPv6 caller by its /64, which one household or one bot usually holds).
+day) and expiring by TTL when their item's window ends (a day's mail counter later: it
+keeps the sender's marks of what it sent, `Ledger.claim_email`). A caller is known only by
+a keyed hash of its network address (an IPv6 caller by its /64, which one household or one
+bot usually holds).
 
 Over a campaign's limit a submission is quarantined silently: the same answer as
 always, stored, never counted until an organiser releases it — errors teach bots.
@@ -100,7 +101,6 @@ class MailCaps:
 
     counter: str
     caps: dict[str, int]
-    day_ends: int
 
 
 def mail_caps(campaign_id: str, signer: str, asked_at: float) -> MailCaps:
@@ -116,6 +116,6 @@ def mail_caps(campaign_id: str, signer: str, asked_at: float) -> MailCaps:
     outage counts against the day it was asked for, and a backlog drained in one day may
     bring an address that day's emails and those of the days it waited for, never more than
     the caps allow per day of asking."""
-    day, ends = window(_DAY, asked_at)
+    day, _ = window(_DAY, asked_at)
     caps = {"all": MAILS_PER_ADDRESS_PER_DAY, f"campaign#{campaign_id}": MAILS_PER_SIGNATURE_PER_DAY}
-    return MailCaps(f"mail#{signer}#{day}", caps, ends)
+    return MailCaps(f"mail#{signer}#{day}", caps)

@@ -53,8 +53,8 @@ TIME_FOR_ONE_SEND_MS = 20_000
 # A claim outlives one send with its retries; a claim whose instance died may be taken after it.
 LEASE_SECONDS = 120
 # A sent mark outlives every redelivery of its message: the queue keeps a message 14 days
-# from its queueing, so the counter item of its day (that keeps the mark) lives this long
-# past the day's end.
+# from its queueing, and a redrive from the dead-letter queue queues it anew, so each claim
+# keeps the counter item that holds the marks this long from then.
 MARK_SECONDS = 15 * 86400
 # The first wait of a message that could not go; it doubles with each receive, up to 11 h.
 FIRST_RETRY_SECONDS = 60
@@ -161,9 +161,7 @@ def deliver_one(outgoing: outbox.Outgoing) -> Outcome:
     now = int(utc_now().timestamp())
     lease_until = now + LEASE_SECONDS
     mail_caps = limits.mail_caps(campaign.id, outgoing.signer, outgoing.queued_at or now)
-    claimed = ledger.claim_email(
-        mail_caps.counter, outgoing.message_id, mail_caps.caps, now, lease_until, mail_caps.day_ends + MARK_SECONDS
-    )
+    claimed = ledger.claim_email(mail_caps.counter, outgoing.message_id, mail_caps.caps, now, lease_until, now + MARK_SECONDS)
     if claimed is not Delivery.CLAIMED:
         return _NOT_CLAIMED[claimed]
     try:

@@ -19,7 +19,7 @@ from botocore.awsrequest import AWSResponse
 
 from devstack.template import load_template
 from integration.conftest import DEMO
-from integration.safety_helpers import Clock, items, only_signature, sign
+from integration.safety_helpers import Clock, items, only_signature, sign, verify
 from undersigned import aws
 from undersigned.campaign_file import put_campaign
 from undersigned.limits import MAILS_PER_SIGNATURE_PER_DAY
@@ -187,6 +187,21 @@ def test_a_message_redelivered_days_later_still_finds_it_was_sent(api, demo, out
     clock.advance(3 * 86400)
     assert invoke("SenderFunction", {"Records": batch}) == {"batchItemFailures": []}
     assert len(mailbox.to("olena@example.org")) == 1
+
+
+def test_an_email_sent_late_keeps_its_mark_for_as_long_as_the_queue_may_bring_it_back(api, demo, outbox, mailbox, monkeypatch):
+    """A redrive from the dead-letter queue queues a message anew, for another 14 days: the
+    mark of an email sent days after it was asked for lives 14 days past the send. moto runs
+    no TTL, so this reads the expiry the counter item that holds the mark is kept to."""
+    clock = Clock.at_next_hour(monkeypatch)
+    sign(api, {"name": "Olena", "email": "olena@example.org"})
+    assert verify(api, mailbox, "olena@example.org").status == 200
+    sign(api, {"name": "Olena", "email": "olena@example.org"})
+    clock.advance(12 * 86400)
+    deliver_until_done(outbox)
+    assert "already signed" in mailbox.last_to("olena@example.org").subject
+    (counter,) = [item for item in items("LimitsTable") if item["id"].startswith("mail#")]
+    assert counter["expires_at"] >= clock.epoch + 14 * 86400
 
 
 def test_a_message_whose_send_failed_goes_at_its_next_delivery_not_after_its_claim_ends(api, demo, outbox, mailbox, monkeypatch):

@@ -81,9 +81,10 @@ class Ledger:
         deliveries never pass a cap nor send one message twice. `CAPPED` adds nothing.
 
         The counter item keeps the marks of the messages it counted (`sent`, a set of their
-        ids) and a lease per message being sent, so it lives until `expires_at`, past the
-        last redelivery the queue's retention allows. A message's ids and leases stay under
-        the address's daily cap in number: the item stays within one write unit."""
+        ids) and a lease per message being sent, so each claim keeps it until `expires_at`,
+        past the last redelivery the queue's retention allows from then. The ids and leases
+        it holds are at most the address's daily cap in number (a claim past a cap writes
+        nothing): the item stays within one write unit."""
         adding, placeholders = _adding(caps, ":one")
         values: dict[str, Any] = {
             ":one": {"N": "1"},
@@ -99,7 +100,7 @@ class Ledger:
             self._client.update_item(
                 TableName=self.table,
                 Key=_key(counter),
-                UpdateExpression=adding + " SET #lease = :lease, expires_at = if_not_exists(expires_at, :expires)",
+                UpdateExpression=adding + " SET #lease = :lease, expires_at = :expires",
                 ConditionExpression=" AND ".join(["attribute_not_exists(#lease)", "NOT contains(#sent, :message)", *below]),
                 ExpressionAttributeNames={**placeholders, **_claim_names(message_id)},
                 ExpressionAttributeValues=values,
@@ -108,10 +109,12 @@ class Ledger:
         except ClientError as error:
             if not dynamo.condition_failed(error):
                 raise
-            return self._claim_refused(counter, message_id, error.response.get("Item", {}), now, lease_until)
+            return self._claim_refused(counter, message_id, error.response.get("Item", {}), now, lease_until, expires_at)
         return Delivery.CLAIMED
 
-    def _claim_refused(self, counter: str, message_id: str, standing: dict[str, Any], now: int, lease_until: int) -> Delivery:
+    def _claim_refused(
+        self, counter: str, message_id: str, standing: dict[str, Any], now: int, lease_until: int, expires_at: int
+    ) -> Delivery:
         """Why a claim did not hold, from the counter item as it stood; a lease that ended
         is an instance that died mid-send: its claim is taken over, the email it counted
         still counted (another write, only then)."""
@@ -126,10 +129,10 @@ class Ledger:
             self._client.update_item,
             TableName=self.table,
             Key=_key(counter),
-            UpdateExpression="SET #lease = :lease",
+            UpdateExpression="SET #lease = :lease, expires_at = :expires",
             ConditionExpression="#lease = :held",
             ExpressionAttributeNames={"#lease": _lease(message_id)},
-            ExpressionAttributeValues={":lease": {"N": str(lease_until)}, ":held": {"N": held}},
+            ExpressionAttributeValues={":lease": {"N": str(lease_until)}, ":held": {"N": held}, ":expires": {"N": str(expires_at)}},
         )
         return Delivery.CLAIMED if taken is not None else Delivery.BUSY
 
