@@ -94,7 +94,8 @@ COUNT_ITEM_KB = 0.2
 # the sent mark in the same item, each 1 unit: the item keeps at most the day's cap of
 # message ids). 3 per verified signature that got one email; `benchmarks/surge.py`
 # measures it since it runs the real sender.
-LIMIT_WRITES_PER_SUBMISSION = 3
+RATE_LIMIT_WRITES, EMAIL_WRITES = 1, 2
+LIMIT_WRITES_PER_SUBMISSION = RATE_LIMIT_WRITES + EMAIL_WRITES
 # Public-list indexes a listed signature is written to: the whole list and the list of its
 # kind (`PublicSignatoriesByKind`); the featured index only for the few an organiser picks.
 LISTING_INDEXES = 2
