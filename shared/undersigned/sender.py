@@ -4,7 +4,8 @@ Each message (see `undersigned.outbox`) names a signature; the email is built fr
 the signature is when it is sent ("confirm your signature" while it is pending, "you have
 already signed" once confirmed), so a message that waited out an SES outage says what is
 true then. Nothing is sent for a bot's message, a signature that ended, expired or was
-started afresh since, a suppressed address, or an address past today's caps.
+started afresh since, a suppressed address, or an address past the caps of the day it was
+asked for.
 
 Exactly once, as far as SES allows: a message is claimed in the ledger before its email
 goes and marked sent after, so a redelivery (SQS delivers at least once) finds the mark and
