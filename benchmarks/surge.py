@@ -87,17 +87,21 @@ class Meter:
     def __init__(self, client: Any, tables: dict[str, str]) -> None:
         self.partition_key = {name: key for name, key in tables.items()}
         self.units: dict[tuple[str, str], float] = defaultdict(float)  # (table, "W"/"R") -> as DynamoDB Local reports
+        # The limits table's write units by the kind of item (`rate`, `mail`: its key's prefix).
+        self.ledger_items: dict[str, float] = defaultdict(float)
+        self.limits_table = table_name("LimitsTable")
         self.local_transaction_units = 0.0
         self.transactions: list[list[tuple[str, dict[str, Any]]]] = []
         self.lock = threading.Lock()
         client.meta.events.register("before-parameter-build.dynamodb", self._ask)
         client.meta.events.register("after-call.dynamodb", self._record)
 
-    def _ask(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+    def _ask(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         if model.name in _ASKS_CAPACITY:
             params["ReturnConsumedCapacity"] = "INDEXES"
+        context["surge_item_kind"] = params.get("Key", {}).get("id", {}).get("S", "").split("#", 1)[0]
 
-    def _record(self, parsed: dict[str, Any], model: Any, http_response: Any = None, **kwargs: Any) -> None:
+    def _record(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], http_response: Any = None, **_: Any) -> None:
         if http_response is not None and http_response.status_code >= 300:
             return
         consumed = parsed.get("ConsumedCapacity")
@@ -109,7 +113,10 @@ class Meter:
                     continue
                 kind = "W" if model.name in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem") else "R"
                 table = entry.get("Table", {})
-                self.units[(entry["TableName"], kind)] += table.get("CapacityUnits", entry.get("CapacityUnits", 0))
+                used = table.get("CapacityUnits", entry.get("CapacityUnits", 0))
+                self.units[(entry["TableName"], kind)] += used
+                if kind == "W" and entry["TableName"] == self.limits_table:
+                    self.ledger_items[context.get("surge_item_kind", "")] += used
                 for index, used in entry.get("GlobalSecondaryIndexes", {}).items():
                     self.units[(f"{entry['TableName']}/{index}", kind)] += used.get("CapacityUnits", 0)
 
@@ -355,7 +362,7 @@ def report(args, meter, throttle, sizes, counted, truth, records, stats, signing
         "signatures table (put, verify)": plain.get(signatures, 0) / n,
         "public-list index": plain.get(index, 0) / n,
         "organisations' list index": plain.get(organisations_index, 0) / n,
-        "rate limits and mail caps": plain.get(limits, 0) / n,
+        "rate limits, mail caps and marks": plain.get(limits, 0) / n,
         "tally marks (transaction)": priced.get(signatures, 0) / n,
         "count and counters (transaction)": (priced.get(campaigns, 0) + priced.get(counters, 0)) / n,
     }
@@ -369,6 +376,9 @@ def report(args, meter, throttle, sizes, counted, truth, records, stats, signing
     other = sum(plain.values()) / n - sum(v for k, v in measured.items() if "transaction" not in k)
     print(f"{'other writes':<40}{other:>10.2f}{0:>8.2f}")
     print(f"{'total':<40}{(sum(plain.values()) + sum(priced.values())) / n:>10.2f}{model.total:>8.2f}")
+    ledger = ", ".join(f"{kind}# {units / n:.2f}" for kind, units in sorted(meter.ledger_items.items()))
+    print(f"(limits table by item: {ledger}; model: rate# {capacity.RATE_LIMIT_WRITES}, "
+          f"mail# {capacity.EMAIL_WRITES}, the email's claim with its caps and its sent mark)")
     print(f"(reads: {sum(reads.values()) / n:.2f} read units per signature, measured)")
     # Per partition key, at the surge's rate: units on the key per signature x 3,333/s.
     rate = capacity.SURGE_PER_SECOND

@@ -2,8 +2,10 @@
 
 The counters live in DynamoDB (every Lambda instance is separate, so process memory
 would count nothing), added to atomically, in fixed windows (a minute, an hour, a
-day) and expiring by TTL when their item's window ends. A caller is known only by a keyed hash of its network
-address (an IPv6 caller by its /64, which one household or one bot usually holds).
+day) and expiring by TTL when their item's window ends (a day's mail counter later: it
+keeps the sender's marks of what it sent, `Ledger.claim_email`). A caller is known only by
+a keyed hash of its network address (an IPv6 caller by its /64, which one household or one
+bot usually holds).
 
 Over a campaign's limit a submission is quarantined silently: the same answer as
 always, stored, never counted until an organiser releases it — errors teach bots.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from undersigned import errors
@@ -91,22 +94,28 @@ def admit(campaign: Campaign, address: str | None, keys: Keys, ledger: Ledger, n
     return within
 
 
-def _mail_counter(campaign_id: str, signer: str, now: float) -> tuple[str, str, int]:
-    """One item per address and day holds its count and each campaign's: (item, campaign's name, expiry)."""
-    day, ends = window(_DAY, now)
-    return f"mail#{signer}#{day}", f"campaign#{campaign_id}", ends
+@dataclass(frozen=True)
+class MailCaps:
+    """The caps an email counts against: one counter item per address and day holds the
+    address's count (`all`) and each campaign's."""
+
+    counter: str
+    caps: dict[str, int]
 
 
-def reserve_email(campaign_id: str, signer: str, ledger: Ledger, now: float) -> bool:
-    """Counts one email to the address behind `signer` before it is sent; False once
-    today's caps are reached, so nobody can flood an inbox by submitting its address
-    again and again. An email that then fails is given back (`release_email`): the caps
-    count emails sent, and an outage never uses up a signer's day."""
-    counter, about_this, ends = _mail_counter(campaign_id, signer, now)
-    caps = {"all": MAILS_PER_ADDRESS_PER_DAY, about_this: MAILS_PER_SIGNATURE_PER_DAY}
-    return ledger.add_within(counter, caps, ends)
+def mail_caps(campaign_id: str, signer: str, asked_at: float) -> MailCaps:
+    """The caps for an email to the address behind `signer` about one campaign, asked for
+    (its message queued) at `asked_at`: once they are reached nothing more is sent that day,
+    so nobody can flood an inbox by submitting its address again and again. The sender counts
+    an email when it claims it and gives it back when SES fails (`Ledger.claim_email`,
+    `give_back_email`): the caps count emails sent, and an outage never uses up a signer's day.
 
-
-def release_email(campaign_id: str, signer: str, ledger: Ledger, now: float) -> None:
-    counter, about_this, _ = _mail_counter(campaign_id, signer, now)
-    ledger.take_back(counter, ("all", about_this))
+    The day is the day the email was asked for, not the day it goes: every delivery of one
+    message meets the same counter item, which keeps the message's sent mark (a message
+    redelivered after an outage of days still finds it). So an email that waited out an
+    outage counts against the day it was asked for, and a backlog drained in one day may
+    bring an address that day's emails and those of the days it waited for, never more than
+    the caps allow per day of asking."""
+    day, _ = window(_DAY, asked_at)
+    caps = {"all": MAILS_PER_ADDRESS_PER_DAY, f"campaign#{campaign_id}": MAILS_PER_SIGNATURE_PER_DAY}
+    return MailCaps(f"mail#{signer}#{day}", caps)

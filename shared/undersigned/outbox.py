@@ -8,10 +8,11 @@ same work there: store, queue one message.
 A message lives up to 14 days (the queue's retention), so it carries the least that lets
 the sender do its job: the campaign, the signer's keyed hash, the signature's id, the
 language and the links' base URL, which the sender needs to find the signature and build
-the email. The one personal datum is the address, which the signature item keeps only when
-its signer agreed to updates: it travels sealed (AES-GCM with a key derived from the keys
-secret, bound to the message's id), so a reader of the queue, its dead-letter queue or a
-log learns nothing from it. Nothing here logs a message body.
+the email, and when it was queued (the day its email counts against, `limits.mail_caps`).
+The one personal datum is the address, which the signature item keeps only when its signer
+agreed to updates: it travels sealed (AES-GCM with a key derived from the keys secret,
+bound to the message's id), so a reader of the queue, its dead-letter queue or a log
+learns nothing from it. Nothing here logs a message body.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Outgoing:
     signer: str | None = None
     signature_id: str | None = None
     to: str | None = None
+    # Epoch seconds; None in a message queued before it was carried (the sender uses its own day).
+    queued_at: int | None = None
 
 
 def new_message_id() -> str:

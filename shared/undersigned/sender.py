@@ -4,11 +4,14 @@ Each message (see `undersigned.outbox`) names a signature; the email is built fr
 the signature is when it is sent ("confirm your signature" while it is pending, "you have
 already signed" once confirmed), so a message that waited out an SES outage says what is
 true then. Nothing is sent for a bot's message, a signature that ended, expired or was
-started afresh since, a suppressed address, or an address past today's caps.
+started afresh since, a suppressed address, or an address past the caps of the day it was
+asked for.
 
 Exactly once, as far as SES allows: a message is claimed in the ledger before its email
 goes and marked sent after, so a redelivery (SQS delivers at least once) finds the mark and
-sends nothing. Only the instant between SES's answer and the mark is unguarded.
+sends nothing. Only the instant between SES's answer and the mark is unguarded. The claim
+is the same write that counts the email against the daily caps, on the address's counter
+item of the day the message was queued, which keeps the mark too: two writes an email.
 
 The rate: each instance sends at `SES_SEND_RATE / SENDER_CONCURRENCY` emails a second,
 and the event source mapping runs at most `SENDER_CONCURRENCY` instances, so the stack
@@ -50,7 +53,9 @@ SENDER_CONCURRENCY = config.setting("SENDER_CONCURRENCY", int)
 TIME_FOR_ONE_SEND_MS = 20_000
 # A claim outlives one send with its retries; a claim whose instance died may be taken after it.
 LEASE_SECONDS = 120
-# A sent mark outlives every redelivery of its message: the queue keeps a message 14 days.
+# A sent mark outlives every redelivery of its message: the queue keeps a message 14 days
+# from its queueing, and a redrive from the dead-letter queue queues it anew, so each claim
+# keeps the counter item that holds the marks this long from then.
 MARK_SECONDS = 15 * 86400
 # The first wait of a message that could not go; it doubles with each receive, up to 11 h.
 FIRST_RETRY_SECONDS = 60
@@ -82,6 +87,10 @@ class Pace:
         if now < self.next_at:
             self._sleep(self.next_at - now)
         self.next_at = max(now, self.next_at) + self.interval
+
+
+# What a delivery that could not claim its message's email did.
+_NOT_CLAIMED = {Delivery.SENT: Outcome.ALREADY_SENT, Delivery.BUSY: Outcome.BUSY, Delivery.CAPPED: Outcome.NOT_SENT}
 
 
 _pace: Pace | None = None
@@ -150,24 +159,20 @@ def deliver_one(outgoing: outbox.Outgoing) -> Outcome:
         return Outcome.NOT_SENT
     email, campaign = found
     ledger = Ledger()
-    now = utc_now().timestamp()
-    claimed = ledger.claim_delivery(outgoing.message_id, int(now), int(now) + LEASE_SECONDS, int(now) + MARK_SECONDS)
-    if claimed is Delivery.SENT:
-        return Outcome.ALREADY_SENT
-    if claimed is Delivery.BUSY:
-        return Outcome.BUSY
-    if not limits.reserve_email(campaign.id, outgoing.signer, ledger, now):
-        ledger.release_delivery(outgoing.message_id)
-        return Outcome.NOT_SENT
+    now = int(utc_now().timestamp())
+    lease_until = now + LEASE_SECONDS
+    mail_caps = limits.mail_caps(campaign.id, outgoing.signer, outgoing.queued_at or now)
+    claimed = ledger.claim_email(mail_caps.counter, outgoing.message_id, mail_caps.caps, now, lease_until, now + MARK_SECONDS)
+    if claimed is not Delivery.CLAIMED:
+        return _NOT_CLAIMED[claimed]
     try:
         instance_pace().wait()
         mail.send(email, campaign.sender_name, SENDER_ADDRESS.value, CONFIGURATION_SET.value)
     except (ClientError, BotoCoreError):
         # Not sent: the caps and the message are as if it had not been tried.
-        limits.release_email(campaign.id, outgoing.signer, ledger, now)
-        ledger.release_delivery(outgoing.message_id)
+        ledger.give_back_email(mail_caps.counter, outgoing.message_id, mail_caps.caps, lease_until)
         raise
-    ledger.mark_delivered(outgoing.message_id)
+    ledger.mark_emailed(mail_caps.counter, outgoing.message_id)
     return Outcome.SENT
 
 

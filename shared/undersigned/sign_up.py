@@ -110,6 +110,7 @@ def submit(
             signer=signer,
             signature_id=started.signature.signature_id,
             to=request.email,
+            queued_at=int(now.timestamp()),
         )
     )
 

@@ -1,6 +1,7 @@
 """Trust and safety on DynamoDB Local: the rate-limit and mail counters are atomic
-across threads, a challenge is used once however many race for it, and quarantine,
-release, discard and anonymisation keep the count exact with real streams."""
+across threads, a challenge is used once however many race for it, an outbox message is
+emailed once however many deliveries of it race, and quarantine, release, discard and
+anonymisation keep the count exact with real streams."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from datetime import timedelta
 import pytest
 
 from fidelity.counting import Recount, count, recount, signatures_of
-from undersigned import limits
+from integration.safety_helpers import Clock
+from undersigned import aws, limits, mail, sender
+from undersigned import outbox as outbox_queue
 from undersigned.campaign import format_instant, utc_now
 from undersigned.campaign_file import put_campaign
 from undersigned.keys import keys
@@ -48,6 +51,73 @@ def test_only_one_of_many_racing_claims_on_a_challenge_wins(core_on_dynamodb_loc
     name = f"pow#{uuid.uuid4().hex}"
     won = run_together([lambda: Ledger().claim_once(name, int(time.time()) + 600) for _ in range(24)])
     assert won.count(True) == 1
+
+
+@pytest.fixture
+def queued(outbox, monkeypatch: pytest.MonkeyPatch) -> list[outbox_queue.Outgoing]:
+    """The outbox's messages, held rather than sent: each test delivers them as SQS might."""
+    held: list[outbox_queue.Outgoing] = []
+    monkeypatch.setattr(outbox_queue, "post", held.append)
+    return held
+
+
+def test_duplicate_deliveries_of_one_message_racing_each_other_send_one_email(signers, outbox, queued, new_campaign):
+    signers.submit(new_campaign(), "racer@example.org")
+    (message,) = queued
+    outcomes = run_together([lambda: sender.deliver_one(message) for _ in range(16)])
+    assert len(outbox.sent["racer@example.org"]) == 1
+    assert outcomes.count(sender.Outcome.SENT) == 1
+    assert set(outcomes) <= {sender.Outcome.SENT, sender.Outcome.BUSY, sender.Outcome.ALREADY_SENT}
+
+
+def test_a_claim_whose_instance_died_is_taken_again_after_its_lease_and_counted_once(
+    signers, outbox, queued, new_campaign, monkeypatch
+):
+    clock = Clock.at_next_hour(monkeypatch)
+    campaign = new_campaign()
+    signers.submit(campaign, "ada@example.org")
+    (message,) = queued
+
+    def instance_dies(*_: object, **__: object) -> None:
+        raise TimeoutError("the function timed out mid-send")
+
+    with monkeypatch.context() as dying:
+        dying.setattr(mail, "send", instance_dies)
+        with pytest.raises(TimeoutError):
+            sender.deliver_one(message)
+    assert sender.deliver_one(message) is sender.Outcome.BUSY, "held while its lease lasts"
+    clock.advance(sender.LEASE_SECONDS + 1)
+    assert sender.deliver_one(message) is sender.Outcome.SENT
+    # The day's cap counted that email once: the rest of the day's allowance still goes.
+    for _ in range(limits.MAILS_PER_SIGNATURE_PER_DAY):
+        signers.submit(campaign, "ada@example.org")
+    for later in queued[1:]:
+        sender.deliver_one(later)
+    assert len(outbox.sent["ada@example.org"]) == limits.MAILS_PER_SIGNATURE_PER_DAY
+
+
+def test_an_address_at_its_daily_cap_costs_one_write_unit_an_email(signers, outbox, new_campaign):
+    """The day's counter item keeps the ids of the messages it emailed: at the address's cap
+    it holds its most and stops growing, since a claim past the cap writes nothing."""
+    units: list[float] = []
+
+    def ask(params: dict, context: dict, **_: object) -> None:
+        params["ReturnConsumedCapacity"] = "TOTAL"
+        context["mail_counter"] = params["Key"].get("id", {}).get("S", "").startswith("mail#")
+
+    def record(parsed: dict, context: dict, **_: object) -> None:
+        if context.get("mail_counter") and "ConsumedCapacity" in parsed:
+            units.append(parsed["ConsumedCapacity"]["CapacityUnits"])
+
+    client = aws.client("dynamodb")
+    client.meta.events.register("before-parameter-build.dynamodb.UpdateItem", ask)
+    client.meta.events.register("after-call.dynamodb.UpdateItem", record)
+    campaigns = [new_campaign() for _ in range(4)]
+    for campaign in campaigns:
+        for _ in range(limits.MAILS_PER_SIGNATURE_PER_DAY):
+            signers.submit(campaign, "busy@example.org")
+    assert len(outbox.sent["busy@example.org"]) == limits.MAILS_PER_ADDRESS_PER_DAY
+    assert units and set(units) == {1.0}
 
 
 def test_quarantine_release_discard_and_anonymisation_keep_the_count_exact(

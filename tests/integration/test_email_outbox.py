@@ -19,11 +19,12 @@ from botocore.awsrequest import AWSResponse
 
 from devstack.template import load_template
 from integration.conftest import DEMO
-from integration.safety_helpers import Clock, items, only_signature, sign
+from integration.safety_helpers import Clock, items, only_signature, sign, verify
 from undersigned import aws
 from undersigned.campaign_file import put_campaign
 from undersigned.limits import MAILS_PER_SIGNATURE_PER_DAY
 
+TAMARA = {"name": "Tamara", "email": "tamara@example.org"}
 MAX_RECEIVES = load_template()["Resources"]["OutboxQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"]
 
 
@@ -101,6 +102,17 @@ def deliver_until_done(outbox, rounds: int = 30) -> None:
     raise AssertionError(f"{outbox.waiting()} message(s) still waiting")
 
 
+def ask_a_days_emails_while_ses_is_down(api, outbox) -> Fault:
+    """Tamara submits as often as a day's cap allows while SES is down; each email is tried, and fails."""
+    down = Fault("sesv2", "SendEmail", 503, "ServiceUnavailable")
+    down.down = True
+    for _ in range(MAILS_PER_SIGNATURE_PER_DAY):
+        sign(api, TAMARA)
+        outbox.deliver()
+        outbox.time_passes()
+    return down
+
+
 def test_a_202_means_stored_and_queued_the_email_comes_from_the_sender(api, demo, outbox, mailbox):
     assert sign(api, {"name": "Olena", "email": "olena@example.org"}).status == 202
     assert only_signature()["state"] == "pending"
@@ -144,16 +156,11 @@ def test_ses_down_for_hours_loses_no_email_and_sends_each_once_it_is_back(api, s
 
 def test_caps_count_emails_sent_so_an_outage_never_uses_up_a_signers_day(api, demo, outbox, mailbox, backoff_waits, monkeypatch):
     Clock.at_next_hour(monkeypatch)
-    down = Fault("sesv2", "SendEmail", 503, "ServiceUnavailable")
-    down.down = True
-    for _ in range(MAILS_PER_SIGNATURE_PER_DAY):
-        sign(api, {"name": "Tamara", "email": "tamara@example.org"})
-        outbox.deliver()
-        outbox.time_passes()
+    down = ask_a_days_emails_while_ses_is_down(api, outbox)
     down.down = False
     deliver_until_done(outbox)
     assert len(mailbox.to("tamara@example.org")) == MAILS_PER_SIGNATURE_PER_DAY
-    sign(api, {"name": "Tamara", "email": "tamara@example.org"})
+    sign(api, TAMARA)
     deliver_until_done(outbox)
     assert len(mailbox.to("tamara@example.org")) == MAILS_PER_SIGNATURE_PER_DAY, "the cap still holds"
 
@@ -172,6 +179,65 @@ def test_a_redelivered_message_after_a_successful_send_emails_nobody_twice(api, 
     outbox.time_passes()
     deliver_until_done(outbox)
     assert confirmations(mailbox, "olena@example.org") == 1
+
+
+def test_a_message_redelivered_days_later_still_finds_it_was_sent(api, demo, outbox, mailbox, monkeypatch):
+    from devstack.queues import receive_batch
+    from integration.lambda_api import invoke
+    from integration.outbox_mapping import OUTBOX_QUEUE_URL
+
+    clock = Clock.at_next_hour(monkeypatch)
+    sign(api, {"name": "Olena", "email": "olena@example.org"})
+    batch = receive_batch(outbox.sqs, OUTBOX_QUEUE_URL, outbox.arn, 10, 0)
+    assert invoke("SenderFunction", {"Records": batch}) == {"batchItemFailures": []}
+    # Its delete lost, the message comes back on another day (the queue keeps it 14 days).
+    clock.advance(3 * 86400)
+    assert invoke("SenderFunction", {"Records": batch}) == {"batchItemFailures": []}
+    assert len(mailbox.to("olena@example.org")) == 1
+
+
+def test_an_email_sent_late_keeps_its_mark_for_as_long_as_the_queue_may_bring_it_back(api, demo, outbox, mailbox, monkeypatch):
+    """A redrive from the dead-letter queue queues a message anew, for another 14 days: the
+    mark of an email sent days after it was asked for lives 14 days past the send. moto runs
+    no TTL, so this reads the expiry the counter item that holds the mark is kept to."""
+    clock = Clock.at_next_hour(monkeypatch)
+    sign(api, {"name": "Olena", "email": "olena@example.org"})
+    assert verify(api, mailbox, "olena@example.org").status == 200
+    sign(api, {"name": "Olena", "email": "olena@example.org"})
+    clock.advance(12 * 86400)
+    deliver_until_done(outbox)
+    assert "already signed" in mailbox.last_to("olena@example.org").subject
+    (counter,) = [item for item in items("LimitsTable") if item["id"].startswith("mail#")]
+    assert counter["expires_at"] >= clock.epoch + 14 * 86400
+
+
+def test_a_message_whose_send_failed_goes_at_its_next_delivery_not_after_its_claim_ends(api, demo, outbox, mailbox, monkeypatch):
+    # The clock stands still: a claim the failed send kept would hold the message for its whole lease.
+    Clock.at_next_hour(monkeypatch)
+    rejected = Fault("sesv2", "SendEmail", 400, "MessageRejected")
+    rejected.times = 1
+    sign(api, {"name": "Olena", "email": "olena@example.org"})
+    outbox.deliver()
+    outbox.time_passes()
+    assert rejected.failed == 1 and outbox.waiting() == 1
+    outbox.deliver()
+    assert confirmations(mailbox, "olena@example.org") == 1
+    assert outbox.waiting() == 0
+
+
+def test_an_email_that_waited_out_an_outage_counts_against_the_day_it_was_asked_for(
+    api, demo, outbox, mailbox, backoff_waits, monkeypatch
+):
+    clock = Clock.at_next_hour(monkeypatch)
+    down = ask_a_days_emails_while_ses_is_down(api, outbox)
+    clock.advance(2 * 86400)
+    down.down = False
+    deliver_until_done(outbox)
+    assert len(mailbox.to("tamara@example.org")) == MAILS_PER_SIGNATURE_PER_DAY
+    # The day they went has caps of its own: what was asked for today still goes.
+    sign(api, TAMARA)
+    deliver_until_done(outbox)
+    assert len(mailbox.to("tamara@example.org")) == MAILS_PER_SIGNATURE_PER_DAY + 1
 
 
 def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue_after_its_receives(api, demo, outbox, mailbox, backoff_waits):

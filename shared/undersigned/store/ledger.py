@@ -1,9 +1,9 @@
 """The limits table: a short-lived ledger of counts and claims that expire by TTL.
 
-Rate-limit and mail counters (`rate#…`, `mail#…`), single-use names such as a solved
-challenge, the sender's record of each outbox message it emailed (`sent#…`), and the
-retention job's record of a finished campaign (`retention#…`: only the tally writes to
-the campaigns table, where the count lives).
+Rate-limit counters (`rate#…`), mail counters (`mail#…`, which also hold the sender's
+claim on each outbox message it emails and its mark once sent), single-use names such as a
+solved challenge, and the retention job's record of a finished campaign (`retention#…`:
+only the tally writes to the campaigns table, where the count lives).
 """
 
 from __future__ import annotations
@@ -24,12 +24,27 @@ def _key(name: str) -> dict[str, Any]:
 
 
 class Delivery(StrEnum):
-    """Where an outbox message stands: this caller may send it now, it was sent, or
-    another instance is sending it (a duplicate delivery) and holds it until its lease ends."""
+    """Where an outbox message's email stands: this caller may send it now (counted against
+    the caps), it was sent, another instance is sending it (a duplicate delivery) and holds
+    it until its lease ends, or the caps are reached."""
 
     CLAIMED = "claimed"
     SENT = "sent"
     BUSY = "busy"
+    CAPPED = "capped"
+
+
+# A mail counter's attribute holding the ids of the messages it counted that were sent.
+_SENT = "sent"
+
+
+def _lease(message_id: str) -> str:
+    """A mail counter's attribute holding a message's lease while it is being sent."""
+    return f"lease#{message_id}"
+
+
+def _claim_names(message_id: str) -> dict[str, str]:
+    return {"#lease": _lease(message_id), "#sent": _SENT}
 
 
 def _adding(names: Iterable[str], value: str) -> tuple[str, dict[str, str]]:
@@ -57,80 +72,93 @@ class Ledger:
         )
         return {name: int(answer["Attributes"][name]["N"]) for name in names}
 
-    def add_within(self, counter: str, caps: Mapping[str, int], expires_at: int) -> bool:
-        """Adds one to each named count of a counter item, only if every one is still
-        below its cap (one conditional write, so concurrent callers never pass a cap);
-        False, adding nothing, when one is reached."""
+    def claim_email(
+        self, counter: str, message_id: str, caps: Mapping[str, int], now: int, lease_until: int, expires_at: int
+    ) -> Delivery:
+        """Claims an outbox message's email for sending until `lease_until` and counts it
+        against each of the counter item's caps, in one conditional write: only if the
+        message is neither sent nor held and every count is below its cap, so concurrent
+        deliveries never pass a cap nor send one message twice. `CAPPED` adds nothing.
+
+        The counter item keeps the marks of the messages it counted (`sent`, a set of their
+        ids) and a lease per message being sent, so each claim keeps it until `expires_at`,
+        past the last redelivery the queue's retention allows from then. The ids and leases
+        it holds are at most the address's daily cap in number (a claim past a cap writes
+        nothing): the item stays within one write unit."""
         adding, placeholders = _adding(caps, ":one")
-        values: dict[str, Any] = {":one": {"N": "1"}, ":expires": {"N": str(expires_at)}}
+        values: dict[str, Any] = {
+            ":one": {"N": "1"},
+            ":lease": {"N": str(lease_until)},
+            ":message": {"S": message_id},
+            ":expires": {"N": str(expires_at)},
+        }
         below = []
         for number, name in enumerate(caps):
             values[f":cap{number}"] = {"N": str(caps[name])}
             below.append(f"(attribute_not_exists(#count{number}) OR #count{number} < :cap{number})")
-        answer = dynamo.if_condition_holds(
-            self._client.update_item,
-            TableName=self.table,
-            Key=_key(counter),
-            UpdateExpression=adding + " SET expires_at = if_not_exists(expires_at, :expires)",
-            ConditionExpression=" AND ".join(below),
-            ExpressionAttributeNames=placeholders,
-            ExpressionAttributeValues=values,
-        )
-        return answer is not None
-
-    def take_back(self, counter: str, names: Sequence[str]) -> None:
-        """Undoes one `add_within` (what it counted did not happen after all)."""
-        adding, placeholders = _adding(names, ":minus")
-        self._client.update_item(
-            TableName=self.table,
-            Key=_key(counter),
-            UpdateExpression=adding,
-            ConditionExpression="attribute_exists(id)",
-            ExpressionAttributeNames=placeholders,
-            ExpressionAttributeValues={":minus": {"N": "-1"}},
-        )
-
-    def claim_delivery(self, message_id: str, now: int, lease_until: int, expires_at: int) -> Delivery:
-        """Claims an outbox message for sending until `lease_until` (a claim whose lease
-        ended is an instance that died mid-send: it may be claimed again). Kept until
-        `expires_at`, past the last redelivery the queue's retention allows."""
         try:
-            self._client.put_item(
+            self._client.update_item(
                 TableName=self.table,
-                Item={
-                    **_key(f"sent#{message_id}"),
-                    "delivery": {"S": Delivery.CLAIMED},
-                    "lease_until": {"N": str(lease_until)},
-                    "expires_at": {"N": str(expires_at)},
-                },
-                ConditionExpression="attribute_not_exists(id) OR (delivery = :claimed AND lease_until < :now)",
-                ExpressionAttributeValues={":claimed": {"S": Delivery.CLAIMED}, ":now": {"N": str(now)}},
+                Key=_key(counter),
+                UpdateExpression=adding + " SET #lease = :lease, expires_at = :expires",
+                ConditionExpression=" AND ".join(["attribute_not_exists(#lease)", "NOT contains(#sent, :message)", *below]),
+                ExpressionAttributeNames={**placeholders, **_claim_names(message_id)},
+                ExpressionAttributeValues=values,
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
             if not dynamo.condition_failed(error):
                 raise
-            standing = error.response.get("Item", {}).get("delivery", {}).get("S")
-            return Delivery.SENT if standing == Delivery.SENT else Delivery.BUSY
+            return self._claim_refused(counter, message_id, error.response.get("Item", {}), now, lease_until, expires_at)
         return Delivery.CLAIMED
 
-    def mark_delivered(self, message_id: str) -> None:
-        """The claimed message was sent: a redelivery of it finds it `SENT` and sends nothing."""
+    def _claim_refused(
+        self, counter: str, message_id: str, standing: dict[str, Any], now: int, lease_until: int, expires_at: int
+    ) -> Delivery:
+        """Why a claim did not hold, from the counter item as it stood; a lease that ended
+        is an instance that died mid-send: its claim is taken over, the email it counted
+        still counted (another write, only then)."""
+        if message_id in standing.get(_SENT, {}).get("SS", []):
+            return Delivery.SENT
+        held = standing.get(_lease(message_id), {}).get("N")
+        if held is None:
+            return Delivery.CAPPED
+        if int(held) >= now:
+            return Delivery.BUSY
+        taken = dynamo.if_condition_holds(
+            self._client.update_item,
+            TableName=self.table,
+            Key=_key(counter),
+            UpdateExpression="SET #lease = :lease, expires_at = :expires",
+            ConditionExpression="#lease = :held",
+            ExpressionAttributeNames={"#lease": _lease(message_id)},
+            ExpressionAttributeValues={":lease": {"N": str(lease_until)}, ":held": {"N": held}, ":expires": {"N": str(expires_at)}},
+        )
+        return Delivery.CLAIMED if taken is not None else Delivery.BUSY
+
+    def mark_emailed(self, counter: str, message_id: str) -> None:
+        """The claimed email was sent: a redelivery of its message finds it `SENT` and sends nothing."""
         self._client.update_item(
             TableName=self.table,
-            Key=_key(f"sent#{message_id}"),
-            UpdateExpression="SET delivery = :sent REMOVE lease_until",
-            ExpressionAttributeValues={":sent": {"S": Delivery.SENT}},
+            Key=_key(counter),
+            UpdateExpression="ADD #sent :sent REMOVE #lease",
+            ExpressionAttributeNames=_claim_names(message_id),
+            ExpressionAttributeValues={":sent": {"SS": [message_id]}},
         )
 
-    def release_delivery(self, message_id: str) -> None:
-        """The claimed message was not sent: its next delivery may claim it at once."""
+    def give_back_email(self, counter: str, message_id: str, names: Iterable[str], lease_until: int) -> None:
+        """The claimed email was not sent: the caps and the message are as if it had not been
+        tried, in one write; only by the claim's holder (a claim taken over since is its new
+        holder's, with the count it stands on)."""
+        adding, placeholders = _adding(names, ":minus")
         dynamo.if_condition_holds(
-            self._client.delete_item,
+            self._client.update_item,
             TableName=self.table,
-            Key=_key(f"sent#{message_id}"),
-            ConditionExpression="delivery = :claimed",
-            ExpressionAttributeValues={":claimed": {"S": Delivery.CLAIMED}},
+            Key=_key(counter),
+            UpdateExpression=adding + " REMOVE #lease",
+            ConditionExpression="#lease = :lease",
+            ExpressionAttributeNames={**placeholders, "#lease": _lease(message_id)},
+            ExpressionAttributeValues={":minus": {"N": "-1"}, ":lease": {"N": str(lease_until)}},
         )
 
     def claim_once(self, name: str, expires_at: int) -> bool:
