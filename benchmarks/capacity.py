@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from devstack.template import load_template
+from undersigned.store.signatures import LIST_SHARDS
 
 # ---------------------------------------------------------------- the bar (issue 10)
 # 100x the UK Parliament petitions' 2019 peak (about 2,000 a minute): 200,000 a minute.
@@ -145,8 +146,13 @@ class Design:
     notes: list[str] = field(default_factory=list, compare=False)
 
 
+# As built: the signatures on one key per campaign, the public list spread over `LIST_SHARDS`.
 CURRENT = Design(
-    "current: one key per campaign", batch_size=100, batching_window_seconds=1.0, campaign_cache_seconds=CAMPAIGN_CACHE_SECONDS
+    "current: one signatures key per campaign",
+    listing_shards=LIST_SHARDS,
+    batch_size=100,
+    batching_window_seconds=1.0,
+    campaign_cache_seconds=CAMPAIGN_CACHE_SECONDS,
 )
 
 
@@ -290,17 +296,16 @@ def shards_needed(wcu_per_second: float, rcu_per_second: float = 0.0) -> int:
 
 def target_design() -> Design:
     """The target: signatures write-sharded by the signer hash (`campaign#shard`), the public
-    list's index sharded alike, bigger tally batches, campaign settings cached per instance,
-    and the count kept per shard (each count transaction touches its shard's items only; a
+    list's index spread as built, bigger tally batches, campaign settings cached per instance
+    (as built), and the count kept per shard (each count transaction touches its shard's items only; a
     roll-up sums them into the campaign's count once a second, so a count read stays one item)."""
     current = {load.table: load for load in hot_keys(CURRENT)}
     signature = current["Signatures"]
     n = shards_needed(signature.wcu, signature.rcu)
-    m = shards_needed(current["Signatures/PublicSignatories"].wcu)
     return Design(
         "target: write-sharded",
         signature_shards=n,
-        listing_shards=m,
+        listing_shards=CURRENT.listing_shards,
         batch_size=1_000,
         batching_window_seconds=1.0,
         parallelization_factor=MAX_PARALLELIZATION_FACTOR,

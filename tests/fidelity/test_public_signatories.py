@@ -13,7 +13,7 @@ import pytest
 from fidelity.counting import SIGNATURES
 from undersigned import aws
 from undersigned.campaign import utc_now
-from undersigned.store.signatures import KIND_INDEX, PUBLIC_INDEX, Signatures, key, listed_kind
+from undersigned.store.signatures import KIND_INDEX, LIST_SHARDS, PUBLIC_INDEX, Signatures, key, listed_kind
 
 pytestmark = pytest.mark.fidelity
 
@@ -187,3 +187,48 @@ def test_withdrawing_a_person_listed_before_the_change_erases_its_by_kind_key(ne
 
     assert listing_keys(campaign, old["signer"]) == set()
     assert all_pages(campaign, 5, kind="person") == [[]]
+
+
+def whole_list_keys(campaign: str) -> dict[str, int]:
+    """How many signatures each `listed_in` value of the campaign holds, as stored."""
+    spread: dict[str, int] = {}
+    for item in Signatures().page(campaign, 1000, None, fields=("listed_in",))[0]:
+        if "listed_in" in item:
+            spread[item["listed_in"]] = spread.get(item["listed_in"], 0) + 1
+    return spread
+
+
+def listed_before_the_spread(campaign: str, name: str) -> None:
+    """Gives a listed signature the one whole-list key the code wrote before the list was
+    spread over LIST_SHARDS keys (and featured it there): such items stay as they are."""
+    (item,) = [page_item for page_item in Signatures().page(campaign, 100, None)[0] if page_item.get("name") == name]
+    aws.client("dynamodb").update_item(
+        TableName=SIGNATURES,
+        Key=key(campaign, item["signer"]),
+        UpdateExpression="SET listed_in = :campaign, featured_in = :campaign, featured = :yes",
+        ExpressionAttributeValues={":campaign": {"S": campaign}, ":yes": {"BOOL": True}},
+    )
+
+
+def test_the_whole_list_is_spread_over_five_keys_and_pages_as_one_list(new_campaign, signers):
+    campaign = new_campaign(public_signatories=True)
+    start = utc_now()
+    listed = [f"Spread {number}" for number in range(30)]
+    for minute, name in enumerate(listed):
+        signers.submit(campaign, f"{name.replace(' ', '').lower()}@example.org", name=name, public=True)
+        signers.verify(f"{name.replace(' ', '').lower()}@example.org", at=start + timedelta(minutes=minute))
+    listed_before_the_spread(campaign, "Spread 11")
+
+    spread = whole_list_keys(campaign)
+    assert set(spread) == {campaign, *(f"{campaign}#{shard}" for shard in range(LIST_SHARDS))}
+    assert max(spread.values()) < len(listed) / 2, "no one key holds most of the list"
+    newest_first = list(reversed(listed))
+    for limit in (1, 4, 7, 30):
+        pages = all_pages(campaign, limit)
+        assert names(pages) == newest_first, f"limit {limit}"
+        assert all(len(page) == limit for page in pages[:-1])
+    assert names(all_pages(campaign, 4, kind="person")) == newest_first
+    # Featured alike: one featured under a spread key, one under the key from before.
+    (spread_one,) = [item for item in Signatures().page(campaign, 100, None)[0] if item["name"] == "Spread 20"]
+    assert Signatures().feature(campaign, spread_one["signer"])
+    assert names(all_pages(campaign, 1, featured=True)) == ["Spread 20", "Spread 11"]
