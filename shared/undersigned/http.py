@@ -205,10 +205,6 @@ def cacheable_json(app: APIGatewayHttpResolver, value: Any, cache: str) -> Respo
     return as_response(http_answers.cacheable_json(app.current_event.headers, value, cache))
 
 
-def cacheable_response(app: APIGatewayHttpResolver, body: str, cache: str, content_type: str = JSON_TYPE) -> Response:
-    return as_response(http_answers.cacheable_reply(app.current_event.headers, body, cache, content_type))
-
-
 def cacheable_page(app: APIGatewayHttpResolver, markup: str, headers: dict[str, str]) -> Response:
     """A public HTML page with an ETag (`If-None-Match` answers 304); `headers` say how long
     it may be kept and what else it depends on."""

@@ -2,7 +2,8 @@
 
 Importing the resolver (`aws_lambda_powertools.event_handler`: every event source's data
 classes, AppSync's asyncio, the OpenAPI merge) costs a cold start about as much as making
-the DynamoDB client. A route polled by every open page (the count) answers without it, as
+the DynamoDB client. A function with one public GET route (the count, polled by every
+open page; the campaign, its challenge, its list and its badge) answers without it, as
 `http.make_app`'s resolver would: the path matched by the resolver's own rule, errors in
 JSON from `http_errors` (a GET is never a browser form's post), the payload 2.0 result the
 resolver builds. Only the OpenAPI function loads the resolver, to read the route's
@@ -30,11 +31,13 @@ _PARAMETER_VALUE = r"[-._~()'!*:@,;=+&$%<> \[\]{}|^\w]+"
 
 @dataclass(frozen=True)
 class Request:
-    """What a route reads of a payload 2.0 event: its headers by lower-case name."""
+    """What a route reads of a payload 2.0 event: its headers by lower-case name, its query
+    parameters (as API Gateway decoded them, a repeated one joined with commas)."""
 
     method: str
     path: str
     headers: dict[str, str]
+    query: dict[str, str]
 
     @classmethod
     def of(cls, event: dict[str, Any]) -> Request:
@@ -44,7 +47,11 @@ class Request:
         if stage != "$default":
             path = path[len("/" + stage) :]
         headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
-        return cls(context["http"]["method"].upper(), path, headers)
+        return cls(context["http"]["method"].upper(), path, headers, event.get("queryStringParameters") or {})
+
+    def get_query_string_value(self, name: str, default_value: str | None = None) -> str | None:
+        """As the resolver's event reads it, so that a route reads the same either way."""
+        return self.query.get(name, default_value)
 
 
 def event_result(reply: Reply) -> dict[str, Any]:
@@ -64,7 +71,7 @@ class OneRoute:
     def __init__(self, cors: dict[str, str]) -> None:
         config.check()
         self.cors = dict(cors)
-        self.current_event = Request("", "", {})
+        self.current_event = Request("", "", {}, {})
         self._path = ""
         self._rule: re.Pattern[str] | None = None
         self._handler: Callable[..., Reply] | None = None
