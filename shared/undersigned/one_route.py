@@ -103,6 +103,7 @@ class OneRoute:
 
     def get_openapi_schema(self) -> Any:
         """The route's part of the OpenAPI document, as the resolver describes the same declaration."""
+        # Here only: the OpenAPI function calls this, and has loaded the resolver already.
         from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
         assert self._handler is not None, "no route declared"
