@@ -1,17 +1,17 @@
 """GET /campaigns/{campaign_id}/badge.svg: a count badge for READMEs and dashboards."""
 
-from aws_lambda_powertools.event_handler import Response
-
-from undersigned import count_views, http, schemas
+from undersigned import count_views, http_answers, schemas
+from undersigned.observability import logger
+from undersigned.one_route import OneRoute
 from undersigned.store.campaigns import Campaigns
 
-app = http.make_app(cors=http.any_origin)
-CACHE = http.public_cache(60, 300)
+app = OneRoute(cors=http_answers.ANY_ORIGIN_HEADERS)
+CACHE = http_answers.public_cache(60, 300)
 SVG_TYPE = "image/svg+xml"
 ANSWERS = {200: {"description": "An SVG image.", "content": {SVG_TYPE: {"schema": {"type": "string"}}}}, **schemas.NOT_MODIFIED, **schemas.error_responses(400, 404)}
 
 
-@http.route(app.get, "/campaigns/<campaign_id>/badge.svg", ANSWERS)
+@http_answers.route(app.get, "/campaigns/<campaign_id>/badge.svg", ANSWERS)
 def get_badge(campaign_id: str):  # noqa: ANN201 - an SVG image, described in `responses`
     """A count badge (SVG)
 
@@ -21,9 +21,9 @@ def get_badge(campaign_id: str):  # noqa: ANN201 - an SVG image, described in `r
     """
     query = app.current_event.get_query_string_value
     label, campaign = count_views.badge_label(query("label")), Campaigns().existing(campaign_id, with_count=True)
-    return http.cacheable_response(app, count_views.badge_svg(label, campaign, query("lang") or "en"), CACHE, content_type=SVG_TYPE)
+    return http_answers.cacheable_reply(app.current_event.headers, count_views.badge_svg(label, campaign, query("lang") or "en"), CACHE, content_type=SVG_TYPE)
 
 
-@http.logger.inject_lambda_context
+@logger.inject_lambda_context
 def lambda_handler(event: dict, context: object) -> dict:
     return app.resolve(event, context)

@@ -3,17 +3,17 @@ for the sign form of a campaign that asks for proof of human (`human_check: altc
 
 import time
 
-from aws_lambda_powertools.event_handler import Response
-
-from undersigned import http, humancheck, schemas
+from undersigned import http_answers, humancheck, schemas
 from undersigned.keys import keys
+from undersigned.observability import logger
+from undersigned.one_route import OneRoute
 from undersigned.store.campaigns import Campaigns
 
-app = http.make_app(cors=http.any_origin)
+app = OneRoute(cors=http_answers.ANY_ORIGIN_HEADERS)
 
 
-@http.route(app.get, "/campaigns/<campaign_id>/challenge", schemas.answers(schemas.ChallengeOut, "A signed challenge.", 404))
-def get_challenge(campaign_id: str) -> Response[schemas.ChallengeOut]:
+@http_answers.route(app.get, "/campaigns/<campaign_id>/challenge", schemas.answers(schemas.ChallengeOut, "A signed challenge.", 404))
+def get_challenge(campaign_id: str) -> http_answers.Reply[schemas.ChallengeOut]:
     """A proof-of-work challenge for the sign form
 
     For campaigns that ask for proof of human with ALTCHA: the widget solves it and the submission
@@ -22,9 +22,9 @@ def get_challenge(campaign_id: str) -> Response[schemas.ChallengeOut]:
     """
     campaign = Campaigns().existing(campaign_id)
     challenge = humancheck.new_challenge(campaign.id, keys(), time.time())
-    return http.json_response(200, challenge, http.ANY_ORIGIN_HEADERS)
+    return http_answers.json_reply(200, challenge, http_answers.ANY_ORIGIN_HEADERS)
 
 
-@http.logger.inject_lambda_context
+@logger.inject_lambda_context
 def lambda_handler(event: dict, context: object) -> dict:
     return app.resolve(event, context)

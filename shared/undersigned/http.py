@@ -1,14 +1,13 @@
 """The HTTP edge every function shares: the resolver with its error handlers, reading
 bodies by the contract's rules, and answering in JSON or, for browser forms, HTML.
 
-This is the one place that maps domain errors to HTTP answers.
+This is the one place that maps domain errors to HTTP answers (the JSON ones built by
+`http_answers`, which a function without the resolver answers with too).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import inspect
 import json
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit
@@ -16,8 +15,10 @@ from urllib.parse import parse_qsl, urlsplit
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-from undersigned import aws, catalogue, config, errors, pages
+from undersigned import catalogue, config, errors, http_answers, pages
 from undersigned.errors import DomainError
+from undersigned.http_answers import ANY_ORIGIN_HEADERS, JSON_TYPE, Reply, entity_tag, matches
+from undersigned.http_answers import public_cache, route  # noqa: F401 - every function declares its routes and caching through http
 from undersigned.http_errors import (
     BodyNotJson,
     BodyNotObject,
@@ -27,16 +28,13 @@ from undersigned.http_errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
     answer_for,
-    headers_of,
     message_of,
 )
-from undersigned.observability import fault_report, logger
+from undersigned.observability import logger
 
 
 MAX_BODY_BYTES = 16 * 1024
-JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
-ANY_ORIGIN_HEADERS = {"Access-Control-Allow-Origin": "*"}
 # The origin a route has allowed for this request, so that its errors are readable there too.
 CORS_ORIGIN = "cors_origin"
 # Where the public reaches the service (the edge, or a custom domain): email links, the letter's page.
@@ -81,13 +79,7 @@ def make_app(cors: CorsPolicy, *, html_errors: bool = False) -> APIGatewayHttpRe
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
-        if aws.is_unavailable(error):
-            # Throttling left over after botocore's retries, on any call of any route: every
-            # write is conditional or idempotent, so the caller may simply repeat the request.
-            logger.warning("service unavailable", extra={"error_code": error.response.get("Error", {}).get("Code")})  # type: ignore[attr-defined]
-            return _domain_error(errors.ServiceUnavailable())
-        logger.error("unexpected error", extra=fault_report(error))
-        return _domain_error(errors.Unexpected())
+        return _domain_error(http_answers.as_domain_error(error))
 
     return app
 
@@ -102,18 +94,6 @@ def own_origins(app: APIGatewayHttpResolver) -> set[str]:
     and the API's own domain."""
     parts = urlsplit(public_base_url(app))
     return {f"{parts.scheme}://{parts.netloc}", f"https://{app.current_event.request_context.domain_name}"}
-
-
-def route(register: Callable[..., Callable], path: str, responses: dict[int, Any], **options: Any) -> Callable[[Callable], Callable]:
-    """Declares `path` with `register` (`app.get`, `app.post`...), documented by the handler's
-    own docstring: its first paragraph is the OpenAPI summary, the rest the description."""
-
-    def declare(handler: Callable) -> Callable:
-        summary, _, description = inspect.cleandoc(handler.__doc__ or "").partition("\n\n")
-        words = {"summary": " ".join(summary.split()), "description": " ".join(description.split()) or None}
-        return register(path, responses=responses, **words, **options)(handler)
-
-    return declare
 
 
 def media_type(app: APIGatewayHttpResolver) -> tuple[str, str | None]:
@@ -200,13 +180,12 @@ def _printable(name: str) -> str:
     return name.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def as_response(reply: Reply) -> Response:
+    return Response(status_code=reply.status, content_type=reply.content_type, body=reply.body, headers=reply.headers)
+
+
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        status_code=status,
-        content_type=JSON_TYPE,
-        body=compact_json(body),
-        headers={"Cache-Control": "no-store", **(headers or {})},
-    )
+    return as_response(http_answers.json_reply(status, body, headers))
 
 
 def html_response(status: int, markup: str, headers: dict[str, str] | None = None) -> Response:
@@ -222,38 +201,8 @@ def redirect(location: str, headers: dict[str, str] | None = None) -> Response:
     return Response(status_code=303, body="", headers={"Location": location, "Cache-Control": "no-store", **(headers or {})})
 
 
-def entity_tag(body: str) -> str:
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
-
-
-def matches(if_none_match: str | None, tag: str) -> bool:
-    if not if_none_match:
-        return False
-    candidates = [candidate.strip() for candidate in if_none_match.split(",")]
-    return "*" in candidates or any(candidate.removeprefix("W/") == tag for candidate in candidates)
-
-
-def compact_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def public_cache(max_age: int, revalidate: int) -> str:
-    """Cache-Control for a public read: fresh for `max_age`, refreshed in the background for
-    `revalidate` more seconds, and served stale for a day while we are failing."""
-    return f"public, max-age={max_age}, stale-while-revalidate={revalidate}, stale-if-error=86400"
-
-
 def cacheable_json(app: APIGatewayHttpResolver, value: Any, cache: str) -> Response:
-    return cacheable_response(app, compact_json(value), cache)
-
-
-def cacheable_response(app: APIGatewayHttpResolver, body: str, cache: str, content_type: str = JSON_TYPE) -> Response:
-    """A public, cacheable answer for any origin, with an ETag; `If-None-Match` answers 304."""
-    tag = entity_tag(body)
-    headers = {**ANY_ORIGIN_HEADERS, "Cache-Control": cache, "ETag": tag}
-    if matches(app.current_event.headers.get("if-none-match"), tag):
-        return Response(status_code=304, body="", headers=headers)
-    return Response(status_code=200, content_type=content_type, body=body, headers=headers)
+    return as_response(http_answers.cacheable_json(app.current_event.headers, value, cache))
 
 
 def cacheable_page(app: APIGatewayHttpResolver, markup: str, headers: dict[str, str]) -> Response:
@@ -266,15 +215,8 @@ def cacheable_page(app: APIGatewayHttpResolver, markup: str, headers: dict[str, 
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=markup, headers=merged)
 
 
-def error_body(error: DomainError) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": answer_for(error).code, "message": message_of(error)}
-    if error.details:
-        body["details"] = [{"field": problem.field, "message": problem.message} for problem in error.details]
-    return {"error": body}
-
-
 def error_response(error: DomainError, *, as_html: bool, headers: dict[str, str] | None = None, lang: str = "en") -> Response:
-    status, merged = answer_for(error).status, {**(headers or {}), **headers_of(error)}
-    if as_html:
-        return html_response(status, pages.error_page(answer_for(error).code, message_of(error), error.details, lang), merged)
-    return json_response(status, error_body(error), merged)
+    if not as_html:
+        return as_response(http_answers.json_error(error, headers))
+    page = pages.error_page(answer_for(error).code, message_of(error), error.details, lang)
+    return html_response(answer_for(error).status, page, http_answers.error_headers(error, headers))

@@ -122,3 +122,23 @@ def test_a_path_or_method_no_route_serves_is_not_found_in_the_contract_shape(api
         answer = api.request(method, target)
         assert_error(answer, 404, "not_found")
         assert answer.header("content-type").startswith("application/json")
+
+
+ROUTED_FUNCTIONS = sorted({route.function for route in routes() if not route.is_default})
+# It serves the letter's page: its errors are pages too.
+PAGE_FUNCTIONS = {"LetterFunction"}
+
+
+@pytest.mark.parametrize("function", ROUTED_FUNCTIONS)
+def test_a_function_handed_a_request_its_routes_do_not_serve_answers_not_found(demo, function):
+    # API Gateway sends each function its own routes only; a route edited in the template
+    # alone would hand it others, which it answers as the `$default` route does.
+    _, event = http_event("GET", "/campaigns/demo/count")
+    event["rawPath"] = "/nothing-here"
+    result = invoke(function, event)
+    if function in PAGE_FUNCTIONS:
+        assert result["statusCode"] == 404 and result["headers"]["Content-Type"].startswith("text/html")
+        return
+    error = assert_error(Answer(result["statusCode"], result["headers"], result["body"]), 404, "not_found")
+    assert error["message"].startswith("Nothing is served at this path")
+    assert result["headers"]["Content-Type"] == "application/json"

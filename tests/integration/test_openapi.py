@@ -41,3 +41,15 @@ def test_proof_of_human_is_documented_additively(api):
     schema = challenge["content"]["application/json"]["schema"]
     assert schema["$ref"].endswith("/ChallengeOut")
     assert "429" in document["paths"]["/campaigns/{campaign_id}/signatures"]["post"]["responses"]
+
+
+def test_the_count_is_documented_by_its_handler_and_its_answer_shape(api):
+    # The count answers without the resolver (undersigned.one_route); its route is still
+    # declared once, in its function, and documented as the resolver's routes are.
+    operation = api.get("/openapi.json").json()["paths"]["/campaigns/{campaign_id}/count"]["get"]
+    assert operation["summary"] == "A campaign's count of verified signatures"
+    assert operation["description"].startswith("May lag the truth by a few seconds.")
+    assert [parameter["name"] for parameter in operation["parameters"]] == ["campaign_id"]
+    for status in ("200", "304"):
+        assert operation["responses"][status]["content"]["application/json"]["schema"]["$ref"].endswith("/CountOut")
+    assert {"404", "503"} <= set(operation["responses"])
