@@ -3,12 +3,15 @@ export and an audit log of who did what."""
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import pytest
 
 from integration.admin_client import ORGANISER_ARN, Admin
 from integration.test_signing_journey import count, sign, verify
 from integration.test_tally_publishing import sign_up
+from undersigned import aws
 
 LETTER = {
     "id": "clean-air",
@@ -57,6 +60,25 @@ class TestCampaigns:
         again = admin.post("/admin/campaigns", {**LETTER, "title": "Another"})
         assert (again.status, again.json()["error"]["code"]) == (409, "campaign_exists")
         assert admin.get("/admin/campaigns/clean-air").json()["title"] == LETTER["title"]
+
+    def test_a_create_whose_answer_was_lost_is_retried_and_succeeds(self, admin):
+        """DynamoDB stored the letter, its answer never came back, botocore sent the same
+        request again: the retry is this create, not a taken id."""
+        retried = []
+
+        def answer_lost(request_dict, **_):
+            body = json.loads(request_dict["body"])
+            if body["TableName"] == "undersigned-CampaignsTable" and "ConditionExpression" in body and not retried:
+                retried.append(body["Key"])
+                return 0  # retry at once, as botocore does after a read timeout
+
+        aws.client("dynamodb").meta.events.register_first("needs-retry.dynamodb.UpdateItem", answer_lost)
+        created = admin.post("/admin/campaigns", LETTER)
+        assert retried, "the create was sent twice"
+        assert created.status == 201
+        assert admin.get("/admin/campaigns/clean-air").json()["title"] == LETTER["title"]
+        again = admin.post("/admin/campaigns", {**LETTER, "title": "Another"})
+        assert (again.status, again.json()["error"]["code"]) == (409, "campaign_exists")
 
     def test_bad_settings_say_which_field_to_fix(self, admin):
         answer = admin.post("/admin/campaigns", {**LETTER, "goal": -3, "milestones": ["lots"], "colour": "red"})

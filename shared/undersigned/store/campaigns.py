@@ -15,6 +15,7 @@ instance per interval, not three per signature (see `benchmarks/capacity.py`).
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import time
 from typing import Any, Iterator
 
@@ -127,7 +128,13 @@ class Campaigns:
         values["catalogue"] = CATALOGUE
         expression_values = {f":{name}": dynamo.serialize(value) for name, value in values.items()}
         expression_values[":now"] = {"S": now_iso}
-        request: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(campaign_id)"} if must_be_new else {}
+        request: dict[str, Any] = {}
+        if must_be_new:
+            # This call's own mark: botocore retrying a create whose first attempt landed
+            # (its answer lost) finds the mark and succeeds, rather than `CampaignExists`.
+            values["create_token"] = secrets.token_urlsafe(12)
+            expression_values[":create_token"] = {"S": values["create_token"]}
+            request["ConditionExpression"] = "attribute_not_exists(campaign_id) OR create_token = :create_token"
         answer = dynamo.if_condition_holds(
             self._client.update_item,
             TableName=self.table,
