@@ -6,10 +6,10 @@ import time
 from undersigned import http_answers, humancheck, schemas
 from undersigned.keys import keys
 from undersigned.observability import logger
-from undersigned.one_route import OneRoute
+from undersigned.one_route import GetRoutes
 from undersigned.store.campaigns import Campaigns
 
-app = OneRoute(cors=http_answers.ANY_ORIGIN_HEADERS)
+app = GetRoutes(cors=http_answers.ANY_ORIGIN_HEADERS)
 
 
 @http_answers.route(app.get, "/campaigns/<campaign_id>/challenge", schemas.answers(schemas.ChallengeOut, "A signed challenge.", 404))

@@ -4,10 +4,10 @@ Every open page polls it, so it answers without Powertools' resolver (`one_route
 
 from undersigned import http_answers, schemas
 from undersigned.observability import logger
-from undersigned.one_route import OneRoute
+from undersigned.one_route import GetRoutes
 from undersigned.store.campaigns import Campaigns
 
-app = OneRoute(cors=http_answers.ANY_ORIGIN_HEADERS)
+app = GetRoutes(cors=http_answers.ANY_ORIGIN_HEADERS)
 CACHE = http_answers.public_cache(5, 30)
 
 

@@ -3,9 +3,9 @@
 
 from undersigned import http_answers, schemas, signatories
 from undersigned.observability import logger
-from undersigned.one_route import OneRoute
+from undersigned.one_route import GetRoutes
 
-app = OneRoute(cors=http_answers.ANY_ORIGIN_HEADERS)
+app = GetRoutes(cors=http_answers.ANY_ORIGIN_HEADERS)
 CACHE = http_answers.public_cache(30, 60)
 
 

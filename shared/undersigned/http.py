@@ -1,8 +1,8 @@
 """The HTTP edge every function shares: the resolver with its error handlers, reading
 bodies by the contract's rules, and answering in JSON or, for browser forms, HTML.
 
-This is the one place that maps domain errors to HTTP answers (the JSON ones built by
-`http_answers`, which a function without the resolver answers with too).
+This is the one place that maps domain errors to HTTP answers (the answers, JSON or HTML,
+built by `http_answers`, which a function without the resolver answers with too).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from urllib.parse import parse_qsl, urlsplit
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-from undersigned import catalogue, config, errors, http_answers, pages
+from undersigned import config, errors, http_answers
 from undersigned.errors import DomainError
-from undersigned.http_answers import ANY_ORIGIN_HEADERS, JSON_TYPE, Reply, entity_tag, matches
+from undersigned.http_answers import ANY_ORIGIN_HEADERS, JSON_TYPE, Reply
 from undersigned.http_answers import public_cache, route  # noqa: F401 - every function declares its routes and caching through http
 from undersigned.http_errors import (
     BodyNotJson,
@@ -27,8 +27,6 @@ from undersigned.http_errors import (
     NoRoute,
     PayloadTooLarge,
     UnsupportedMediaType,
-    answer_for,
-    message_of,
 )
 from undersigned.observability import logger
 
@@ -37,8 +35,6 @@ MAX_BODY_BYTES = 16 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"
 # The origin a route has allowed for this request, so that its errors are readable there too.
 CORS_ORIGIN = "cors_origin"
-# Where the public reaches the service (the edge, or a custom domain): email links, the letter's page.
-PUBLIC_BASE_URL = config.setting("PUBLIC_BASE_URL", lambda text: text.rstrip("/"), default="")
 
 CorsPolicy = Callable[[APIGatewayHttpResolver], dict[str, str]]
 
@@ -69,9 +65,7 @@ def make_app(cors: CorsPolicy, *, html_errors: bool = False) -> APIGatewayHttpRe
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
         as_html = html_errors or is_form_post(app)
-        # The page's language; a JSON error has none to choose.
-        lang = pages.request_language(app.current_event) if as_html else catalogue.DEFAULT
-        return error_response(error, as_html=as_html, headers=cors(app), lang=lang)
+        return as_response(http_answers.error_reply(error, app.current_event, cors(app), as_html=as_html))
 
     @app.exception_handler(NotFoundError)
     def _no_route(_: NotFoundError) -> Response:
@@ -85,8 +79,7 @@ def make_app(cors: CorsPolicy, *, html_errors: bool = False) -> APIGatewayHttpRe
 
 
 def public_base_url(app: APIGatewayHttpResolver) -> str:
-    """The configured public URL, else the API's own domain."""
-    return PUBLIC_BASE_URL.value or f"https://{app.current_event.request_context.domain_name}"
+    return http_answers.public_base_url(app.current_event.request_context.domain_name)
 
 
 def own_origins(app: APIGatewayHttpResolver) -> set[str]:
@@ -189,12 +182,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
 
 
 def html_response(status: int, markup: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        status_code=status,
-        content_type="text/html; charset=utf-8",
-        body=markup,
-        headers={**pages.SECURITY_HEADERS, **(headers or {})},
-    )
+    return as_response(http_answers.html_reply(status, markup, headers))
 
 
 def redirect(location: str, headers: dict[str, str] | None = None) -> Response:
@@ -205,18 +193,7 @@ def cacheable_json(app: APIGatewayHttpResolver, value: Any, cache: str) -> Respo
     return as_response(http_answers.cacheable_json(app.current_event.headers, value, cache))
 
 
-def cacheable_page(app: APIGatewayHttpResolver, markup: str, headers: dict[str, str]) -> Response:
-    """A public HTML page with an ETag (`If-None-Match` answers 304); `headers` say how long
-    it may be kept and what else it depends on."""
-    tag = entity_tag(markup)
-    merged = {**pages.SECURITY_HEADERS, **headers, "ETag": tag}
-    if matches(app.current_event.headers.get("if-none-match"), tag):
-        return Response(status_code=304, body="", headers=merged)
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=markup, headers=merged)
-
-
 def error_response(error: DomainError, *, as_html: bool, headers: dict[str, str] | None = None, lang: str = "en") -> Response:
     if not as_html:
         return as_response(http_answers.json_error(error, headers))
-    page = pages.error_page(answer_for(error).code, message_of(error), error.details, lang)
-    return html_response(answer_for(error).status, page, http_answers.error_headers(error, headers))
+    return as_response(http_answers.html_error(error, lang, headers))

@@ -1,7 +1,7 @@
 """What the HTTP functions answer, as plain data, and how their routes are declared.
 
 Nothing here imports Powertools' resolver: importing it is most of what a function adds to
-a cold start, so a function that serves one route can answer without it (`one_route`).
+a cold start, so a function that serves only GET routes can answer without it (`one_route`).
 `http` turns these answers into the resolver's, so that both answer alike.
 """
 
@@ -14,13 +14,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, TypeVar
 
-from undersigned import aws, errors
+from undersigned import aws, config, errors, pages
 from undersigned.errors import DomainError
 from undersigned.http_errors import answer_for, headers_of, message_of
 from undersigned.observability import fault_report, logger
 
 JSON_TYPE = "application/json"
+HTML_TYPE = "text/html; charset=utf-8"
 ANY_ORIGIN_HEADERS = {"Access-Control-Allow-Origin": "*"}
+
+# Where the public reaches the service (the edge, or a custom domain): email links, the letter's page.
+PUBLIC_BASE_URL = config.setting("PUBLIC_BASE_URL", lambda text: text.rstrip("/"), default="")
 
 Shape = TypeVar("Shape")
 
@@ -87,6 +91,25 @@ def cacheable_reply(request_headers: Mapping[str, str], body: str, cache: str, c
     return Reply(200, body, headers, content_type)
 
 
+def html_reply(status: int, markup: str, headers: dict[str, str] | None = None) -> Reply:
+    return Reply(status, markup, {**pages.SECURITY_HEADERS, **(headers or {})}, HTML_TYPE)
+
+
+def cacheable_page(request_headers: Mapping[str, str], markup: str, headers: dict[str, str]) -> Reply:
+    """A public HTML page with an ETag (`If-None-Match` answers 304); `headers` say how long
+    it may be kept and what else it depends on."""
+    tag = entity_tag(markup)
+    merged = {**pages.SECURITY_HEADERS, **headers, "ETag": tag}
+    if matches(request_headers.get("if-none-match"), tag):
+        return Reply(304, "", merged)
+    return Reply(200, markup, merged, HTML_TYPE)
+
+
+def public_base_url(domain_name: str) -> str:
+    """The configured public URL, else the API's own domain (the one the request came to)."""
+    return PUBLIC_BASE_URL.value or f"https://{domain_name}"
+
+
 def error_body(error: DomainError) -> dict[str, Any]:
     body: dict[str, Any] = {"code": answer_for(error).code, "message": message_of(error)}
     if error.details:
@@ -101,6 +124,19 @@ def error_headers(error: DomainError, headers: dict[str, str] | None = None) -> 
 
 def json_error(error: DomainError, headers: dict[str, str] | None = None) -> Reply:
     return json_reply(answer_for(error).status, error_body(error), error_headers(error, headers))
+
+
+def html_error(error: DomainError, lang: str, headers: dict[str, str] | None = None) -> Reply:
+    page = pages.error_page(answer_for(error).code, message_of(error), error.details, lang)
+    return html_reply(answer_for(error).status, page, error_headers(error, headers))
+
+
+def error_reply(error: DomainError, event: Any, headers: dict[str, str], *, as_html: bool) -> Reply:
+    """The contract's error for the request `event`: in JSON, or as an HTML page in the
+    request's language (`pages.request_language`; a JSON error has none to choose)."""
+    if not as_html:
+        return json_error(error, headers)
+    return html_error(error, pages.request_language(event), headers)
 
 
 def as_domain_error(error: Exception) -> DomainError:

@@ -1,17 +1,19 @@
-"""An HTTP API function that serves one GET route without Powertools' resolver.
+"""An HTTP API function that serves its GET routes without Powertools' resolver.
 
 Importing the resolver (`aws_lambda_powertools.event_handler`: every event source's data
 classes, AppSync's asyncio, the OpenAPI merge) costs a cold start about as much as making
-the DynamoDB client. A function with one public GET route (the count, polled by every
-open page; the campaign, its challenge, its list and its badge) answers without it, as
-`http.make_app`'s resolver would: the path matched by the resolver's own rule, errors in
-JSON from `http_errors` (a GET is never a browser form's post), the payload 2.0 result the
-resolver builds. Only the OpenAPI function loads the resolver, to read the route's
-declaration (`get_openapi_schema`), and it has loaded it anyway.
+the DynamoDB client. A function whose routes are all public GETs (the count, polled by every
+open page; its breakdowns; the campaign, its challenge, its list, its badge and the letter's
+page) answers without it, as `http.make_app`'s resolver would: the path matched by the
+resolver's own rule, the contract's errors from `http_answers` (in JSON, a GET being never a
+browser form's post, or as HTML pages for a page's route), the payload 2.0 result the
+resolver builds. Only the OpenAPI function loads the resolver, to read the routes'
+declarations (`get_openapi_schema`), and it has loaded it anyway.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import inspect
 import re
@@ -31,13 +33,18 @@ _PARAMETER_VALUE = r"[-._~()'!*:@,;=+&$%<> \[\]{}|^\w]+"
 
 @dataclass(frozen=True)
 class Request:
-    """What a route reads of a payload 2.0 event: its headers by lower-case name, its query
-    parameters (as API Gateway decoded them, a repeated one joined with commas)."""
+    """What a route reads of a payload 2.0 event, by the names the resolver's event gives
+    it (so that `pages.request_language` and a route read it the same either way): its
+    headers by lower-case name, its query parameters (as API Gateway decoded them, a repeated
+    one joined with commas), its body, and the domain it came to."""
 
     method: str
     path: str
     headers: dict[str, str]
-    query: dict[str, str]
+    query_string_parameters: dict[str, str]
+    body: str | None = None
+    is_base64_encoded: bool = False
+    domain_name: str = ""
 
     @classmethod
     def of(cls, event: dict[str, Any]) -> Request:
@@ -47,11 +54,24 @@ class Request:
         if stage != "$default":
             path = path[len("/" + stage) :]
         headers = {name.lower(): value for name, value in (event.get("headers") or {}).items()}
-        return cls(context["http"]["method"].upper(), path, headers, event.get("queryStringParameters") or {})
+        return cls(
+            context["http"]["method"].upper(),
+            path,
+            headers,
+            event.get("queryStringParameters") or {},
+            event.get("body"),
+            bool(event.get("isBase64Encoded")),
+            context.get("domainName", ""),
+        )
 
     def get_query_string_value(self, name: str, default_value: str | None = None) -> str | None:
-        """As the resolver's event reads it, so that a route reads the same either way."""
-        return self.query.get(name, default_value)
+        return self.query_string_parameters.get(name, default_value)
+
+    @property
+    def decoded_body(self) -> str | None:
+        if self.is_base64_encoded and self.body:
+            return base64.b64decode(self.body.encode()).decode()
+        return self.body
 
 
 def event_result(reply: Reply) -> dict[str, Any]:
@@ -62,27 +82,37 @@ def event_result(reply: Reply) -> dict[str, Any]:
     return {"statusCode": reply.status, "body": reply.body, "isBase64Encoded": False, "headers": headers, "cookies": []}
 
 
-class OneRoute:
-    """A function's one route: `app.get(path, ...)` declares it as the resolver's `app.get`
-    does (the same options, for the OpenAPI document); `resolve` answers an event with it.
-    Every answer, errors too, carries the route's `cors` headers. Made at a function's cold
-    start, so it first checks the function's settings."""
+@dataclass(frozen=True)
+class _Route:
+    path: str
+    rule: re.Pattern[str]
+    handler: Callable[..., Reply]
+    declaration: dict[str, Any]
 
-    def __init__(self, cors: dict[str, str]) -> None:
+    @classmethod
+    def of(cls, path: str, handler: Callable[..., Reply], declaration: dict[str, Any]) -> _Route:
+        rule = re.compile("^" + _PARAMETER.sub(lambda name: f"(?P<{name[1]}>{_PARAMETER_VALUE})", path) + "$")
+        return cls(path, rule, handler, declaration)
+
+
+class GetRoutes:
+    """A function's GET routes: `app.get(path, ...)` declares one as the resolver's `app.get`
+    does (the same options, for the OpenAPI document); `resolve` answers an event with the
+    first whose path matches, in the order declared, as the resolver tries them. Every error
+    is the contract's, in JSON (as an HTML page where `html_errors`: a page's routes), with the
+    routes' `cors` headers. Made at a function's cold start, so it first checks the function's
+    settings."""
+
+    def __init__(self, cors: dict[str, str], *, html_errors: bool = False) -> None:
         config.check()
         self.cors = dict(cors)
+        self.html_errors = html_errors
         self.current_event = Request("", "", {}, {})
-        self._path = ""
-        self._rule: re.Pattern[str] | None = None
-        self._handler: Callable[..., Reply] | None = None
-        self._declaration: dict[str, Any] = {}
+        self._routes: list[_Route] = []
 
     def get(self, path: str, **declaration: Any) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
         def register(handler: Callable[..., Reply]) -> Callable[..., Reply]:
-            if self._handler is not None:
-                raise ValueError(f"one route only: {path} after {self._path}")
-            self._path, self._handler, self._declaration = path, handler, declaration
-            self._rule = re.compile("^" + _PARAMETER.sub(lambda name: f"(?P<{name[1]}>{_PARAMETER_VALUE})", path) + "$")
+            self._routes.append(_Route.of(path, handler, declaration))
             return handler
 
         return register
@@ -92,23 +122,31 @@ class OneRoute:
         return event_result(self._answer())
 
     def _answer(self) -> Reply:
-        assert self._rule is not None and self._handler is not None, "no route declared"
-        found = self._rule.match(self.current_event.path) if self.current_event.method == "GET" else None
+        assert self._routes, "no route declared"
         try:
-            if found is None:
-                raise NoRoute()
-            return self._handler(**found.groupdict())
+            route, found = self._matching()
+            return route.handler(**found.groupdict())
         except Exception as error:
-            return http_answers.json_error(http_answers.as_domain_error(error), self.cors)
+            domain_error = http_answers.as_domain_error(error)
+            return http_answers.error_reply(domain_error, self.current_event, self.cors, as_html=self.html_errors)
+
+    def _matching(self) -> tuple[_Route, re.Match[str]]:
+        if self.current_event.method == "GET":
+            for route in self._routes:
+                found = route.rule.match(self.current_event.path)
+                if found is not None:
+                    return route, found
+        raise NoRoute()
 
     def get_openapi_schema(self) -> Any:
-        """The route's part of the OpenAPI document, as the resolver describes the same declaration."""
+        """The routes' part of the OpenAPI document, as the resolver describes the same declarations."""
         # Here only: the OpenAPI function calls this, and has loaded the resolver already.
         from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-        assert self._handler is not None, "no route declared"
+        assert self._routes, "no route declared"
         resolver = APIGatewayHttpResolver()
-        resolver.get(self._path, **self._declaration)(_as_declared_to_the_resolver(self._handler, Response))
+        for route in self._routes:
+            resolver.get(route.path, **route.declaration)(_as_declared_to_the_resolver(route.handler, Response))
         return resolver.get_openapi_schema()
 
 
