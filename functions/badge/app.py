@@ -2,10 +2,10 @@
 
 from undersigned import count_views, http_answers, schemas
 from undersigned.observability import logger
-from undersigned.one_route import GetRoutes
+from undersigned.one_route import Routes
 from undersigned.store.campaigns import Campaigns
 
-app = GetRoutes(cors=http_answers.ANY_ORIGIN_HEADERS)
+app = Routes(cors=http_answers.ANY_ORIGIN_HEADERS)
 CACHE = http_answers.public_cache(60, 300)
 SVG_TYPE = "image/svg+xml"
 ANSWERS = {200: {"description": "An SVG image.", "content": {SVG_TYPE: {"schema": {"type": "string"}}}}, **schemas.NOT_MODIFIED, **schemas.error_responses(400, 404)}

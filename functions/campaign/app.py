@@ -4,10 +4,10 @@ letter in the reader's language where the organiser wrote one (`?lang=`, else Ac
 from undersigned import catalogue, http_answers, schemas
 from undersigned.campaign import utc_now
 from undersigned.observability import logger
-from undersigned.one_route import GetRoutes
+from undersigned.one_route import Routes
 from undersigned.store.campaigns import Campaigns
 
-app = GetRoutes(cors=http_answers.ANY_ORIGIN_HEADERS)
+app = Routes(cors=http_answers.ANY_ORIGIN_HEADERS)
 CACHE = http_answers.public_cache(30, 60)
 
 

@@ -6,10 +6,10 @@ import time
 from undersigned import http_answers, humancheck, schemas
 from undersigned.keys import keys
 from undersigned.observability import logger
-from undersigned.one_route import GetRoutes
+from undersigned.one_route import Routes
 from undersigned.store.campaigns import Campaigns
 
-app = GetRoutes(cors=http_answers.ANY_ORIGIN_HEADERS)
+app = Routes(cors=http_answers.ANY_ORIGIN_HEADERS)
 
 
 @http_answers.route(app.get, "/campaigns/<campaign_id>/challenge", schemas.answers(schemas.ChallengeOut, "A signed challenge.", 404))

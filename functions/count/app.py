@@ -4,10 +4,10 @@ Every open page polls it, so it answers without Powertools' resolver (`one_route
 
 from undersigned import http_answers, schemas
 from undersigned.observability import logger
-from undersigned.one_route import GetRoutes
+from undersigned.one_route import Routes
 from undersigned.store.campaigns import Campaigns
 
-app = GetRoutes(cors=http_answers.ANY_ORIGIN_HEADERS)
+app = Routes(cors=http_answers.ANY_ORIGIN_HEADERS)
 CACHE = http_answers.public_cache(5, 30)
 
 

@@ -5,10 +5,10 @@ GET routes only, so they answer without Powertools' resolver (`one_route`)."""
 from undersigned import count_views, http_answers, paging, schemas
 from undersigned.campaign import utc_now
 from undersigned.observability import logger
-from undersigned.one_route import GetRoutes
+from undersigned.one_route import Routes
 from undersigned.store.campaigns import Campaigns
 
-app = GetRoutes(cors=http_answers.ANY_ORIGIN_HEADERS)
+app = Routes(cors=http_answers.ANY_ORIGIN_HEADERS)
 CACHE = http_answers.public_cache(30, 60)
 
 

@@ -4,9 +4,9 @@ answers without Powertools' resolver (`one_route`), every error as an HTML page.
 
 from undersigned import http_answers, letter_requests, schemas
 from undersigned.observability import logger
-from undersigned.one_route import GetRoutes
+from undersigned.one_route import Routes
 
-app = GetRoutes(cors={}, html_errors=True)
+app = Routes(cors={}, html_errors=True)
 PAGE = {200: schemas.html_page("An HTML page."), **schemas.NOT_MODIFIED, 404: schemas.html_page("`campaign_not_found`, as an HTML page.")}
 
 

@@ -3,9 +3,9 @@
 
 from undersigned import http_answers, schemas, signatories
 from undersigned.observability import logger
-from undersigned.one_route import GetRoutes
+from undersigned.one_route import Routes
 
-app = GetRoutes(cors=http_answers.ANY_ORIGIN_HEADERS)
+app = Routes(cors=http_answers.ANY_ORIGIN_HEADERS)
 CACHE = http_answers.public_cache(30, 60)
 
 

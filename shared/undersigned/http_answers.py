@@ -95,6 +95,11 @@ def html_reply(status: int, markup: str, headers: dict[str, str] | None = None) 
     return Reply(status, markup, {**pages.SECURITY_HEADERS, **(headers or {})}, HTML_TYPE)
 
 
+def redirect_reply(location: str, headers: dict[str, str] | None = None) -> Reply:
+    """`303 See Other`: a browser form's answer that sends it on to `location`."""
+    return Reply(303, "", {"Location": location, "Cache-Control": "no-store", **(headers or {})})
+
+
 def cacheable_page(request_headers: Mapping[str, str], markup: str, headers: dict[str, str]) -> Reply:
     """A public HTML page with an ETag (`If-None-Match` answers 304); `headers` say how long
     it may be kept and what else it depends on."""

@@ -2,7 +2,7 @@
 (`?lang=`, else Accept-Language, else the campaign's default), and an answer the edge may
 keep for a short while, one copy per language. An unknown campaign is the HTML error page
 (`404`), as the function answers every error with a page. Without Powertools' resolver
-(`one_route`): `request` is the function's `GetRoutes.current_event`."""
+(`one_route`): `request` is the function's `Routes.current_event`."""
 
 from __future__ import annotations
 

@@ -1,14 +1,15 @@
-"""An HTTP API function that serves its GET routes without Powertools' resolver.
+"""An HTTP API function that serves its routes without Powertools' resolver.
 
 Importing the resolver (`aws_lambda_powertools.event_handler`: every event source's data
 classes, AppSync's asyncio, the OpenAPI merge) costs a cold start about as much as making
-the DynamoDB client. A function whose routes are all public GETs (the count, polled by every
-open page; its breakdowns; the campaign, its challenge, its list, its badge and the letter's
-page) answers without it, as `http.make_app`'s resolver would: the path matched by the
-resolver's own rule, the contract's errors from `http_answers` (in JSON, a GET being never a
-browser form's post, or as HTML pages for a page's route), the payload 2.0 result the
-resolver builds. Only the OpenAPI function loads the resolver, to read the routes'
-declarations (`get_openapi_schema`), and it has loaded it anyway.
+the DynamoDB client. A function with plain routes (the count, polled by every open page; its
+breakdowns; the campaign, its challenge, its list, its badge and the letter's page; the email
+links' pages and the posts behind their buttons) answers without it, as `http.make_app`'s
+resolver would: the method and path matched by the resolver's own rule, the body read by
+`http_bodies`, the contract's errors from `http_answers` (in JSON, or as HTML pages for a
+browser form's post and for a page's route), the payload 2.0 result the resolver builds.
+Only the OpenAPI function loads the resolver, to read the routes' declarations
+(`get_openapi_schema`), and it has loaded it anyway.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from undersigned import config, http_answers
+from undersigned import config, http_answers, http_bodies
 from undersigned.http_answers import Reply
 from undersigned.http_errors import NoRoute
 
@@ -64,6 +65,10 @@ class Request:
             context.get("domainName", ""),
         )
 
+    @property
+    def http_method(self) -> str:
+        return self.method
+
     def get_query_string_value(self, name: str, default_value: str | None = None) -> str | None:
         return self.query_string_parameters.get(name, default_value)
 
@@ -84,24 +89,30 @@ def event_result(reply: Reply) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class _Route:
+    method: str
     path: str
     rule: re.Pattern[str]
     handler: Callable[..., Reply]
     declaration: dict[str, Any]
 
     @classmethod
-    def of(cls, path: str, handler: Callable[..., Reply], declaration: dict[str, Any]) -> _Route:
+    def of(cls, method: str, path: str, handler: Callable[..., Reply], declaration: dict[str, Any]) -> _Route:
         rule = re.compile("^" + _PARAMETER.sub(lambda name: f"(?P<{name[1]}>{_PARAMETER_VALUE})", path) + "$")
-        return cls(path, rule, handler, declaration)
+        return cls(method, path, rule, handler, declaration)
+
+    @property
+    def is_static(self) -> bool:
+        return self.rule.groups == 0
 
 
-class GetRoutes:
-    """A function's GET routes: `app.get(path, ...)` declares one as the resolver's `app.get`
-    does (the same options, for the OpenAPI document); `resolve` answers an event with the
-    first whose path matches, in the order declared, as the resolver tries them. Every error
-    is the contract's, in JSON (as an HTML page where `html_errors`: a page's routes), with the
-    routes' `cors` headers. Made at a function's cold start, so it first checks the function's
-    settings."""
+class Routes:
+    """A function's routes: `app.get(path, ...)` and `app.post(path, ...)` declare one as the
+    resolver's do (the same options, for the OpenAPI document); `resolve` answers an event with
+    the first of its method whose path matches, as the resolver tries them (the paths without
+    parameters first, each kind in the order declared). Every error is the contract's, in JSON
+    (as an HTML page for a browser form's post, and for every request where `html_errors`: a
+    page's routes), with the routes' `cors` headers. Made at a function's cold start, so it
+    first checks the function's settings."""
 
     def __init__(self, cors: dict[str, str], *, html_errors: bool = False) -> None:
         config.check()
@@ -111,8 +122,14 @@ class GetRoutes:
         self._routes: list[_Route] = []
 
     def get(self, path: str, **declaration: Any) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
+        return self._declare("GET", path, declaration)
+
+    def post(self, path: str, **declaration: Any) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
+        return self._declare("POST", path, declaration)
+
+    def _declare(self, method: str, path: str, declaration: dict[str, Any]) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
         def register(handler: Callable[..., Reply]) -> Callable[..., Reply]:
-            self._routes.append(_Route.of(path, handler, declaration))
+            self._routes.append(_Route.of(method, path, handler, declaration))
             return handler
 
         return register
@@ -128,14 +145,15 @@ class GetRoutes:
             return route.handler(**found.groupdict())
         except Exception as error:
             domain_error = http_answers.as_domain_error(error)
-            return http_answers.error_reply(domain_error, self.current_event, self.cors, as_html=self.html_errors)
+            as_html = self.html_errors or http_bodies.is_form_post(self)
+            return http_answers.error_reply(domain_error, self.current_event, self.cors, as_html=as_html)
 
     def _matching(self) -> tuple[_Route, re.Match[str]]:
-        if self.current_event.method == "GET":
-            for route in self._routes:
-                found = route.rule.match(self.current_event.path)
-                if found is not None:
-                    return route, found
+        tried = [route for route in self._routes if route.is_static] + [route for route in self._routes if not route.is_static]
+        for route in tried:
+            found = route.rule.match(self.current_event.path) if route.method == self.current_event.method else None
+            if found is not None:
+                return route, found
         raise NoRoute()
 
     def get_openapi_schema(self) -> Any:
@@ -146,7 +164,7 @@ class GetRoutes:
         assert self._routes, "no route declared"
         resolver = APIGatewayHttpResolver()
         for route in self._routes:
-            resolver.get(route.path, **route.declaration)(_as_declared_to_the_resolver(route.handler, Response))
+            resolver.route(route.path, route.method, **route.declaration)(_as_declared_to_the_resolver(route.handler, Response))
         return resolver.get_openapi_schema()
 
 

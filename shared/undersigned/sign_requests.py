@@ -36,7 +36,7 @@ def accepted(app: APIGatewayHttpResolver, campaign: Campaign, lang: str) -> Resp
     if not http.is_form_post(app):
         return http.json_response(202, ACCEPTED, cors)
     # Without a thank-you URL of the organiser's, the page asks the signer to share the letter's page.
-    return email_links.after_form_post(campaign, None, letter_page.signed_page(campaign, http.public_base_url(app), lang), cors)
+    return http.as_response(email_links.after_form_post(campaign, None, letter_page.signed_page(campaign, http.public_base_url(app), lang), cors))
 
 
 def signer_language(app: APIGatewayHttpResolver, campaign: Campaign, fields: dict[str, object]) -> str:
