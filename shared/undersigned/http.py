@@ -85,7 +85,3 @@ def as_response(reply: Reply) -> Response:
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return as_response(http_answers.json_reply(status, body, headers))
 
-
-def cacheable_json(app: APIGatewayHttpResolver, value: Any, cache: str) -> Response:
-    return as_response(http_answers.cacheable_json(app.current_event.headers, value, cache))
-
