@@ -1,13 +1,16 @@
 """$default: every request that no other route serves (another path, another method, a
 trailing slash) answers the contract's `404 not_found`, not API Gateway's own `{"message"}`.
 
-The resolver has no routes: each request is its not-found case (`http.make_app`)."""
+It has no routes: each request is its not-found case (`one_route.Routes`, without the
+resolver, so that a scanner's stray requests start it cheaply)."""
 
-from undersigned import http
+from undersigned import http_answers
+from undersigned.observability import logger
+from undersigned.one_route import Routes
 
-app = http.make_app(cors=http.any_origin)
+app = Routes(cors=http_answers.ANY_ORIGIN_HEADERS)
 
 
-@http.logger.inject_lambda_context
+@logger.inject_lambda_context
 def lambda_handler(event: dict, context: object) -> dict:
     return app.resolve(event, context)

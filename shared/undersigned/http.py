@@ -15,10 +15,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from undersigned import config, http_answers
-from undersigned.errors import DomainError
 from undersigned.http_answers import ANY_ORIGIN_HEADERS, JSON_TYPE, Reply  # noqa: F401 - JSON_TYPE read through http too
-from undersigned.http_answers import public_cache, route  # noqa: F401 - every function declares its routes and caching through http
-from undersigned.http_bodies import FORM_TYPE, MAX_BODY_BYTES, is_form_post, media_type, raw_body, read_body  # noqa: F401 - read through http too
+from undersigned.http_answers import route  # noqa: F401 - the resolver's functions declare their routes through http
+from undersigned.http_bodies import FORM_TYPE, is_form_post, read_body  # noqa: F401 - read through http too
 from undersigned.http_errors import NoRoute
 from undersigned.observability import logger
 
@@ -44,25 +43,22 @@ def allowed_origin(app: APIGatewayHttpResolver) -> dict[str, str]:
     return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "Retry-After", "Vary": "Origin"}
 
 
-def make_app(cors: CorsPolicy, *, html_errors: bool = False) -> APIGatewayHttpResolver:
+def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
     """A resolver whose every error, expected or not, answers in the contract's shape (as an
-    HTML page for a browser form, or for every request where `html_errors`: a page's route).
-    Made at a function's cold start, so it first checks the function's settings."""
+    HTML page for a browser form). Made at a function's cold start, so it first checks the
+    function's settings."""
     config.check()
     app = APIGatewayHttpResolver()
 
-    @app.exception_handler(DomainError)
-    def _domain_error(error: DomainError) -> Response:
-        as_html = html_errors or is_form_post(app)
-        return as_response(http_answers.error_reply(error, app.current_event, cors(app), as_html=as_html))
+    @app.exception_handler(Exception)
+    def _error(error: Exception) -> Response:
+        domain_error = http_answers.as_domain_error(error)
+        return as_response(http_answers.error_reply(domain_error, app.current_event, cors(app), as_html=is_form_post(app)))
 
+    # The resolver's own "no route" is not an error of ours: the contract's 404.
     @app.exception_handler(NotFoundError)
     def _no_route(_: NotFoundError) -> Response:
-        return _domain_error(NoRoute())
-
-    @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> Response:
-        return _domain_error(http_answers.as_domain_error(error))
+        return _error(NoRoute())
 
     return app
 

@@ -1,7 +1,7 @@
 """What the HTTP functions answer, as plain data, and how their routes are declared.
 
 Nothing here imports Powertools' resolver: importing it is most of what a function adds to
-a cold start, so a function that serves only GET routes can answer without it (`one_route`).
+a cold start, so a function whose routes it does not need answers without it (`one_route`).
 `http` turns these answers into the resolver's, so that both answer alike.
 """
 
@@ -84,11 +84,16 @@ def cacheable_json(request_headers: Mapping[str, str], value: Any, cache: str) -
 def cacheable_reply(request_headers: Mapping[str, str], body: str, cache: str, content_type: str = JSON_TYPE) -> Reply:
     """A public, cacheable answer for any origin, with an ETag; `If-None-Match` answers 304.
     `request_headers` are the request's, by lower-case name."""
-    tag = entity_tag(body)
-    headers = {**ANY_ORIGIN_HEADERS, "Cache-Control": cache, "ETag": tag}
+    return _revalidated(request_headers, Reply(200, body, {**ANY_ORIGIN_HEADERS, "Cache-Control": cache}, content_type))
+
+
+def _revalidated(request_headers: Mapping[str, str], reply: Reply) -> Reply:
+    """`reply` with its ETag; a `304` with the same headers when `If-None-Match` holds it."""
+    tag = entity_tag(reply.body)
+    headers = {**reply.headers, "ETag": tag}
     if matches(request_headers.get("if-none-match"), tag):
         return Reply(304, "", headers)
-    return Reply(200, body, headers, content_type)
+    return Reply(reply.status, reply.body, headers, reply.content_type)
 
 
 def html_reply(status: int, markup: str, headers: dict[str, str] | None = None) -> Reply:
@@ -103,11 +108,7 @@ def redirect_reply(location: str, headers: dict[str, str] | None = None) -> Repl
 def cacheable_page(request_headers: Mapping[str, str], markup: str, headers: dict[str, str]) -> Reply:
     """A public HTML page with an ETag (`If-None-Match` answers 304); `headers` say how long
     it may be kept and what else it depends on."""
-    tag = entity_tag(markup)
-    merged = {**pages.SECURITY_HEADERS, **headers, "ETag": tag}
-    if matches(request_headers.get("if-none-match"), tag):
-        return Reply(304, "", merged)
-    return Reply(200, markup, merged, HTML_TYPE)
+    return _revalidated(request_headers, html_reply(200, markup, headers))
 
 
 def public_base_url(domain_name: str) -> str:

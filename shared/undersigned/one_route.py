@@ -39,7 +39,7 @@ class Request:
     headers by lower-case name, its query parameters (as API Gateway decoded them, a repeated
     one joined with commas), its body, and the domain it came to."""
 
-    method: str
+    http_method: str
     path: str
     headers: dict[str, str]
     query_string_parameters: dict[str, str]
@@ -64,10 +64,6 @@ class Request:
             bool(event.get("isBase64Encoded")),
             context.get("domainName", ""),
         )
-
-    @property
-    def http_method(self) -> str:
-        return self.method
 
     def get_query_string_value(self, name: str, default_value: str | None = None) -> str | None:
         return self.query_string_parameters.get(name, default_value)
@@ -120,6 +116,8 @@ class Routes:
         self.html_errors = html_errors
         self.current_event = Request("", "", {}, {})
         self._routes: list[_Route] = []
+        # The order a request tries them in: paths without parameters first, as the resolver does.
+        self._tried: list[_Route] = []
 
     def get(self, path: str, **declaration: Any) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
         return self._declare("GET", path, declaration)
@@ -130,6 +128,7 @@ class Routes:
     def _declare(self, method: str, path: str, declaration: dict[str, Any]) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
         def register(handler: Callable[..., Reply]) -> Callable[..., Reply]:
             self._routes.append(_Route.of(method, path, handler, declaration))
+            self._tried = [route for route in self._routes if route.is_static] + [route for route in self._routes if not route.is_static]
             return handler
 
         return register
@@ -139,7 +138,6 @@ class Routes:
         return event_result(self._answer())
 
     def _answer(self) -> Reply:
-        assert self._routes, "no route declared"
         try:
             route, found = self._matching()
             return route.handler(**found.groupdict())
@@ -149,9 +147,8 @@ class Routes:
             return http_answers.error_reply(domain_error, self.current_event, self.cors, as_html=as_html)
 
     def _matching(self) -> tuple[_Route, re.Match[str]]:
-        tried = [route for route in self._routes if route.is_static] + [route for route in self._routes if not route.is_static]
-        for route in tried:
-            found = route.rule.match(self.current_event.path) if route.method == self.current_event.method else None
+        for route in self._tried:
+            found = route.rule.match(self.current_event.path) if route.method == self.current_event.http_method else None
             if found is not None:
                 return route, found
         raise NoRoute()
@@ -161,7 +158,6 @@ class Routes:
         # Here only: the OpenAPI function calls this, and has loaded the resolver already.
         from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
-        assert self._routes, "no route declared"
         resolver = APIGatewayHttpResolver()
         for route in self._routes:
             resolver.route(route.path, route.method, **route.declaration)(_as_declared_to_the_resolver(route.handler, Response))

@@ -182,17 +182,17 @@ def _email_to_send(outgoing: outbox.Outgoing) -> tuple[mail.Email, Campaign] | N
         return None
     campaign = Campaigns().recent(outgoing.campaign_id)
     signature = Signatures().get_expecting(outgoing.campaign_id, outgoing.signer, lambda found: _fits(found, outgoing)) if campaign else None
-    # Gone, or started afresh since (its own message carries the new signature's id).
-    if campaign is None or signature is None or signature.signature_id != outgoing.signature_id:
+    if campaign is None or signature is None or not _fits(signature, outgoing):
         return None
-    pending = signature.state == State.PENDING and not signature.expired(utc_now().timestamp())
-    if not (pending or signature.state in CONFIRMED) or suppression.is_suppressed(outgoing.to):
+    expired = signature.state == State.PENDING and signature.expired(utc_now().timestamp())
+    if expired or suppression.is_suppressed(outgoing.to):
         return None
     return email_for(campaign, signature, outgoing.to, outgoing.base_url, outgoing.lang), campaign
 
 
 def _fits(signature: StoredSignature | None, outgoing: outbox.Outgoing) -> bool:
-    """The message's own signature, pending or confirmed: an email is to go (read again if not)."""
+    """The message's own signature, pending or confirmed: an email may go (read again if not).
+    Not gone, ended, or started afresh since (its own message carries the new signature's id)."""
     return signature is not None and signature.signature_id == outgoing.signature_id and (
         signature.state == State.PENDING or signature.state in CONFIRMED
     )

@@ -43,8 +43,12 @@ def _lease(message_id: str) -> str:
     return f"lease#{message_id}"
 
 
+def _lease_names(message_id: str) -> dict[str, str]:
+    return {"#lease": _lease(message_id)}
+
+
 def _claim_names(message_id: str) -> dict[str, str]:
-    return {"#lease": _lease(message_id), "#sent": _SENT}
+    return {**_lease_names(message_id), "#sent": _SENT}
 
 
 def _adding(names: Iterable[str], value: str) -> tuple[str, dict[str, str]]:
@@ -93,9 +97,9 @@ class Ledger:
             ":expires": {"N": str(expires_at)},
         }
         below = []
-        for number, name in enumerate(caps):
-            values[f":cap{number}"] = {"N": str(caps[name])}
-            below.append(f"(attribute_not_exists(#count{number}) OR #count{number} < :cap{number})")
+        for number, (count, cap) in enumerate(zip(placeholders, caps.values())):
+            values[f":cap{number}"] = {"N": str(cap)}
+            below.append(f"(attribute_not_exists({count}) OR {count} < :cap{number})")
         try:
             self._client.update_item(
                 TableName=self.table,
@@ -131,7 +135,7 @@ class Ledger:
             Key=_key(counter),
             UpdateExpression="SET #lease = :lease, expires_at = :expires",
             ConditionExpression="#lease = :held",
-            ExpressionAttributeNames={"#lease": _lease(message_id)},
+            ExpressionAttributeNames=_lease_names(message_id),
             ExpressionAttributeValues={":lease": {"N": str(lease_until)}, ":held": {"N": held}, ":expires": {"N": str(expires_at)}},
         )
         return Delivery.CLAIMED if taken is not None else Delivery.BUSY
@@ -157,7 +161,7 @@ class Ledger:
             Key=_key(counter),
             UpdateExpression=adding + " REMOVE #lease",
             ConditionExpression="#lease = :lease",
-            ExpressionAttributeNames={**placeholders, "#lease": _lease(message_id)},
+            ExpressionAttributeNames={**placeholders, **_lease_names(message_id)},
             ExpressionAttributeValues={":minus": {"N": "-1"}, ":lease": {"N": str(lease_until)}},
         )
 

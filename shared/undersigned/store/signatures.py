@@ -115,14 +115,18 @@ def listed_kind(campaign_id: str, kind: str) -> str:
     return f"{campaign_id}#{kind}"
 
 
+def _list_shard(campaign_id: str, shard: int) -> str:
+    return f"{campaign_id}#{shard}"
+
+
 def list_key(campaign_id: str, signer: str) -> str:
     """The whole list's partition a signer is listed under (always the same one)."""
-    return f"{campaign_id}#{zlib.crc32(signer.encode()) % LIST_SHARDS}"
+    return _list_shard(campaign_id, zlib.crc32(signer.encode()) % LIST_SHARDS)
 
 
 def list_keys(campaign_id: str) -> list[str]:
     """Every partition of a campaign's whole list, the one of signatures listed before it was spread included."""
-    return [campaign_id, *(f"{campaign_id}#{shard}" for shard in range(LIST_SHARDS))]
+    return [campaign_id, *(_list_shard(campaign_id, shard) for shard in range(LIST_SHARDS))]
 
 
 def _listing(campaign_id: str, signer: str, signature_id: str, now: float, values: dict[str, Any], kind: str) -> list[str]:
