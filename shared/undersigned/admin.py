@@ -115,73 +115,73 @@ class Organiser:
 
     # ------------------------------------------------------------ signatures
     def signatures(self, campaign_id: str, state: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
-        self._campaign(campaign_id)
+        campaign = self._campaign(campaign_id)
         if state is not None and state not in REVIEW_STATES:
             raise errors.invalid("state", f"Must be one of {', '.join(REVIEW_STATES)}.")
-        items, last = self._signatures.page(campaign_id, limit, page_start(cursor), states=(state,) if state else (), fields=REVIEWED)
+        items, last = self._signatures.page(campaign, limit, page_start(cursor), states=(state,) if state else (), fields=REVIEWED)
         return {"items": [review_view(item) for item in items], "next_cursor": next_cursor(last)}
 
     def hide(self, campaign_id: str, signer: str) -> dict[str, Any]:
-        self._campaign(campaign_id)
-        if not self._signatures.hide(campaign_id, signer):
+        campaign = self._campaign(campaign_id)
+        if not self._signatures.hide(campaign, signer):
             raise errors.SignatureNotFound()
         self._audit(campaign_id, "hide", signer=signer)
         return {"status": "hidden", "signer": signer}
 
     def feature(self, campaign_id: str, signer: str, featured: bool) -> dict[str, Any]:
         """Shows a listed signatory among the featured (`featured=true` on the public list), or no longer."""
-        self._campaign(campaign_id)
-        if featured and not self._signatures.feature(campaign_id, signer):
+        campaign = self._campaign(campaign_id)
+        if featured and not self._signatures.feature(campaign, signer):
             raise errors.NotListed()
-        if not featured and not self._signatures.unfeature(campaign_id, signer):
+        if not featured and not self._signatures.unfeature(campaign, signer):
             raise errors.SignatureNotFound()
         self._audit(campaign_id, "feature" if featured else "unfeature", signer=signer)
         return {"status": "featured" if featured else "unfeatured", "signer": signer}
 
     def release(self, campaign_id: str, signer: str) -> dict[str, Any]:
-        self._campaign(campaign_id)
-        if not self._signatures.release(campaign_id, signer, self.now_iso, self.now.timestamp()):
+        campaign = self._campaign(campaign_id)
+        if not self._signatures.release(campaign, signer, self.now_iso, self.now.timestamp()):
             raise errors.NotQuarantined()
         self._audit(campaign_id, "release", signer=signer)
         return {"status": "verified", "signer": signer}
 
     def discard(self, campaign_id: str, signer: str) -> dict[str, Any]:
-        self._campaign(campaign_id)
-        current = self._signatures.get(campaign_id, signer)
+        campaign = self._campaign(campaign_id)
+        current = self._signatures.get(campaign, signer)
         # Review discards only what is in quarantine; a verified signature ends by invalidation.
         if current is None or current.state != State.QUARANTINED:
             raise errors.NotQuarantined()
-        if not self._signatures.discard(campaign_id, signer, self.now_iso):
+        if not self._signatures.discard(campaign, signer, self.now_iso):
             raise errors.NotQuarantined()
         self._audit(campaign_id, "discard", signer=signer)
         return {"status": "discarded", "signer": signer}
 
     def invalidate(self, campaign_id: str, criteria: dict[str, Any]) -> dict[str, Any]:
         """One page of a bulk invalidation; repeat with `cursor` = `next_cursor` until it is null."""
-        self._campaign(campaign_id)
+        campaign = self._campaign(campaign_id)
         match, cursor = _invalidation_criteria(criteria)
-        ended, last = self._invalidate_page(campaign_id, match, page_start(cursor))
+        ended, last = self._invalidate_page(campaign, match, page_start(cursor))
         described = {name: value for name, value in criteria.items() if name != "cursor"}
         self._audit(campaign_id, "invalidate", criteria=described, invalidated=ended)
         return {"invalidated": ended, "next_cursor": next_cursor(last)}
 
     def export(self, campaign_id: str, limit: int, cursor: str | None) -> dict[str, Any]:
         """A page of verified signers with only what each consented to share."""
-        self._campaign(campaign_id)
-        items, last = self._signatures.page(campaign_id, limit, page_start(cursor), states=(State.VERIFIED,), fields=EXPORTED)
+        campaign = self._campaign(campaign_id)
+        items, last = self._signatures.page(campaign, limit, page_start(cursor), states=(State.VERIFIED,), fields=EXPORTED)
         rows = [export_row(item) for item in items]
         self._audit(campaign_id, "export", rows=len(rows), first_page=cursor is None)
         return {"items": rows, "next_cursor": next_cursor(last)}
 
-    def _invalidate_page(self, campaign_id: str, match: dict[str, Any], after: str | None) -> tuple[int, str | None]:
+    def _invalidate_page(self, campaign: Campaign, match: dict[str, Any], after: str | None) -> tuple[int, str | None]:
         """Ends (state `invalidated`) the signatures of one page that match every criterion;
         the tally takes the counted ones out of the count. (How many ended, the next page.)"""
         items, next_after = self._signatures.page(
-            campaign_id, INVALIDATION_PAGE, after, states=moves_to(State.INVALIDATED), fields=("domain_hash", "caller_hash", "created_at")
+            campaign, INVALIDATION_PAGE, after, states=moves_to(State.INVALIDATED), fields=("domain_hash", "caller_hash", "created_at")
         )
         ended = 0
         for item in items:
-            if _matches(item, match) and self._signatures.end(campaign_id, item["signer"], State.INVALIDATED, self.now_iso, item.get("sid")):
+            if _matches(item, match) and self._signatures.end(campaign, item["signer"], State.INVALIDATED, self.now_iso, item.get("sid")):
                 ended += 1
         return ended, next_after
 

@@ -53,14 +53,24 @@ def is_unavailable(error: BaseException) -> bool:
 
 def retry_transaction_conflicts(response: Any, attempts: int, **_: Any) -> float | None:
     """Seconds to wait before trying a write again that met an item inside another
-    transaction (the tally's marks). DynamoDB answers TransactionConflictException,
-    which botocore's retry modes leave to the caller; a signer should not see it.
-    Within the same `ATTEMPTS` as every other retry, so the budget above holds."""
-    if response is None or attempts >= ATTEMPTS:
-        return None
-    if response[1].get("Error", {}).get("Code") != "TransactionConflictException":
+    transaction: a signer's write meeting the tally's marks, or two tally transactions
+    (two shards of one campaign) meeting on its count. DynamoDB answers
+    TransactionConflictException, or cancels a transaction for `TransactionConflict`,
+    which botocore's retry modes leave to the caller. A cancelled transaction wrote
+    nothing, so trying it again cannot count twice. Within the same `ATTEMPTS` as every
+    other retry, so the budget above holds."""
+    if response is None or attempts >= ATTEMPTS or not _conflicted(response[1]):
         return None
     return random.uniform(0, 0.025 * 2**attempts)
+
+
+def _conflicted(answer: dict[str, Any]) -> bool:
+    """Whether a write was refused only for meeting another transaction."""
+    code = answer.get("Error", {}).get("Code")
+    if code == "TransactionCanceledException":
+        reasons = {reason.get("Code") for reason in answer.get("CancellationReasons", [])}
+        return "TransactionConflict" in reasons and reasons <= {"TransactionConflict", "None"}
+    return code == "TransactionConflictException"
 
 
 @lru_cache(maxsize=1)

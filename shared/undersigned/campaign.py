@@ -29,6 +29,9 @@ MAX_MILESTONES = 50
 MAX_TITLE, MAX_STATEMENT = 200, 20_000
 LETTER_PARTS = ("title", "statement")
 DEFAULT_SENDER = "Undersigned"
+# The signature layout of a campaign created before signatures were spread over several
+# partition keys (see `store.signatures`): all on the campaign's one key.
+ONE_KEY = 1
 
 # A rule answers what is wrong with a value (a sentence naming the field), or None.
 Rule = Callable[[Any], "str | None"]
@@ -250,6 +253,9 @@ class Campaign:
     count_updated_at: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    # How many partition keys its signatures are spread over, fixed when the campaign is
+    # created (`store.campaigns.Campaigns.save`); a campaign stored without it has one.
+    signature_shards: int = ONE_KEY
 
     def is_open(self, now: datetime) -> bool:
         if self.closed:
@@ -367,5 +373,5 @@ def _kept(name: str, value: Any) -> Any:
 def campaign_from_stored(values: dict[str, Any]) -> Campaign:
     """A campaign as the store read it: absent settings take their defaults."""
     kept = {name: _kept(name, values[name]) for name in SETTINGS if values.get(name) is not None}
-    service = {name: values[name] for name in ("count_updated_at", "created_at", "updated_at") if name in values}
+    service = {name: values[name] for name in ("count_updated_at", "created_at", "updated_at", "signature_shards") if name in values}
     return Campaign(**kept, **service, count=values.get("verified_count", 0), organisations=values.get("organisation_count", 0))

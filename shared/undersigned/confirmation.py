@@ -43,13 +43,13 @@ def verify(token: str, now: datetime) -> Verification:
     campaign = campaign_of(claims)
     signatures = Signatures()
     # Only a signature awaiting this token goes on to the write, whose condition decides.
-    signature = signatures.get_expecting(claims.campaign_id, claims.signer, lambda found: _awaits(found, claims, now))
+    signature = signatures.get_expecting(campaign, claims.signer, lambda found: _awaits(found, claims, now))
     for _ in range(2):
         status = _verification_status(signature, claims, now)
         if status is not None:
             return Verification(status, campaign)
         done, signature = signatures.verify(
-            claims.campaign_id,
+            campaign,
             claims.signer,
             claims.signature_id,
             format_instant(now),
@@ -87,6 +87,6 @@ def withdraw(token: str, now: datetime) -> Campaign:
     """Erases the signer's details and takes the signature out of the count. Repeatable."""
     claims = read_claims(token, tokens.WITHDRAW, now)
     campaign = campaign_of(claims)
-    if not Signatures().withdraw(claims.campaign_id, claims.signer, claims.signature_id, format_instant(now)):
+    if not Signatures().withdraw(campaign, claims.signer, claims.signature_id, format_instant(now)):
         raise errors.InvalidToken()
     return campaign

@@ -1,10 +1,11 @@
-"""The tally function's work on one batch of the signatures table's stream: per campaign,
-move the marks and the count in the tally's transaction (`store.tally_transaction`), then
-announce the change (`count_events`).
+"""The tally function's work on one batch of the signatures table's stream: per partition
+of a campaign's signatures, move the marks and the count in the tally's transaction
+(`store.tally_transaction`); then, once per campaign, announce the change (`count_events`).
 
-A campaign whose update or announcement failed is reported by its first record's
-sequence number, so the mapping retries from there; what landed already is recognised
-by its marks and not counted twice, and an announced milestone by its claim.
+A partition whose update failed, or a campaign whose announcement failed, is reported by
+its first record's sequence number, so the mapping retries from there; what landed
+already is recognised by its marks and not counted twice, and an announced milestone by
+its claim.
 
 A record that cannot be read (no keys, no new image...) would fail every retry and hold
 up the shard behind it: it is reported to the failure queue instead, and the rest of the
@@ -18,7 +19,7 @@ from typing import Any, Iterable
 from undersigned import count_events, tally_failures
 from undersigned.observability import fault_report, logger
 from undersigned.store.tally_transaction import TallyTransaction
-from undersigned.tally import Unreadable, tally_records
+from undersigned.tally import CampaignTally, Unreadable, tally_records
 
 
 def keep_count(records: Iterable[dict[str, Any]], now_iso: str) -> list[str]:
@@ -27,14 +28,31 @@ def keep_count(records: Iterable[dict[str, Any]], now_iso: str) -> list[str]:
     batch = tally_records(records)
     failed = _report_unreadable(batch.unreadable, _stream_of(records))
     transaction = TallyTransaction()
-    for tally in batch.tallies:
+    for campaign_id, tallies in _by_campaign(batch.tallies).items():
+        change, landed = 0, False
+        for tally in tallies:
+            try:
+                change += sum(transaction.apply(tally.partition, chunk, now_iso) for chunk in tally.chunks())
+                landed = True
+            except Exception as error:  # noqa: BLE001 - reported per partition, retried by the mapping
+                logger.error("count update failed", extra={"campaign_id": campaign_id, "partition": tally.partition, **fault_report(error)})
+                failed.append(tally.first_sequence_number)
+        if not landed:
+            continue
         try:
-            change = sum(transaction.apply(tally.campaign_id, chunk, now_iso) for chunk in tally.chunks())
-            count_events.announce(tally.campaign_id, change, now_iso)
+            count_events.announce(campaign_id, change, now_iso)
         except Exception as error:  # noqa: BLE001 - reported per campaign, retried by the mapping
-            logger.error("count update failed", extra={"campaign_id": tally.campaign_id, **fault_report(error)})
-            failed.append(tally.first_sequence_number)
+            logger.error("count update failed", extra={"campaign_id": campaign_id, **fault_report(error)})
+            failed.append(tallies[0].first_sequence_number)
     return failed
+
+
+def _by_campaign(tallies: list[CampaignTally]) -> dict[str, list[CampaignTally]]:
+    """The partitions' tallies (in stream order) by campaign, the campaigns by their first."""
+    grouped: dict[str, list[CampaignTally]] = {}
+    for tally in tallies:
+        grouped.setdefault(tally.campaign_id, []).append(tally)
+    return grouped
 
 
 def _report_unreadable(unreadable: list[Unreadable], stream_arn: str | None) -> list[str]:

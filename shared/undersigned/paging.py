@@ -28,5 +28,10 @@ def page_start(cursor: str | None, decode: Callable[[str], str | None]) -> str |
         return None
     start = decode(cursor)
     if start is None:
-        raise errors.invalid("cursor", "Use the next_cursor of a previous answer.")
+        raise unknown_cursor()
     return start
+
+
+def unknown_cursor() -> errors.InvalidInput:
+    """What a cursor we did not make answers (`400 validation_error`)."""
+    return errors.invalid("cursor", "Use the next_cursor of a previous answer.")

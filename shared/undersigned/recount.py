@@ -17,10 +17,10 @@ from datetime import datetime
 from typing import Any
 
 from undersigned import count_events
-from undersigned.campaign import format_instant
+from undersigned.campaign import Campaign, format_instant
 from undersigned.store.campaigns import Campaigns
 from undersigned.store.counters import Counters, is_seeded
-from undersigned.store.signatures import Signatures
+from undersigned.store.signatures import Signatures, partition
 from undersigned.store.tally_transaction import TallyTransaction
 from undersigned.tally import CampaignTally, mark_to_move
 
@@ -40,27 +40,31 @@ class Recount:
 
 
 def recount(campaign_id: str, now: datetime) -> Recount:
+    """Recounts one campaign over every partition of its signatures."""
     campaigns, signatures, counts = Campaigns(), Signatures(), Counters()
     now_iso = format_instant(now)
     result = Recount(campaign_id)
     if not is_seeded(counts.count(campaign_id, consistent=True)):
         campaigns.seed_count(campaign_id)
     seen = counts.tally_position(campaign_id)
-    tally = CampaignTally(campaign_id)
+    # Signatures of a campaign that has no item (deleted by hand) are on its one key.
+    campaign = campaigns.get(campaign_id) or Campaign(id=campaign_id)
+    tallies: dict[str, CampaignTally] = {}
     marked, after = 0, None
     while True:
-        items, after = signatures.page(campaign_id, PAGE, after, fields=_FIELDS)
+        items, after = signatures.page(campaign, PAGE, after, fields=_FIELDS)
         for item in items:
             marked += item.get("counted") is True
             mark = mark_to_move(item["signer"], item)
             if mark is not None:
-                tally.add(mark)
+                held = partition(campaign, item["signer"])
+                tallies.setdefault(held, CampaignTally(held)).add(mark)
         if after is None:
             break
-    if tally.marks:
+    if tallies:
         transaction = TallyTransaction()
-        change = sum(transaction.apply(campaign_id, chunk, now_iso) for chunk in tally.chunks())
-        result.marks_repaired = len(tally.marks)
+        change = sum(transaction.apply(tally.partition, chunk, now_iso) for tally in tallies.values() for chunk in tally.chunks())
+        result.marks_repaired = sum(len(tally.marks) for tally in tallies.values())
         count_events.announce(campaign_id, change, now_iso)
         # The count moved with the marks; whether it also drifted apart is the next run's question.
         return result

@@ -181,7 +181,7 @@ def _email_to_send(outgoing: outbox.Outgoing) -> tuple[mail.Email, Campaign] | N
     if outgoing.signer is None or outgoing.to is None or outgoing.signature_id is None:
         return None
     campaign = Campaigns().recent(outgoing.campaign_id)
-    signature = Signatures().get_expecting(outgoing.campaign_id, outgoing.signer, lambda found: _fits(found, outgoing)) if campaign else None
+    signature = Signatures().get_expecting(campaign, outgoing.signer, lambda found: _fits(found, outgoing)) if campaign else None
     if campaign is None or signature is None or not _fits(signature, outgoing):
         return None
     expired = signature.state == State.PENDING and signature.expired(utc_now().timestamp())

@@ -100,7 +100,7 @@ def submit(
     ledger = Ledger()
     quarantined = screen(campaign, request, ledger) or not admission.within_limits
     signer = keys().signer_id(request.canonical_email)
-    started = Signatures().start(campaign.id, signer, new_signature_fields(request, now, quarantined, admission), now.timestamp())
+    started = Signatures().start(campaign, signer, new_signature_fields(request, now, quarantined, admission), now.timestamp())
     outbox.post(
         outbox.Outgoing(
             message_id=outbox.new_message_id(),

@@ -2,11 +2,12 @@
 
 Every signature carries a `counted` mark that the tally alone sets. For each batch of
 stream records the tally works out, per signature, whether it should be counted now
-(the newest image in the batch decides) and, per campaign, moves the marks that
-differ and the count by the same amount in one transaction. A redelivered record
-finds its mark already set and moves nothing; a batch split after a failure replays
-only what may not have landed. One count write per campaign per batch, not per
-signature, so a letter that goes viral does not throttle on one hot item.
+(the newest image in the batch decides) and, per partition of the signatures table (a
+campaign's one key, or one of its shards: `store.signatures.partition`), moves the marks
+that differ and the campaign's count by the same amount in one transaction. A
+redelivered record finds its mark already set and moves nothing; a batch split after a
+failure replays only what may not have landed. One count write per partition per batch,
+not per signature, so a letter that goes viral does not throttle on one hot item.
 
 The same transaction moves the per-source and per-country counts, the organisations
 among the count, and the verified-per-hour history: a mark records what it was counted
@@ -23,6 +24,7 @@ from typing import Any, Iterable, NamedTuple
 
 from undersigned.signature import ORGANISATION, is_counted
 from undersigned.store.dynamo import deserialize
+from undersigned.store.signatures import campaign_id_of
 
 # A transaction takes at most 100 actions: the marks, the one count update and one
 # update per distinct source, hour and country among the marks (see `CampaignTally.chunks`).
@@ -68,11 +70,17 @@ def hour_of(instant: str | None) -> str | None:
 
 @dataclass
 class CampaignTally:
-    campaign_id: str
+    """The marks to move on one partition of a campaign's signatures."""
+
+    partition: str
     # signer -> should it be counted (only the signatures whose mark must change)
     marks: dict[str, bool] = field(default_factory=dict)
     first_sequence_number: str = ""
     details: dict[str, Mark] = field(default_factory=dict)
+
+    @property
+    def campaign_id(self) -> str:
+        return campaign_id_of(self.partition)
 
     def add(self, mark: Mark) -> None:
         self.marks[mark.signer] = mark.counted
@@ -138,14 +146,14 @@ class _RecordProblem(Exception):
 
 
 class BatchTally(NamedTuple):
-    """A batch's marks to move, per campaign in stream order, and the records left out."""
+    """A batch's marks to move, per partition in stream order, and the records left out."""
 
     tallies: list[CampaignTally]
     unreadable: list[Unreadable]
 
 
 def _read(record: dict[str, Any]) -> tuple[str, str, str, dict[str, Any] | None]:
-    """A record's campaign, signer, sequence number and newest image as plain values
+    """A record's partition, signer, sequence number and newest image as plain values
     (None for a removal), or the reason it cannot be read."""
     change = record.get("dynamodb") if isinstance(record, dict) else None
     if not isinstance(change, dict):
@@ -154,27 +162,27 @@ def _read(record: dict[str, Any]) -> tuple[str, str, str, dict[str, Any] | None]
     if not isinstance(sequence, str) or not sequence.isascii() or not sequence.isdigit():
         raise _RecordProblem("no_sequence_number")
     keys = change.get("Keys")
-    campaign_id, signer = (_string(keys, "campaign_id"), _string(keys, "signer")) if isinstance(keys, dict) else (None, None)
-    if not isinstance(campaign_id, str) or not isinstance(signer, str):
+    partition, signer = (_string(keys, "campaign_id"), _string(keys, "signer")) if isinstance(keys, dict) else (None, None)
+    if not isinstance(partition, str) or not isinstance(signer, str):
         raise _RecordProblem("no_keys")
     event = record.get("eventName")
     # A removed item cannot carry a mark; signatures are never deleted while counted
     # (withdrawal and anonymisation keep the item), so a removal needs no change.
     if event == "REMOVE":
-        return campaign_id, signer, sequence, None
+        return partition, signer, sequence, None
     if event not in ("INSERT", "MODIFY"):
         raise _RecordProblem("unknown_event")
     image = change.get("NewImage")
     if not isinstance(image, dict):
         raise _RecordProblem("no_new_image")
     try:
-        return campaign_id, signer, sequence, plain(image)
+        return partition, signer, sequence, plain(image)
     except (TypeError, ValueError, ArithmeticError, AttributeError):
         raise _RecordProblem("unreadable_image") from None
 
 
 def tally_records(records: Iterable[dict[str, Any]]) -> BatchTally:
-    """The marks to move, per campaign, for a batch of stream records (in stream order).
+    """The marks to move, per partition, for a batch of stream records (in stream order).
     A record that cannot be read is left out and returned as such, never dropped silently;
     the rest of the batch is counted. If it was the newest of its signature's records, that
     signature moves nothing in this batch (an older image does not decide for it): the
@@ -184,19 +192,19 @@ def tally_records(records: Iterable[dict[str, Any]]) -> BatchTally:
     unreadable: list[Unreadable] = []
     for record in records:
         try:
-            campaign_id, signer, sequence, image = _read(record)
+            partition, signer, sequence, image = _read(record)
         except _RecordProblem as problem:
             unreadable.append(Unreadable(_event_id(record), _sequence_number(record), problem.reason))
             _forget_signature(newest, record)
             continue
-        first_seen.setdefault(campaign_id, sequence)
-        newest[(campaign_id, signer)] = image
+        first_seen.setdefault(partition, sequence)
+        newest[(partition, signer)] = image
     tallies: dict[str, CampaignTally] = {}
-    for (campaign_id, signer), image in newest.items():
+    for (partition, signer), image in newest.items():
         mark = mark_to_move(signer, image) if image is not None else None
         if mark is None:
             continue
-        tally = tallies.setdefault(campaign_id, CampaignTally(campaign_id, first_sequence_number=first_seen[campaign_id]))
+        tally = tallies.setdefault(partition, CampaignTally(partition, first_sequence_number=first_seen[partition]))
         tally.add(mark)
     return BatchTally(sorted(tallies.values(), key=lambda tally: int(tally.first_sequence_number)), unreadable)
 

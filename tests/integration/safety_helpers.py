@@ -10,6 +10,9 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer
 
 from devstack.resources import table_name
+from undersigned.campaign import Campaign
+from undersigned.store.campaigns import Campaigns
+from undersigned.store.signatures import campaign_id_of, key_of
 
 _plain = TypeDeserializer().deserialize
 
@@ -20,7 +23,23 @@ def items(logical_id: str) -> list[dict[str, Any]]:
 
 
 def signatures(campaign: str = "demo") -> list[dict[str, Any]]:
-    return [item for item in items("SignaturesTable") if item["campaign_id"] == campaign]
+    return [item for item in items("SignaturesTable") if campaign_id_of(item["campaign_id"]) == campaign]
+
+
+def stored_campaign(campaign: str = "demo") -> Campaign:
+    return Campaigns().existing(campaign)
+
+
+def signature_key(signer: str, campaign: str = "demo") -> dict[str, Any]:
+    """A signature's key by the store's rule: the campaign's own layout decides its partition."""
+    return key_of(stored_campaign(campaign), signer)
+
+
+def make_legacy(campaign: str = "demo") -> None:
+    """The campaign as stored before signatures were spread: no layout, all on its one key."""
+    boto3.client("dynamodb").update_item(
+        TableName=table_name("CampaignsTable"), Key={"campaign_id": {"S": campaign}}, UpdateExpression="REMOVE signature_shards"
+    )
 
 
 def only_signature(campaign: str = "demo") -> dict[str, Any]:

@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from integration.admin_client import ORGANISER_ARN, Admin
+from integration.safety_helpers import signature_key
 from integration.test_signing_journey import count, sign, verify
 from integration.test_tally_publishing import sign_up
 from undersigned import aws
@@ -38,7 +39,7 @@ def set_state(signer: str, state: str, campaign: str = "demo") -> None:
     """What issue 5's quarantine does at verification: the signature is stored, never counted."""
     boto3.client("dynamodb").update_item(
         TableName="undersigned-SignaturesTable",
-        Key={"campaign_id": {"S": campaign}, "signer": {"S": signer}},
+        Key=signature_key(signer, campaign),
         UpdateExpression="SET #s = :s REMOVE listed_in, listed_at",
         ExpressionAttributeNames={"#s": "state"},
         ExpressionAttributeValues={":s": {"S": state}},

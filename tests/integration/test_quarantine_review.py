@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from integration.safety_helpers import count, listed_names, only_signature, sign, verify
+from integration.safety_helpers import count, listed_names, only_signature, sign, stored_campaign, verify
 from undersigned.store.signatures import Signatures
 
 NOW = "2026-11-28T12:00:00Z"
@@ -24,16 +24,16 @@ def quarantined(api, demo, mailbox):
 def test_a_released_signature_is_counted_and_listed(api, quarantined, stream):
     stream.drain()
     assert count(api) == 0
-    assert Signatures().release("demo", quarantined["signer"], NOW, 1795867200.0)
+    assert Signatures().release(stored_campaign(), quarantined["signer"], NOW, 1795867200.0)
     stream.drain()
     assert count(api) == 1
     assert listed_names(api) == ["Quinn"]
     assert only_signature()["state"] == "verified"
-    assert not Signatures().release("demo", quarantined["signer"], NOW, 1795867200.0), "only once"
+    assert not Signatures().release(stored_campaign(), quarantined["signer"], NOW, 1795867200.0), "only once"
 
 
 def test_a_discarded_signature_is_erased_and_never_counted(api, quarantined, stream):
-    assert Signatures().discard("demo", quarantined["signer"], NOW)
+    assert Signatures().discard(stored_campaign(), quarantined["signer"], NOW)
     stream.drain()
     assert count(api) == 0
     stored = only_signature()
@@ -43,17 +43,17 @@ def test_a_discarded_signature_is_erased_and_never_counted(api, quarantined, str
 
 
 def test_a_discarded_signature_that_was_released_leaves_the_count(api, quarantined, stream):
-    Signatures().release("demo", quarantined["signer"], NOW, 1795867200.0)
+    Signatures().release(stored_campaign(), quarantined["signer"], NOW, 1795867200.0)
     stream.drain()
     assert count(api) == 1
-    Signatures().discard("demo", quarantined["signer"], NOW)
+    Signatures().discard(stored_campaign(), quarantined["signer"], NOW)
     stream.drain()
     assert count(api) == 0
     assert listed_names(api) == []
 
 
 def test_a_discarded_signer_may_sign_afresh(api, quarantined, mailbox):
-    Signatures().discard("demo", quarantined["signer"], NOW)
+    Signatures().discard(stored_campaign(), quarantined["signer"], NOW)
     sign(api, {"name": "Quinn", "email": "quinn@mailinator.com"})
     assert "Confirm" in mailbox.last_to("quinn@mailinator.com").subject
     assert only_signature()["state"] == "pending"
@@ -61,6 +61,6 @@ def test_a_discarded_signer_may_sign_afresh(api, quarantined, mailbox):
 
 def test_only_a_quarantined_signature_can_be_released(api, demo, mailbox):
     sign(api, {"name": "Pat", "email": "pat@example.org"})
-    assert not Signatures().release("demo", only_signature()["signer"], NOW, 1795867200.0), "pending"
-    assert not Signatures().release("demo", "nobody", NOW, 1795867200.0)
-    assert not Signatures().discard("demo", "nobody", NOW)
+    assert not Signatures().release(stored_campaign(), only_signature()["signer"], NOW, 1795867200.0), "pending"
+    assert not Signatures().release(stored_campaign(), "nobody", NOW, 1795867200.0)
+    assert not Signatures().discard(stored_campaign(), "nobody", NOW)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from integration.conftest import DEMO
-from integration.safety_helpers import Clock, count, items, listed_names, sign, signatures, verify
+from integration.safety_helpers import Clock, count, items, listed_names, sign, signatures, stored_campaign, verify
 from undersigned.campaign_file import put_campaign
 
 NGO_OFFICE = "192.0.2.44"
@@ -141,5 +141,5 @@ def test_a_released_signature_forgets_its_callers_hash(api, strict, mailbox):
     verify(api, mailbox, "p2@example.org")
     (held,) = [item for item in signatures() if item.get("caller_hash")]
     assert held["state"] == "quarantined"
-    assert Signatures().release("demo", held["signer"], "2026-11-28T12:00:00Z", 1795867200.0)
+    assert Signatures().release(stored_campaign(), held["signer"], "2026-11-28T12:00:00Z", 1795867200.0)
     assert all("caller_hash" not in item for item in signatures())

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import pytest
 
-from integration.safety_helpers import only_signature
+from integration.safety_helpers import only_signature, stored_campaign
 from undersigned.admin import Organiser
 from undersigned.campaign import utc_now
 from undersigned.signature import (
@@ -47,7 +47,7 @@ def every_field_filled(state: State) -> dict[str, Any]:
 
 
 def withdraw(store: Signatures) -> None:
-    assert store.withdraw("demo", SIGNER, SID, "2026-11-28T13:00:00Z")
+    assert store.withdraw(stored_campaign(), SIGNER, SID, "2026-11-28T13:00:00Z")
 
 
 def discard(store: Signatures) -> None:
@@ -62,7 +62,7 @@ def invalidate(store: Signatures) -> None:
 
 
 def anonymise(store: Signatures) -> None:
-    store.anonymise("demo", SIGNER, "2026-11-28T13:00:00Z")
+    store.anonymise(stored_campaign(), SIGNER, "2026-11-28T13:00:00Z")
 
 
 ERASURES: dict[str, tuple[Callable[[Signatures], None], bool]] = {
@@ -77,7 +77,7 @@ ERASURES: dict[str, tuple[Callable[[Signatures], None], bool]] = {
 def test_every_personal_field_is_erased_by_each_way_a_signature_loses_its_signer(way, demo):
     erase, ends_it = ERASURES[way]
     store = Signatures()
-    store.start("demo", SIGNER, every_field_filled(State.QUARANTINED), time.time())
+    store.start(stored_campaign(), SIGNER, every_field_filled(State.QUARANTINED), time.time())
     assert set(PERSONAL) <= set(only_signature()), "the fixture fills every personal field"
 
     erase(store)

@@ -204,7 +204,7 @@ def _trust_and_safety_steps(api, mailbox, stream):
     import pytest
 
     from integration.conftest import DEMO
-    from integration.safety_helpers import Clock, run_retention, signatures
+    from integration.safety_helpers import Clock, run_retention, signatures, stored_campaign
     from undersigned.campaign_file import put_campaign
     from undersigned.store.signatures import Signatures
 
@@ -221,7 +221,7 @@ def _trust_and_safety_steps(api, mailbox, stream):
     verify(api, mailbox.last_to("alice@mailinator.com").token("/verify"))
     stream.drain()
     quarantined = next(item for item in signatures() if item["state"] == "quarantined")
-    Signatures().release("demo", quarantined["signer"], "2026-11-28T12:00:00Z", 1795867200.0)
+    Signatures().release(stored_campaign(), quarantined["signer"], "2026-11-28T12:00:00Z", 1795867200.0)
     stream.drain()
     put_campaign({**DEMO, "id": "hosted", "human_check": "turnstile", "closed": True, "retention_days": 1})
     with pytest.MonkeyPatch.context() as later:

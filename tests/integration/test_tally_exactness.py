@@ -9,8 +9,10 @@ import boto3
 from botocore.exceptions import ConnectionClosedError
 import pytest
 
+from integration.safety_helpers import make_legacy, signature_key
 from integration.test_signing_journey import count, sign, verify
 from undersigned import aws
+from undersigned.store.signatures import campaign_id_of
 from undersigned.store.tally_transaction import TallyTransaction
 
 
@@ -46,22 +48,23 @@ def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, d
 
     real_apply = TallyTransaction.apply
 
-    def throttled_for_second(self, campaign_id, marks, now_iso):
-        if campaign_id == "second":
+    def throttled_for_second(self, partition, marks, now_iso):
+        if campaign_id_of(partition) == "second":
             raise boto3.client("dynamodb").exceptions.ProvisionedThroughputExceededException(
                 {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "TransactWriteItems"
             )
-        return real_apply(self, campaign_id, marks, now_iso)
+        return real_apply(self, partition, marks, now_iso)
 
     monkeypatch.setattr(TallyTransaction, "apply", throttled_for_second)
     answer = stream.deliver(records)
-    failed = [failure["itemIdentifier"] for failure in answer["batchItemFailures"]]
-    assert len(failed) == 1
+    failed = {failure["itemIdentifier"] for failure in answer["batchItemFailures"]}
+    of_second = {record["dynamodb"]["SequenceNumber"] for record in records if campaign_id_of(record["dynamodb"]["Keys"]["campaign_id"]["S"]) == "second"}
+    assert failed and failed <= of_second
     assert count(api) == 2 and count(api, "second") == 0
 
-    # The mapping retries from the failed record on: everything after it comes again.
+    # The mapping retries from the earliest failed record on: everything after it comes again.
     monkeypatch.setattr(TallyTransaction, "apply", real_apply)
-    position = next(i for i, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] == failed[0])
+    position = next(i for i, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] in failed)
     assert stream.deliver(records[position:]) == {"batchItemFailures": []}
     stream.drain()
     assert count(api) == 2 and count(api, "second") == 2
@@ -98,17 +101,33 @@ def test_concurrent_verifications_and_withdrawals_leave_an_exact_count(api, demo
     assert count(api) == 20
 
 
-def test_many_verifications_move_the_count_with_one_transaction_per_campaign_batch(api, demo, mailbox, stream):
-    verified_signers(api, mailbox, 120)
-    records = stream.read()
+def transactions_to_count(stream, records) -> list:
     calls = []
     client = aws.client("dynamodb")
     client.meta.events.register("before-call.dynamodb.TransactWriteItems", lambda **kwargs: calls.append(1))
     client.meta.events.register("before-call.dynamodb.UpdateItem", lambda **kwargs: calls.append("update"))
     stream.deliver(records)
+    return calls
+
+
+def test_many_verifications_move_the_count_with_one_transaction_per_partition_batch(api, demo, mailbox, stream):
+    verified_signers(api, mailbox, 120)
+    records = stream.read()
+    partitions = {record["dynamodb"]["Keys"]["campaign_id"]["S"] for record in records}
+    assert len(partitions) > 1, "a new campaign's signatures are spread"
+    # No per-signature count write: one transaction per partition (each under 99 marks).
+    assert transactions_to_count(stream, records) == [1] * len(partitions)
     assert count(api) == 120
-    # 120 marks: two transactions of at most 99 marks plus the count; no per-signature count write.
-    assert calls == [1, 1]
+
+
+def test_a_campaign_on_its_one_key_counts_a_batch_with_one_transaction_per_99_marks(api, demo, mailbox, stream):
+    make_legacy()
+    verified_signers(api, mailbox, 120)
+    records = stream.read()
+    assert {record["dynamodb"]["Keys"]["campaign_id"]["S"] for record in records} == {"demo"}
+    # 120 marks: two transactions of at most 99 marks plus the count.
+    assert transactions_to_count(stream, records) == [1, 1]
+    assert count(api) == 120
 
 
 def test_items_rewritten_without_change_do_not_move_the_count(api, demo, mailbox, stream):
@@ -127,7 +146,7 @@ def test_only_verified_signatures_are_counted(api, demo, stream, state):
     dynamodb = boto3.client("dynamodb")
     dynamodb.update_item(  # moto: an UpdateItem that creates emits two INSERTs
         TableName="undersigned-SignaturesTable",
-        Key={"campaign_id": {"S": "demo"}, "signer": {"S": "someone"}},
+        Key=signature_key("someone"),
         UpdateExpression="SET #s = :s, sid = :sid",
         ExpressionAttributeNames={"#s": "state"},
         ExpressionAttributeValues={":s": {"S": state}, ":sid": {"S": "x"}},
@@ -136,7 +155,7 @@ def test_only_verified_signatures_are_counted(api, demo, stream, state):
     assert count(api) == 0
     dynamodb.update_item(
         TableName="undersigned-SignaturesTable",
-        Key={"campaign_id": {"S": "demo"}, "signer": {"S": "someone"}},
+        Key=signature_key("someone"),
         UpdateExpression="SET #s = :s",
         ExpressionAttributeNames={"#s": "state"},
         ExpressionAttributeValues={":s": {"S": "verified"}},

@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 from undersigned import config, errors
 from undersigned.campaign import Campaign, campaign_from_stored, is_campaign_id
-from undersigned.store import counters, dynamo
+from undersigned.store import counters, dynamo, signatures
 
 CAMPAIGNS_TABLE = config.setting("CAMPAIGNS_TABLE")
 CATALOGUE_INDEX = "Catalogue"
@@ -126,15 +126,15 @@ class Campaigns:
         is taken."""
         values = {name: list(value) if isinstance(value, tuple) else value for name, value in campaign.settings().items() if name != "id"}
         values["catalogue"] = CATALOGUE
-        expression_values = {f":{name}": dynamo.serialize(value) for name, value in values.items()}
-        expression_values[":now"] = {"S": now_iso}
         request: dict[str, Any] = {}
         if must_be_new:
             # This call's own mark: botocore retrying a create whose first attempt landed
             # (its answer lost) finds the mark and succeeds, rather than `CampaignExists`.
-            values["create_token"] = secrets.token_urlsafe(12)
-            expression_values[":create_token"] = {"S": values["create_token"]}
+            # And its signatures' layout, for good: no later save names it.
+            values.update(create_token=secrets.token_urlsafe(12), signature_shards=signatures.SIGNATURE_SHARDS)
             request["ConditionExpression"] = "attribute_not_exists(campaign_id) OR create_token = :create_token"
+        expression_values = {f":{name}": dynamo.serialize(value) for name, value in values.items()}
+        expression_values[":now"] = {"S": now_iso}
         answer = dynamo.if_condition_holds(
             self._client.update_item,
             TableName=self.table,

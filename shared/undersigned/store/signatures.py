@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterator
 
 from botocore.exceptions import ClientError
 
-from undersigned import config
+from undersigned import config, paging
+from undersigned.campaign import ONE_KEY, Campaign
 from undersigned.signature import (
     CLEARED_ON_RESTART,
     ORGANISATION,
@@ -44,6 +45,13 @@ SIGNATURES_TABLE = config.setting("SIGNATURES_TABLE")
 # at that rate, `benchmarks/capacity.py`), and a page is the newest of every key, merged.
 # Signatures listed before keep `listed_in` = campaign: one more key, read the same way.
 LIST_SHARDS = 5
+# The table's own key is spread the same way: a campaign created since keeps its
+# signatures under "campaign#0" to "campaign#16" by the signer's hash (the submit, verify
+# and tally writes of 3,333 signatures a second, about 800 write units a second on each,
+# `benchmarks/capacity.py`). The layout is the campaign's own, fixed when it is created
+# (`Campaign.signature_shards`): a campaign created before keeps every signature on its
+# one key, so a signer who signed it there finds that signature again, never a second.
+SIGNATURE_SHARDS = 17
 PUBLIC_INDEX = "PublicSignatories"
 KIND_INDEX = "PublicSignatoriesByKind"
 FEATURED_INDEX = "FeaturedSignatories"
@@ -51,8 +59,49 @@ FEATURED_INDEX = "FeaturedSignatories"
 _LISTING_KEYS = ("listed_in", "listed_at", "listed_kind", "featured_in")
 
 
-def key(campaign_id: str, signer: str) -> dict[str, Any]:
-    return {"campaign_id": {"S": campaign_id}, "signer": {"S": signer}}
+def key(partition: str, signer: str) -> dict[str, Any]:
+    """A signature's key: the partition of its campaign its signer falls in (`partition`)."""
+    return {"campaign_id": {"S": partition}, "signer": {"S": signer}}
+
+
+def key_of(campaign: Campaign, signer: str) -> dict[str, Any]:
+    return key(partition(campaign, signer), signer)
+
+
+def signer_shard(signer: str, shards: int) -> int:
+    """Which of `shards` a signer falls in: always the same one, on the public list and in
+    the table alike."""
+    return zlib.crc32(signer.encode()) % shards
+
+
+def _shard_key(campaign_id: str, shard: int) -> str:
+    return f"{campaign_id}#{shard}"
+
+
+def partition(campaign: Campaign, signer: str) -> str:
+    """The table partition a campaign's signature is kept under: the campaign's id in the
+    layout of one key, else its signer's shard of the campaign."""
+    if campaign.signature_shards == ONE_KEY:
+        return campaign.id
+    return _shard_key(campaign.id, signer_shard(signer, campaign.signature_shards))
+
+
+def partitions(campaign: Campaign) -> list[str]:
+    """Every partition a campaign's signatures are kept under, by shard."""
+    if campaign.signature_shards == ONE_KEY:
+        return [campaign.id]
+    return [_shard_key(campaign.id, shard) for shard in range(campaign.signature_shards)]
+
+
+def campaign_id_of(partition: str) -> str:
+    """The campaign a partition belongs to (campaign ids never hold a '#')."""
+    return partition.partition("#")[0]
+
+
+def shard_of(partition: str) -> int | None:
+    """The partition's shard of its campaign, or None for a campaign's one key (the layout of one key)."""
+    _, spread, shard = partition.partition("#")
+    return int(shard) if spread else None
 
 
 @dataclass(frozen=True)
@@ -66,7 +115,7 @@ class StoredSignature:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> StoredSignature:
-        values = dynamo.from_item(item)
+        values = _plain(item)
         return cls(
             campaign_id=values["campaign_id"],
             signer=values["signer"],
@@ -105,6 +154,34 @@ def listing_start(cursor: str) -> str | None:
     return text if text and "#" in text and text[:4].isdigit() and len(text) < 100 else None
 
 
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    """A signature item as plain values, `campaign_id` its campaign's (not its partition's)."""
+    values = dynamo.from_item(item)
+    if "campaign_id" in values:
+        values["campaign_id"] = campaign_id_of(values["campaign_id"])
+    return values
+
+
+def _page_end(campaign: Campaign, shard: int, signer: str | None) -> str:
+    """Where a page of a campaign's signatures ended: after `signer` of a partition (None:
+    before its first). A campaign's one key names the signer alone, as pages always did;
+    a spread campaign's, "<shard>#<signer>"."""
+    if campaign.signature_shards == ONE_KEY:
+        return signer or ""
+    return f"{shard}#{signer or ''}"
+
+
+def _page_start(campaign: Campaign, after: str | None) -> tuple[int, str | None]:
+    """Where the page after `_page_end` starts (the partition's shard, the last signer
+    read); `InvalidInput` for what it did not make."""
+    if not after or campaign.signature_shards == ONE_KEY:
+        return 0, after or None
+    shard, mark, signer = after.partition("#")
+    if not (mark and shard.isascii() and shard.isdigit() and int(shard) < campaign.signature_shards):
+        raise paging.unknown_cursor()
+    return int(shard), signer or None
+
+
 def _in_state(states: tuple[State, ...], prefix: str = "from") -> tuple[str, dict[str, Any]]:
     return dynamo.one_of("state", states, prefix)
 
@@ -115,18 +192,14 @@ def listed_kind(campaign_id: str, kind: str) -> str:
     return f"{campaign_id}#{kind}"
 
 
-def _list_shard(campaign_id: str, shard: int) -> str:
-    return f"{campaign_id}#{shard}"
-
-
 def list_key(campaign_id: str, signer: str) -> str:
     """The whole list's partition a signer is listed under (always the same one)."""
-    return _list_shard(campaign_id, zlib.crc32(signer.encode()) % LIST_SHARDS)
+    return _shard_key(campaign_id, signer_shard(signer, LIST_SHARDS))
 
 
 def list_keys(campaign_id: str) -> list[str]:
     """Every partition of a campaign's whole list, the one of signatures listed before it was spread included."""
-    return [campaign_id, *(_list_shard(campaign_id, shard) for shard in range(LIST_SHARDS))]
+    return [campaign_id, *(_shard_key(campaign_id, shard) for shard in range(LIST_SHARDS))]
 
 
 def _listing(campaign_id: str, signer: str, signature_id: str, now: float, values: dict[str, Any], kind: str) -> list[str]:
@@ -161,33 +234,33 @@ class Signatures:
     def _update(self, **request: Any) -> dict[str, Any] | None:
         return dynamo.if_condition_holds(self._client.update_item, TableName=self.table, **request)
 
-    def _updated(self, campaign_id: str, signer: str, **request: Any) -> bool:
+    def _updated(self, campaign: Campaign, signer: str, **request: Any) -> bool:
         """Whether the conditional update of one signature held (False: its condition did not)."""
-        return self._update(Key=key(campaign_id, signer), **request) is not None
+        return self._update(Key=key_of(campaign, signer), **request) is not None
 
-    def get(self, campaign_id: str, signer: str, consistent: bool = True) -> StoredSignature | None:
-        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, signer), ConsistentRead=consistent)
+    def get(self, campaign: Campaign, signer: str, consistent: bool = True) -> StoredSignature | None:
+        answer = self._client.get_item(TableName=self.table, Key=key_of(campaign, signer), ConsistentRead=consistent)
         return StoredSignature.from_item(answer["Item"]) if "Item" in answer else None
 
     def get_expecting(
-        self, campaign_id: str, signer: str, expected: Callable[[StoredSignature | None], bool]
+        self, campaign: Campaign, signer: str, expected: Callable[[StoredSignature | None], bool]
     ) -> StoredSignature | None:
         """The signature as an eventually consistent read finds it (half a read unit, on a
         campaign's one hot key in a surge) when that is what the caller `expected`; any
         other answer may be stale (a moment-old write not seen yet), so it is read again
         strongly consistently. For callers whose next step is a conditional write that
         decides anyway, or an email built from a state that is not about to change."""
-        found = self.get(campaign_id, signer, consistent=False)
-        return found if expected(found) else self.get(campaign_id, signer)
+        found = self.get(campaign, signer, consistent=False)
+        return found if expected(found) else self.get(campaign, signer)
 
     # ------------------------------------------------------------ the signer's journey
-    def start(self, campaign_id: str, signer: str, fields: dict[str, Any], now: float) -> SignatureStart:
+    def start(self, campaign: Campaign, signer: str, fields: dict[str, Any], now: float) -> SignatureStart:
         """Stores a pending signature unless one stands for this signer already.
 
         A withdrawn or discarded signature, or a pending one past its expiry that TTL has not
         removed yet, is started afresh in place (keeping what the tally marked).
         """
-        item = {"campaign_id": campaign_id, "signer": signer, **{k: v for k, v in fields.items() if v is not None}}
+        item = {**dynamo.from_item(key_of(campaign, signer)), **{k: v for k, v in fields.items() if v is not None}}
         try:
             self._client.put_item(
                 TableName=self.table,
@@ -201,13 +274,13 @@ class Signatures:
                 raise
             existing = StoredSignature.from_item(error.response["Item"])
         if may_restart(existing.state) or (existing.state == State.PENDING and existing.expired(now)):
-            restarted = self._restart(existing, fields)
+            restarted = self._restart(campaign, existing, fields)
             if restarted is not None:
                 return SignatureStart(restarted, started=True)
-            existing = self.get(campaign_id, signer) or existing
+            existing = self.get(campaign, signer) or existing
         return SignatureStart(existing, started=False)
 
-    def _restart(self, existing: StoredSignature, fields: dict[str, Any]) -> StoredSignature | None:
+    def _restart(self, campaign: Campaign, existing: StoredSignature, fields: dict[str, Any]) -> StoredSignature | None:
         present = {name: value for name, value in fields.items() if value is not None}
         absent = [name for name in CLEARED_ON_RESTART if name not in present]
         values = {f":{name}": dynamo.serialize(value) for name, value in present.items()}
@@ -216,7 +289,7 @@ class Signatures:
         if absent:
             expression += " REMOVE " + dynamo.remove_clause(absent)
         answer = self._update(
-            Key=key(existing.campaign_id, existing.signer),
+            Key=key_of(campaign, existing.signer),
             UpdateExpression=expression,
             ConditionExpression="#sid_now = :old_sid",
             ExpressionAttributeNames={**dynamo.names([*present, *absent]), "#sid_now": "sid"},
@@ -227,7 +300,7 @@ class Signatures:
 
     def verify(
         self,
-        campaign_id: str,
+        campaign: Campaign,
         signer: str,
         signature_id: str,
         now_iso: str,
@@ -255,11 +328,11 @@ class Signatures:
         else:
             condition += " AND attribute_not_exists(quarantined)"
             if listed:
-                sets += _listing(campaign_id, signer, signature_id, now, values, kind)
+                sets += _listing(campaign.id, signer, signature_id, now, values, kind)
         try:
             answer = self._client.update_item(
                 TableName=self.table,
-                Key=key(campaign_id, signer),
+                Key=key_of(campaign, signer),
                 UpdateExpression="SET " + ", ".join(sets) + " REMOVE expires_at",
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#state": "state"},
@@ -274,17 +347,17 @@ class Signatures:
             return False, StoredSignature.from_item(item) if item else None
         return True, StoredSignature.from_item(answer["Attributes"])
 
-    def withdraw(self, campaign_id: str, signer: str, signature_id: str, now_iso: str) -> bool:
+    def withdraw(self, campaign: Campaign, signer: str, signature_id: str, now_iso: str) -> bool:
         """Erases the signer's personal data and marks the signature withdrawn; the tally
         takes it out of the count when it sees the change. Safe to repeat. False when
         no signature with this id stands (the token is stale)."""
-        return self._erase(campaign_id, signer, signature_id, State.WITHDRAWN, "withdrawn_at", now_iso)
+        return self._erase(campaign, signer, signature_id, State.WITHDRAWN, "withdrawn_at", now_iso)
 
-    def _erase(self, campaign_id: str, signer: str, signature_id: str, state: State, stamp: str, now_iso: str) -> bool:
+    def _erase(self, campaign: Campaign, signer: str, signature_id: str, state: State, stamp: str, now_iso: str) -> bool:
         in_state, values = _in_state(moves_to(state))
         values.update({":state": {"S": state}, ":now": {"S": now_iso}, ":sid": {"S": signature_id}})
         return self._updated(
-            campaign_id,
+            campaign,
             signer,
             UpdateExpression=f"SET #state = :state, {stamp} = if_not_exists({stamp}, :now) REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
             ConditionExpression=f"sid = :sid AND {in_state}",
@@ -293,19 +366,19 @@ class Signatures:
         )
 
     # ------------------------------------------------------------ organisers' review
-    def release(self, campaign_id: str, signer: str, now_iso: str, now: float) -> bool:
+    def release(self, campaign: Campaign, signer: str, now_iso: str, now: float) -> bool:
         """An organiser's review found a quarantined signature genuine: it becomes
         verified (so the tally counts it) and is listed if its signer agreed.
         False when it is not (or no longer) quarantined."""
-        current = self.get(campaign_id, signer)
+        current = self.get(campaign, signer)
         if current is None or current.state != State.QUARANTINED:
             return False
         values = {":from": {"S": State.QUARANTINED}, ":to": {"S": State.VERIFIED}, ":now": {"S": now_iso}, ":sid": {"S": current.signature_id}}
         sets = ["#state = :to", "released_at = :now"]
         if current.attributes.get("public"):
-            sets += _listing(campaign_id, signer, current.signature_id, now, values, kind_of(current.attributes))
+            sets += _listing(campaign.id, signer, current.signature_id, now, values, kind_of(current.attributes))
         return self._updated(
-            campaign_id,
+            campaign,
             signer,
             UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined, caller_hash",
             ConditionExpression="sid = :sid AND #state = :from",
@@ -313,15 +386,15 @@ class Signatures:
             ExpressionAttributeValues=values,
         )
 
-    def discard(self, campaign_id: str, signer: str, now_iso: str) -> bool:
+    def discard(self, campaign: Campaign, signer: str, now_iso: str) -> bool:
         """An organiser's review found a signature fake: erased like a withdrawal (and
         out of the count if it ever was in), marked `discarded`. False when none stands."""
-        current = self.get(campaign_id, signer)
+        current = self.get(campaign, signer)
         if current is None:
             return False
-        return self._erase(campaign_id, signer, current.signature_id, State.DISCARDED, "discarded_at", now_iso)
+        return self._erase(campaign, signer, current.signature_id, State.DISCARDED, "discarded_at", now_iso)
 
-    def end(self, campaign_id: str, signer: str, state: State, now_iso: str, sid: str | None = None) -> bool:
+    def end(self, campaign: Campaign, signer: str, state: State, now_iso: str, sid: str | None = None) -> bool:
         """Ends a signature (an invalidation, say) like a withdrawal, from any state that
         `signature.TRANSITIONS` lets move to `state`; False when it stands otherwise."""
         in_state, values = _in_state(moves_to(state))
@@ -331,7 +404,7 @@ class Signatures:
             condition += " AND sid = :sid"
             values[":sid"] = {"S": sid}
         return self._updated(
-            campaign_id,
+            campaign,
             signer,
             UpdateExpression="SET #state = :end, ended_at = :now REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
             ConditionExpression=condition,
@@ -339,10 +412,10 @@ class Signatures:
             ExpressionAttributeValues=values,
         )
 
-    def hide(self, campaign_id: str, signer: str) -> bool:
+    def hide(self, campaign: Campaign, signer: str) -> bool:
         """Takes a signature off the public lists for good (it stays counted). False if there is none."""
         return self._updated(
-            campaign_id,
+            campaign,
             signer,
             UpdateExpression="SET #hidden = :yes REMOVE featured, " + ", ".join(_LISTING_KEYS),
             ConditionExpression="attribute_exists(signer)",
@@ -350,10 +423,10 @@ class Signatures:
             ExpressionAttributeValues={":yes": {"BOOL": True}},
         )
 
-    def feature(self, campaign_id: str, signer: str) -> bool:
+    def feature(self, campaign: Campaign, signer: str) -> bool:
         """Puts a listed signature on the featured list too; False when it is not listed."""
         return self._updated(
-            campaign_id,
+            campaign,
             signer,
             # Its place on the featured list is its place on the whole list (`listed_at`).
             UpdateExpression="SET featured = :yes, featured_in = listed_in",
@@ -361,27 +434,27 @@ class Signatures:
             ExpressionAttributeValues={":yes": {"BOOL": True}},
         )
 
-    def unfeature(self, campaign_id: str, signer: str) -> bool:
+    def unfeature(self, campaign: Campaign, signer: str) -> bool:
         """Takes a signature off the featured list (it stays listed); False if there is none."""
         return self._updated(
-            campaign_id,
+            campaign,
             signer,
             UpdateExpression="REMOVE featured, featured_in",
             ConditionExpression="attribute_exists(signer)",
         )
 
     def page(
-        self, campaign_id: str, limit: int, after: str | None, *, states: tuple[str, ...] = (), fields: tuple[str, ...] = ()
+        self, campaign: Campaign, limit: int, after: str | None, *, states: tuple[str, ...] = (), fields: tuple[str, ...] = ()
     ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of a campaign's signatures (a query on its partition), optionally only
-        in some states and only some fields. A page may hold fewer than `limit` items when
-        a state filter applies; `after` continues from the last signer read."""
+        """One page of a campaign's signatures, optionally only in some states and only some
+        fields. Its partitions are read one after the other, `limit` items evaluated in all:
+        a page may hold fewer when a state filter applies, or when it ends where a partition
+        does. `after` continues from where the page before ended (`_page_end`)."""
         request: dict[str, Any] = {
             "TableName": self.table,
-            "KeyConditionExpression": "campaign_id = :campaign",
-            "ExpressionAttributeValues": {":campaign": {"S": campaign_id}},
+            "KeyConditionExpression": "campaign_id = :partition",
+            "ExpressionAttributeValues": {},
             "ExpressionAttributeNames": {},
-            "Limit": limit,
         }
         if states:
             request["FilterExpression"], state_values = dynamo.one_of("state", states, "state")
@@ -394,32 +467,47 @@ class Signatures:
             request["ExpressionAttributeNames"].update({f"#p{i}": name for i, name in enumerate(wanted)})
         if not request["ExpressionAttributeNames"]:
             del request["ExpressionAttributeNames"]
-        if after:
-            request["ExclusiveStartKey"] = key(campaign_id, after)
-        answer = self._client.query(**request)
-        last = answer.get("LastEvaluatedKey")
-        return [dynamo.from_item(item) for item in answer.get("Items", [])], last["signer"]["S"] if last else None
+        spread, (shard, signer) = partitions(campaign), _page_start(campaign, after)
+        items: list[dict[str, Any]] = []
+        while True:
+            request["ExpressionAttributeValues"][":partition"] = {"S": spread[shard]}
+            request["Limit"] = limit
+            request.pop("ExclusiveStartKey", None)
+            if signer:
+                request["ExclusiveStartKey"] = key(spread[shard], signer)
+            answer = self._client.query(**request)
+            items += [_plain(item) for item in answer.get("Items", [])]
+            limit -= answer.get("ScannedCount", len(answer.get("Items", [])))
+            last = answer.get("LastEvaluatedKey")
+            if last:
+                return items, _page_end(campaign, shard, last["signer"]["S"])
+            shard, signer = shard + 1, None
+            if shard == len(spread):
+                return items, None
+            if limit <= 0:
+                return items, _page_end(campaign, shard, None)
 
     # ------------------------------------------------------------ retention
-    def to_anonymise(self, campaign_id: str) -> Iterator[str]:
+    def to_anonymise(self, campaign: Campaign) -> Iterator[str]:
         """The signers of a campaign's signatures that still hold personal data."""
-        pages = self._client.get_paginator("query").paginate(
-            TableName=self.table,
-            KeyConditionExpression="campaign_id = :campaign",
-            FilterExpression=" OR ".join(f"attribute_exists(#{name})" for name in ERASED_ON_ANONYMISATION),
-            ProjectionExpression="signer",
-            ExpressionAttributeNames=dynamo.names(ERASED_ON_ANONYMISATION),
-            ExpressionAttributeValues={":campaign": {"S": campaign_id}},
-        )
-        for page in pages:
-            for item in page.get("Items", []):
-                yield item["signer"]["S"]
+        for value in partitions(campaign):
+            pages = self._client.get_paginator("query").paginate(
+                TableName=self.table,
+                KeyConditionExpression="campaign_id = :partition",
+                FilterExpression=" OR ".join(f"attribute_exists(#{name})" for name in ERASED_ON_ANONYMISATION),
+                ProjectionExpression="signer",
+                ExpressionAttributeNames=dynamo.names(ERASED_ON_ANONYMISATION),
+                ExpressionAttributeValues={":partition": {"S": value}},
+            )
+            for page in pages:
+                for item in page.get("Items", []):
+                    yield item["signer"]["S"]
 
-    def anonymise(self, campaign_id: str, signer: str, now_iso: str) -> None:
+    def anonymise(self, campaign: Campaign, signer: str, now_iso: str) -> None:
         """Erases a signature's personal data and public listing after the retention
         period. The state and the tally's `counted` mark are left alone: the count stays."""
         self._update(
-            Key=key(campaign_id, signer),
+            Key=key_of(campaign, signer),
             UpdateExpression="SET anonymised_at = :now REMOVE " + dynamo.remove_clause(ERASED_ON_ANONYMISATION),
             # Never recreate an item that expired meanwhile.
             ConditionExpression="attribute_exists(signer)",

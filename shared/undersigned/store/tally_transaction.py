@@ -1,6 +1,13 @@
 """The tally's one write: signatures' `counted` marks, the count (and the organisations
 among it), and the per-source, per-country and hourly counters, moved together in one
-transaction across three tables.
+transaction across three tables. The marks of one transaction are on one partition of
+the signatures table (`store.signatures.partition`); the count is the campaign's.
+
+Two transactions of two partitions of a campaign (batches of two stream shards at once)
+meet on its count: DynamoDB cancels one for `TransactionConflict`, having written
+nothing, and the client tries it again (`aws.retry_transaction_conflicts`); past its
+attempts the batch fails and the stream delivers it again, so the count is never moved
+twice nor lost.
 
 A mark already set (a redelivered record), or one whose signature has changed state
 since (a stale record), fails its condition and is dropped from the retry, so nothing
@@ -33,16 +40,16 @@ class TallyTransaction:
         self._counters = counters.COUNTERS_TABLE.value
         self._campaigns = campaigns.CAMPAIGNS_TABLE.value
 
-    def apply(self, campaign_id: str, marks: Iterable[Mark | tuple[str, bool]], now_iso: str) -> int:
-        """Sets each signature's mark and moves the count and the counters by the marks
-        that changed, in one transaction. Returns the change applied to the count."""
+    def apply(self, partition: str, marks: Iterable[Mark | tuple[str, bool]], now_iso: str) -> int:
+        """Sets the mark of each signature on `partition` and moves its campaign's count and
+        counters by the marks that changed, in one transaction. Returns the change applied
+        to the count."""
+        campaign_id, shard = signatures.campaign_id_of(partition), signatures.shard_of(partition)
         pending = {mark[0]: Mark(*mark) for mark in marks}
         while pending:
             delta = sum(1 if mark.counted else -1 for mark in pending.values())
-            organisations = sum(mark.organisations * (1 if mark.counted else -1) for mark in pending.values())
-            actions = [self._mark_action(campaign_id, mark) for mark in pending.values()]
-            actions += self._counter_actions(campaign_id, pending.values())
-            actions.append(counters.count_action(self._counters, campaign_id, delta, now_iso, organisations))
+            actions = [self._mark_action(partition, mark) for mark in pending.values()]
+            actions += self._count_actions(campaign_id, shard, pending.values(), delta, now_iso)
             try:
                 self._client.transact_write_items(TransactItems=actions)
                 return delta
@@ -61,13 +68,13 @@ class TallyTransaction:
                     del pending[signer]
         return 0
 
-    def _mark_action(self, campaign_id: str, mark: Mark) -> dict[str, Any]:
+    def _mark_action(self, partition: str, mark: Mark) -> dict[str, Any]:
         # The mark moves only when the signature stands as the record said: a stale record
         # (a late duplicate of a batch already passed, or a recount's read overtaken by a
         # change) finds the state moved on and is dropped; its newer record decides.
         update: dict[str, Any] = {
             "TableName": self._signatures,
-            "Key": signatures.key(campaign_id, mark.signer),
+            "Key": signatures.key(partition, mark.signer),
             "ExpressionAttributeNames": {"#state": "state"},
             "ExpressionAttributeValues": dict(_COUNTED_STATES),
         }
@@ -84,9 +91,17 @@ class TallyTransaction:
             update["ConditionExpression"] = f"attribute_exists(counted) AND NOT {_IN_COUNTED_STATE}"
         return {"Update": update}
 
-    def _counter_actions(self, campaign_id: str, marks: Iterable[Mark]) -> list[dict[str, Any]]:
+    def _count_actions(self, campaign_id: str, shard: int | None, marks: Iterable[Mark], delta: int, now_iso: str) -> list[dict[str, Any]]:
+        """The counters' moves and, last, the count's (its cancellation reason tells
+        `apply` whether it is seeded). `shard` is the marks' partition's shard of the
+        campaign (None on its one key): the one place the count's writes learn where
+        the marks are. The count is one item per campaign whatever the shard."""
         deltas: dict[str, int] = {}
+        organisations = 0
         for mark in marks:
+            step = 1 if mark.counted else -1
+            organisations += mark.organisations * step
             for counter in mark.counters():
-                deltas[counter] = deltas.get(counter, 0) + (1 if mark.counted else -1)
-        return [counters.move_action(self._counters, campaign_id, counter, delta) for counter, delta in deltas.items() if delta]
+                deltas[counter] = deltas.get(counter, 0) + step
+        actions = [counters.move_action(self._counters, campaign_id, counter, moved) for counter, moved in deltas.items() if moved]
+        return [*actions, counters.count_action(self._counters, campaign_id, delta, now_iso, organisations)]
