@@ -7,25 +7,23 @@ from typing import Any
 
 from devstack.resources import table_name
 from undersigned.store.campaigns import Campaigns
+from undersigned.store.signatures import partitions
 
 SIGNATURES = table_name("SignaturesTable")
 
 
 def signatures_of(dynamodb: Any, campaign_id: str) -> list[dict[str, Any]]:
-    """Every signature item of a campaign, read consistently (a query, as the core reads)."""
-    items, start = [], None
-    while True:
-        page = dynamodb.query(
+    """Every signature item of a campaign, read consistently (a query per partition, as the core reads)."""
+    items = []
+    for partition in partitions(Campaigns().existing(campaign_id)):
+        pages = dynamodb.get_paginator("query").paginate(
             TableName=SIGNATURES,
-            KeyConditionExpression="campaign_id = :campaign",
-            ExpressionAttributeValues={":campaign": {"S": campaign_id}},
+            KeyConditionExpression="campaign_id = :partition",
+            ExpressionAttributeValues={":partition": {"S": partition}},
             ConsistentRead=True,
-            **({"ExclusiveStartKey": start} if start else {}),
         )
-        items += page["Items"]
-        start = page.get("LastEvaluatedKey")
-        if not start:
-            return items
+        items += [item for page in pages for item in page["Items"]]
+    return items
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import pytest
 
 from fidelity.counting import Recount, count, recount, signatures_of
 from fidelity.event_source import EventSourceMapping, SignatureStream
+from integration.safety_helpers import stored_campaign
 from undersigned import errors
 from undersigned.http_errors import answer_for
 from undersigned.campaign import utc_now
@@ -126,7 +127,7 @@ def test_many_simultaneous_submissions_of_one_address_store_one_signature(new_ca
 
     def submit(number: int) -> Callable[[], object]:
         fields = {"sid": f"attempt-{number}", "state": "pending", "expires_at": int(now) + 86400, "name": f"Try {number}"}
-        return lambda: store.start(campaign, "one-signer", fields, now)
+        return lambda: store.start(stored_campaign(campaign), "one-signer", fields, now)
 
     starts = run_together([submit(number) for number in range(32)])
 
@@ -142,12 +143,12 @@ def test_many_simultaneous_restarts_of_a_withdrawn_signature_leave_one_signature
     store = Signatures()
     now = utc_now().timestamp()
     first = {"sid": "first", "state": "pending", "expires_at": int(now) + 86400, "name": "First"}
-    store.start(campaign, "returning-signer", first, now)
-    assert store.withdraw(campaign, "returning-signer", "first", "2026-11-28T12:00:00Z")
+    store.start(stored_campaign(campaign), "returning-signer", first, now)
+    assert store.withdraw(stored_campaign(campaign), "returning-signer", "first", "2026-11-28T12:00:00Z")
 
     def resubmit(number: int) -> Callable[[], object]:
         fields = {"sid": f"again-{number}", "state": "pending", "expires_at": int(now) + 86400, "name": f"Again {number}"}
-        return lambda: store.start(campaign, "returning-signer", fields, now)
+        return lambda: store.start(stored_campaign(campaign), "returning-signer", fields, now)
 
     starts = run_together([resubmit(number) for number in range(32)])
 

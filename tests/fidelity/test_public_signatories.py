@@ -13,7 +13,8 @@ import pytest
 from fidelity.counting import SIGNATURES
 from undersigned import aws
 from undersigned.campaign import utc_now
-from undersigned.store.signatures import KIND_INDEX, LIST_SHARDS, PUBLIC_INDEX, Signatures, key, listed_kind
+from integration.safety_helpers import stored_campaign
+from undersigned.store.signatures import KIND_INDEX, LIST_SHARDS, PUBLIC_INDEX, Signatures, key_of, listed_kind
 
 pytestmark = pytest.mark.fidelity
 
@@ -143,10 +144,10 @@ def listed_before_the_change(campaign: str, name: str) -> dict:
     """Gives a listed person the by-kind key the code wrote before people were listed on
     the whole list only: such items stay as they are, no migration."""
     dynamodb = aws.client("dynamodb")
-    (item,) = [page_item for page_item in Signatures().page(campaign, 100, None)[0] if page_item.get("name") == name]
+    (item,) = [page_item for page_item in Signatures().page(stored_campaign(campaign), 100, None)[0] if page_item.get("name") == name]
     dynamodb.update_item(
         TableName=SIGNATURES,
-        Key=key(campaign, item["signer"]),
+        Key=key_of(stored_campaign(campaign), item["signer"]),
         UpdateExpression="SET listed_kind = :person",
         ExpressionAttributeValues={":person": {"S": listed_kind(campaign, "person")}},
     )
@@ -154,7 +155,7 @@ def listed_before_the_change(campaign: str, name: str) -> dict:
 
 
 def listing_keys(campaign: str, signer: str) -> set[str]:
-    stored = Signatures().get(campaign, signer).attributes
+    stored = Signatures().get(stored_campaign(campaign), signer).attributes
     return {name for name in ("listed_in", "listed_at", "listed_kind", "featured_in") if name in stored}
 
 
@@ -169,10 +170,10 @@ def test_a_person_listed_before_the_change_lists_once_and_comes_off_every_list(n
     assert [names(all_pages(campaign, 1, kind=kind)) for kind in (None, "person", "organisation")] == [
         ["Listed Since", "A Desk", "Listed Before"], ["Listed Since", "Listed Before"], ["A Desk"],
     ]
-    assert store.feature(campaign, old["signer"])
+    assert store.feature(stored_campaign(campaign), old["signer"])
     assert names(all_pages(campaign, 5, kind="person", featured=True)) == ["Listed Before"]
     assert names(all_pages(campaign, 5, kind="organisation", featured=True)) == []
-    assert store.hide(campaign, old["signer"])
+    assert store.hide(stored_campaign(campaign), old["signer"])
     assert listing_keys(campaign, old["signer"]) == set()
     assert [names(all_pages(campaign, 5, kind=kind)) for kind in (None, "person")] == [["Listed Since", "A Desk"], ["Listed Since"]]
 
@@ -192,7 +193,7 @@ def test_withdrawing_a_person_listed_before_the_change_erases_its_by_kind_key(ne
 def whole_list_keys(campaign: str) -> dict[str, int]:
     """How many signatures each `listed_in` value of the campaign holds, as stored."""
     spread: dict[str, int] = {}
-    for item in Signatures().page(campaign, 1000, None, fields=("listed_in",))[0]:
+    for item in Signatures().page(stored_campaign(campaign), 1000, None, fields=("listed_in",))[0]:
         if "listed_in" in item:
             spread[item["listed_in"]] = spread.get(item["listed_in"], 0) + 1
     return spread
@@ -201,10 +202,10 @@ def whole_list_keys(campaign: str) -> dict[str, int]:
 def listed_before_the_spread(campaign: str, name: str) -> None:
     """Gives a listed signature the one whole-list key the code wrote before the list was
     spread over LIST_SHARDS keys (and featured it there): such items stay as they are."""
-    (item,) = [page_item for page_item in Signatures().page(campaign, 100, None)[0] if page_item.get("name") == name]
+    (item,) = [page_item for page_item in Signatures().page(stored_campaign(campaign), 100, None)[0] if page_item.get("name") == name]
     aws.client("dynamodb").update_item(
         TableName=SIGNATURES,
-        Key=key(campaign, item["signer"]),
+        Key=key_of(stored_campaign(campaign), item["signer"]),
         UpdateExpression="SET listed_in = :campaign, featured_in = :campaign, featured = :yes",
         ExpressionAttributeValues={":campaign": {"S": campaign}, ":yes": {"BOOL": True}},
     )
@@ -229,6 +230,6 @@ def test_the_whole_list_is_spread_over_five_keys_and_pages_as_one_list(new_campa
         assert all(len(page) == limit for page in pages[:-1])
     assert names(all_pages(campaign, 4, kind="person")) == newest_first
     # Featured alike: one featured under a spread key, one under the key from before.
-    (spread_one,) = [item for item in Signatures().page(campaign, 100, None)[0] if item["name"] == "Spread 20"]
-    assert Signatures().feature(campaign, spread_one["signer"])
+    (spread_one,) = [item for item in Signatures().page(stored_campaign(campaign), 100, None)[0] if item["name"] == "Spread 20"]
+    assert Signatures().feature(stored_campaign(campaign), spread_one["signer"])
     assert names(all_pages(campaign, 1, featured=True)) == ["Spread 20", "Spread 11"]

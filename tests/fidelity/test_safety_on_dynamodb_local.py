@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 
 from fidelity.counting import Recount, count, recount, signatures_of
-from integration.safety_helpers import Clock
+from integration.safety_helpers import Clock, stored_campaign
 from undersigned import aws, limits, mail, sender
 from undersigned import outbox as outbox_queue
 from undersigned.campaign import format_instant, utc_now
@@ -135,8 +135,8 @@ def test_quarantine_release_discard_and_anonymisation_keep_the_count_exact(
     assert len(quarantined) == 3
 
     store, now = Signatures(), utc_now()
-    assert store.release(campaign, quarantined[0], format_instant(now), now.timestamp())
-    assert store.discard(campaign, quarantined[1], format_instant(now))
+    assert store.release(stored_campaign(campaign), quarantined[0], format_instant(now), now.timestamp())
+    assert store.discard(stored_campaign(campaign), quarantined[1], format_instant(now))
     mapping.drain()
     assert count(campaign) == 5
     assert recount(dynamodb, campaign) == Recount(verified=5, marked=5, marked_but_not_verified=0)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from fidelity.counting import SIGNATURES, count
+from fidelity.counting import SIGNATURES, count, signatures_of
+from integration.safety_helpers import signature_key
 
 pytestmark = pytest.mark.fidelity
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.fidelity
 def set_state(dynamodb, campaign: str, signer: str, state: str) -> None:
     dynamodb.update_item(
         TableName=SIGNATURES,
-        Key={"campaign_id": {"S": campaign}, "signer": {"S": signer}},
+        Key=signature_key(signer, campaign),
         UpdateExpression="SET #state = :state, sid = :sid",
         ExpressionAttributeNames={"#state": "state"},
         ExpressionAttributeValues={":state": {"S": state}, ":sid": {"S": f"sid-{signer}"}},
@@ -44,12 +45,7 @@ def test_rewriting_a_signature_without_change_emits_nothing_and_the_count_stands
     mapping.drain()
     assert count(campaign) == 1
 
-    (item,) = dynamodb.query(
-        TableName=SIGNATURES,
-        KeyConditionExpression="campaign_id = :campaign",
-        ExpressionAttributeValues={":campaign": {"S": campaign}},
-        ConsistentRead=True,
-    )["Items"]
+    (item,) = signatures_of(dynamodb, campaign)
     dynamodb.put_item(TableName=SIGNATURES, Item=item)
     dynamodb.update_item(
         TableName=SIGNATURES,

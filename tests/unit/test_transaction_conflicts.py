@@ -39,3 +39,17 @@ def test_the_dynamodb_client_retries_conflicts(monkeypatch):
     )
     assert any(isinstance(wait, float) for _, wait in answers)
     aws.reset()
+
+
+def cancelled(*reasons: str):
+    return (None, {"Error": {"Code": "TransactionCanceledException"}, "CancellationReasons": [{"Code": code} for code in reasons]})
+
+
+def test_a_transaction_cancelled_only_for_meeting_another_is_retried():
+    # Two tally transactions of one campaign's shards meeting on its count item.
+    assert aws.retry_transaction_conflicts(cancelled("None", "None", "TransactionConflict"), 1) is not None
+
+
+@pytest.mark.parametrize("reasons", [("ConditionalCheckFailed", "TransactionConflict"), ("None", "ThrottlingError"), ("None", "None")])
+def test_a_transaction_cancelled_for_what_it_asked_is_left_to_the_caller(reasons):
+    assert aws.retry_transaction_conflicts(cancelled(*reasons), 1) is None
