@@ -33,16 +33,17 @@ class TallyTransaction:
         self._counters = counters.COUNTERS_TABLE.value
         self._campaigns = campaigns.CAMPAIGNS_TABLE.value
 
-    def apply(self, campaign_id: str, marks: Iterable[Mark | tuple[str, bool]], now_iso: str) -> int:
+    def apply(self, campaign_id: str, marks: Iterable[Mark | tuple[str, bool]], now_iso: str, shard: str | None = None) -> int:
         """Sets each signature's mark and moves the count and the counters by the marks
-        that changed, in one transaction. Returns the change applied to the count."""
+        that changed, in one transaction. Returns the change applied to the count.
+        `shard`: the signatures' shard, whose own count and counters move (`counters.sharded`)."""
         pending = {mark[0]: Mark(*mark) for mark in marks}
         while pending:
             delta = sum(1 if mark.counted else -1 for mark in pending.values())
             organisations = sum(mark.organisations * (1 if mark.counted else -1) for mark in pending.values())
             actions = [self._mark_action(campaign_id, mark) for mark in pending.values()]
-            actions += self._counter_actions(campaign_id, pending.values())
-            actions.append(counters.count_action(self._counters, campaign_id, delta, now_iso, organisations))
+            actions += self._counter_actions(campaign_id, pending.values(), shard)
+            actions.append(counters.count_action(self._counters, campaign_id, delta, now_iso, organisations, shard))
             try:
                 self._client.transact_write_items(TransactItems=actions)
                 return delta
@@ -84,9 +85,9 @@ class TallyTransaction:
             update["ConditionExpression"] = f"attribute_exists(counted) AND NOT {_IN_COUNTED_STATE}"
         return {"Update": update}
 
-    def _counter_actions(self, campaign_id: str, marks: Iterable[Mark]) -> list[dict[str, Any]]:
+    def _counter_actions(self, campaign_id: str, marks: Iterable[Mark], shard: str | None) -> list[dict[str, Any]]:
         deltas: dict[str, int] = {}
         for mark in marks:
             for counter in mark.counters():
                 deltas[counter] = deltas.get(counter, 0) + (1 if mark.counted else -1)
-        return [counters.move_action(self._counters, campaign_id, counter, delta) for counter, delta in deltas.items() if delta]
+        return [counters.move_action(self._counters, campaign_id, counter, delta, shard) for counter, delta in deltas.items() if delta]
