@@ -14,8 +14,9 @@ A campaign whose signatures are spread over partition keys (`"<campaign>#<shard>
 per signature shard, a count item and counters of its own (`sharded`: `count#3`,
 `source#x#3`, ...), so that the tally's transactions of different shards, running at
 once, never touch the same item (DynamoDB would cancel one of them: TransactionConflict).
-Readers sum them: the count is one query over `count` and its shards (18 items of about
-150 bytes: still half a read unit), each source, country and hour the sum of its items.
+Readers sum them: the count is one query over `count` and its shards (18 items under
+200 bytes each, about 3 KB with the longest campaign id: a query bills their total rounded
+up to 4 KB, so still half a read unit), each source, country and hour the sum of its items.
 Campaigns kept on one key have the `count` item and unsharded counters alone.
 
 Counts kept before the count had an item of its own lived in the campaign item
