@@ -73,7 +73,7 @@ def announce(campaign_id: str, change: int, now_iso: str) -> None:
     """After the tally moved a campaign's count by `change` (perhaps 0, on redelivery):
     CountChanged if it moved, MilestoneReached for every milestone reached and not yet
     announced. Raises PublishFailed when a milestone could not be announced."""
-    # The count as the tally just left it (a consistent read of its small item); the
+    # The count as the tally just left it (a consistent query of its small items); the
     # settings (milestones, title) as last saved, read eventually consistently.
     settings = Campaigns().get(campaign_id)
     if settings is None:

@@ -23,6 +23,8 @@ TALLY_FUNCTION = "TallyFunction"
 COUNT_WRITERS = (TALLY_FUNCTION, "RecountFunction")
 COUNT_ATTRIBUTES = set(counters.COUNT_ATTRIBUTES)
 COUNT_FUNCTION = "CountFunction"
+# What shows a count: they read it (its items, the campaign's and its shards') with one query.
+COUNT_READERS = ("CampaignFunction", COUNT_FUNCTION, "CountDetailsFunction", "BadgeFunction", "LetterFunction", "AdminFunction")
 SIGNATURES_TABLE = "SignaturesTable"
 # Short-lived bookkeeping (rate-limit counters keyed by caller hashes, used challenges):
 # nothing worth recovering, and a point-in-time backup would keep the caller hashes
@@ -156,6 +158,16 @@ def test_only_the_tally_writes_where_the_count_lives(resources, functions) -> No
     assert writes_to_count(TALLY_FUNCTION), f"{TALLY_FUNCTION} cannot write the count in {sorted(count_store)}"
     others = {name: sorted(writes_to_count(name)) for name in functions if name not in COUNT_WRITERS}
     assert not any(others.values()), f"only {COUNT_WRITERS} may write {sorted(count_store)}: {others}"
+
+
+def test_the_count_is_read_with_a_query_by_those_that_show_it_and_the_count_writers_alone(resources, functions) -> None:
+    readers = {
+        name: {action for action, resource in grants(resources[role_id(function)]) if is_read(action) and "CountersTable" in referenced_ids(resource)}
+        for name, function in functions.items()
+    }
+    readers = {name: actions for name, actions in readers.items() if actions}
+    assert {name: readers.get(name) for name in COUNT_READERS} == {name: {"dynamodb:Query"} for name in COUNT_READERS}
+    assert set(readers) == {*COUNT_READERS, *COUNT_WRITERS}, "no other function reads the counters table"
 
 
 def spares_the_count(statement: dict[str, Any]) -> bool:

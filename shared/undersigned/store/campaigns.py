@@ -1,7 +1,8 @@
 """The campaigns table: one item per campaign, its settings.
 
-The count lives in an item of its own (`store.counters`, the `count` item), so that a
-count read costs half a read unit, not the letter's several KB. A campaign read
+The count lives in items of its own (`store.counters`: the `count` item, and one per
+signature shard), so that a count read (one query) costs half a read unit, not the
+letter's several KB. A campaign read
 `with_count` gets it from there; a campaign whose count the tally has not moved since the
 count got its own item still has it here (`verified_count`, ...), and is read from here
 until the tally (or the recount) seeds the count item from it (`seed_count`).
@@ -94,8 +95,8 @@ class Campaigns:
         return campaign
 
     def count_view(self, campaign_id: str) -> dict[str, Any]:
-        """What `/count` answers: from the count item alone (half a read unit) once it holds
-        the count and the goal; from the campaign item too while it does not."""
+        """What `/count` answers: from the count items alone (one query, half a read unit) once
+        they hold the count and the goal; from the campaign item too while they do not."""
         if not is_campaign_id(campaign_id):
             raise errors.CampaignNotFound()
         count = counters.Counters(self._client).count(campaign_id)

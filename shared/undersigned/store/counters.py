@@ -10,6 +10,15 @@ settings writes. Only the tally's transaction and the recount's guarded correcti
 its count attributes (`COUNT_ATTRIBUTES`); the tally moves the source, country and hour
 counters in the same transaction (`store.tally_transaction`).
 
+A campaign whose signatures are spread over partition keys (`"<campaign>#<shard>"`) keeps,
+per signature shard, a count item and counters of its own (`sharded`: `count#3`,
+`source#x#3`, ...), so that the tally's transactions of different shards, running at
+once, never touch the same item (DynamoDB would cancel one of them: TransactionConflict).
+Readers sum them: the count is one query over `count` and its shards (18 items under
+200 bytes each, about 3 KB with the longest campaign id: a query bills their total rounded
+up to 4 KB, so still half a read unit), each source, country and hour the sum of its items.
+Campaigns kept on one key have the `count` item and unsharded counters alone.
+
 Counts kept before the count had an item of its own lived in the campaign item
 (`verified_count`, ...). Such a campaign keeps its count: until the tally first moves it,
 readers fall back to the campaign item (`Campaigns.get(..., with_count=True)`), and the
@@ -36,8 +45,30 @@ def _milestone(milestone: int) -> str:
 
 
 COUNT = "count"
+# Between a counter's name and its shard. No source tag ([a-z0-9._-]), country (two
+# capitals) or hour holds it, and it sorts below every character they hold: `count#…`
+# lies between `count` and `country#…`, `hour#…T06#…` between `hour#…T06` and `hour#…T07`.
+SHARD_MARK = "#"
+_LAST = "\uffff"
 # Written only by the tally and the recount (IAM keeps the settings writes off them).
 COUNT_ATTRIBUTES = ("verified_count", "organisation_count", "count_updated_at", "tally_seq")
+
+
+def sharded(counter: str, shard: int | None) -> str:
+    """The item that keeps `counter` (the count, or a source's, country's or hour's counter)
+    for the signatures of one shard; the counter's own item for a campaign kept on one key
+    (`shard` None)."""
+    return counter if shard is None else f"{counter}{SHARD_MARK}{shard}"
+
+
+def _last_shard(counter: str) -> str:
+    """A bound above every shard's item of `counter`, and below the next counter's."""
+    return f"{counter}{SHARD_MARK}{_LAST}"
+
+
+def _counter_of(item_name: str, kind: str) -> str:
+    """The name a counter item counts under (`UA` for `country#UA#3` and `country#UA`)."""
+    return item_name.removeprefix(kind).partition(SHARD_MARK)[0]
 
 
 def is_seeded(count: dict[str, Any] | None) -> bool:
@@ -46,41 +77,66 @@ def is_seeded(count: dict[str, Any] | None) -> bool:
     return count is not None and ("verified_count" in count or bool(count.get("fresh")))
 
 
-def count_action(table: str, campaign_id: str, delta: int, now_iso: str, organisations: int = 0) -> dict[str, Any]:
+def count_action(
+    table: str, campaign_id: str, delta: int, now_iso: str, organisations: int = 0, shard: int | None = None
+) -> dict[str, Any]:
     """The tally's move of a campaign's count (and of the organisations among it, kept on
     the same item so that `/count` stays one read), as one action of its transaction.
-    It holds only once the count item is seeded, so a count kept in the old place is
-    never restarted from 0."""
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": key(campaign_id, COUNT),
-            # tally_seq: how many times the count moved, so that a recount can tell
-            # whether the tally moved it while it was counting.
-            "UpdateExpression": "ADD verified_count :delta, organisation_count :organisations, tally_seq :one SET count_updated_at = :now",
-            # Seeded, or a campaign created with its count item (nothing in the old place).
-            "ConditionExpression": "attribute_exists(verified_count) OR fresh = :yes",
-            "ExpressionAttributeValues": {
-                ":yes": {"BOOL": True},
-                ":delta": {"N": str(delta)},
-                ":organisations": {"N": str(organisations)},
-                ":one": {"N": "1"},
-                ":now": {"S": now_iso},
-            },
-        }
+    On the `count` item it holds only once that item is seeded, so a count kept in the old place is
+    never restarted from 0. A shard's count item needs no such condition: shards are kept
+    only for campaigns created since, whose count starts at 0."""
+    update: dict[str, Any] = {
+        "TableName": table,
+        "Key": key(campaign_id, sharded(COUNT, shard)),
+        # tally_seq: how many times the count moved, so that a recount can tell
+        # whether the tally moved it while it was counting.
+        "UpdateExpression": "ADD verified_count :delta, organisation_count :organisations, tally_seq :one SET count_updated_at = :now",
+        "ExpressionAttributeValues": {
+            ":delta": {"N": str(delta)},
+            ":organisations": {"N": str(organisations)},
+            ":one": {"N": "1"},
+            ":now": {"S": now_iso},
+        },
     }
+    if shard is None:
+        # Seeded, or a campaign created with its count item (nothing in the old place).
+        update["ConditionExpression"] = "attribute_exists(verified_count) OR fresh = :yes"
+        update["ExpressionAttributeValues"][":yes"] = {"BOOL": True}
+    return {"Update": update}
 
 
-def move_action(table: str, campaign_id: str, counter: str, delta: int) -> dict[str, Any]:
-    """A counter's move, as one action of the tally's transaction."""
+def move_action(table: str, campaign_id: str, counter: str, delta: int, shard: int | None = None) -> dict[str, Any]:
+    """A counter's move (its shard's item), as one action of the tally's transaction."""
     return {
         "Update": {
             "TableName": table,
-            "Key": key(campaign_id, counter),
+            "Key": key(campaign_id, sharded(counter, shard)),
             "UpdateExpression": "ADD n :delta",
             "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
         }
     }
+
+
+_SUMMED = ("verified_count", "organisation_count", "tally_seq")
+
+
+def _summed_count(items: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The count of a campaign from its count items (the `count` item and its shards'): the
+    counts and tally transactions added up, the latest move, the rest (the goal, when it
+    was created, `fresh`) as the `count` item has it."""
+    if not items:
+        return None
+    base = next((item for item in items if item["counter"] == COUNT), {})
+    total = {name: value for name, value in base.items() if name not in COUNT_ATTRIBUTES}
+    total["campaign_id"] = items[0]["campaign_id"]
+    for name in _SUMMED:
+        kept = [item[name] for item in items if name in item]
+        if kept:
+            total[name] = sum(kept)
+    moved = [item["count_updated_at"] for item in items if item.get("count_updated_at")]
+    if moved:
+        total["count_updated_at"] = max(moved)
+    return total
 
 
 class Counters:
@@ -89,21 +145,16 @@ class Counters:
         self.table = COUNTERS_TABLE.value
 
     def count(self, campaign_id: str, consistent: bool = False) -> dict[str, Any] | None:
-        """The count item's values, or None when the campaign has none yet."""
-        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, COUNT), ConsistentRead=consistent)
-        return dynamo.from_item(answer["Item"]) if "Item" in answer else None
+        """The campaign's count, summed over its count items (one query), or None when the
+        campaign has none yet."""
+        items = self._query(campaign_id, COUNT, _last_shard(COUNT), consistent)
+        return _summed_count([dynamo.from_item(item) for item in items])
 
     def counts(self, campaign_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """The count items of several campaigns, by campaign id (those that have one)."""
-        found: dict[str, dict[str, Any]] = {}
-        keys = [key(campaign_id, COUNT) for campaign_id in dict.fromkeys(campaign_ids)]
-        while keys:
-            got = self._client.batch_get_item(RequestItems={self.table: {"Keys": keys[:100]}})
-            for item in got["Responses"].get(self.table, []):
-                values = dynamo.from_item(item)
-                found[values["campaign_id"]] = values
-            keys = keys[100:] + got.get("UnprocessedKeys", {}).get(self.table, {}).get("Keys", [])
-        return found
+        """The counts of several campaigns, by campaign id (those that have one): a query
+        each, as a batch of reads would cost (half a read unit per campaign)."""
+        found = {campaign_id: self.count(campaign_id) for campaign_id in dict.fromkeys(campaign_ids)}
+        return {campaign_id: count for campaign_id, count in found.items() if count is not None}
 
     def set_goal(self, campaign_id: str, goal: int | None, created_at: str, fresh: bool) -> None:
         """Copies the campaign's goal to its count item when its settings are saved (never
@@ -141,19 +192,25 @@ class Counters:
             ExpressionAttributeValues=values,
         )
 
-    def tally_position(self, campaign_id: str) -> tuple[int, int]:
-        """(count, how many tally transactions have moved it), read consistently."""
-        values = self.count(campaign_id, consistent=True) or {}
+    def tally_position(self, campaign_id: str, shard: int | None = None) -> tuple[int, int]:
+        """(count, how many tally transactions have moved it) of one shard's count item (the
+        `count` item for None), read consistently: what the recount compares with the
+        marks of that shard's signatures."""
+        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, sharded(COUNT, shard)), ConsistentRead=True)
+        values = dynamo.from_item(answer.get("Item", {}))
         return values.get("verified_count", 0), values.get("tally_seq", 0)
 
-    def correct_count(self, campaign_id: str, seen: tuple[int, int], counted: int, now_iso: str) -> bool:
-        """Sets the count to `counted`, unless the tally moved it since `seen` was read
-        (then nothing is written: the caller looks again later)."""
+    def correct_count(
+        self, campaign_id: str, seen: tuple[int, int], counted: int, now_iso: str, shard: int | None = None
+    ) -> bool:
+        """Sets one shard's count (the `count` item's for None) to `counted`, unless the
+        tally moved it since `seen` was read (then nothing is written: the caller looks
+        again later)."""
         seen_count, seen_seq = seen
         answer = dynamo.if_condition_holds(
             self._client.update_item,
             TableName=self.table,
-            Key=key(campaign_id, COUNT),
+            Key=key(campaign_id, sharded(COUNT, shard)),
             UpdateExpression="SET verified_count = :counted, count_updated_at = :now ADD tally_seq :one",
             ConditionExpression=(
                 "(attribute_not_exists(tally_seq) AND :seq = :zero OR tally_seq = :seq) "
@@ -170,40 +227,46 @@ class Counters:
         )
         return answer is not None
 
-    def _between(self, campaign_id: str, low: str, high: str) -> dict[str, int]:
+    def _query(self, campaign_id: str, low: str, high: str, consistent: bool = False) -> list[dict[str, Any]]:
+        """The campaign's counter items named `low` to `high`, inclusive."""
         request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "campaign_id = :campaign AND #counter BETWEEN :low AND :high",
             "ExpressionAttributeNames": {"#counter": "counter"},
             "ExpressionAttributeValues": {":campaign": {"S": campaign_id}, ":low": {"S": low}, ":high": {"S": high}},
+            "ConsistentRead": consistent,
         }
-        found: dict[str, int] = {}
+        items: list[dict[str, Any]] = []
         while True:
             answer = self._client.query(**request)
-            for item in answer.get("Items", []):
-                found[item["counter"]["S"]] = int(item.get("n", {}).get("N", "0"))
+            items += answer.get("Items", [])
             if "LastEvaluatedKey" not in answer:
-                return found
+                return items
             request["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def _between(self, campaign_id: str, kind: str, first: str = "", last: str = _LAST) -> dict[str, int]:
+        """A kind's counters (`source#`, ...) named `first` to `last`, inclusive, by name,
+        each the sum of its items (its own and its shards')."""
+        found: dict[str, int] = {}
+        for item in self._query(campaign_id, kind + first, _last_shard(kind + last)):
+            name = _counter_of(item["counter"]["S"], kind)
+            found[name] = found.get(name, 0) + int(item.get("n", {}).get("N", "0"))
+        return found
 
     def sources(self, campaign_id: str) -> dict[str, int]:
         """Verified signatures per partner tag (tags whose count fell to 0 left out)."""
-        found = self._between(campaign_id, "source#", "source#\uffff")
-        return {name.removeprefix("source#"): n for name, n in sorted(found.items()) if n}
+        return {name: n for name, n in sorted(self._between(campaign_id, "source#").items()) if n}
 
     def countries(self, campaign_id: str) -> dict[str, int]:
         """Verified signatures per country the signers gave (countries whose count fell to 0 left out)."""
-        found = self._between(campaign_id, "country#", "country#\uffff")
-        return {name.removeprefix("country#"): n for name, n in sorted(found.items()) if n}
+        return {name: n for name, n in sorted(self._between(campaign_id, "country#").items()) if n}
 
     def hours(self, campaign_id: str, first_hour: str, last_hour: str) -> dict[str, int]:
         """Verified signatures per hour ("2026-11-28T13"), for hours with any, inclusive."""
-        found = self._between(campaign_id, f"hour#{first_hour}", f"hour#{last_hour}")
-        return {name.removeprefix("hour#"): n for name, n in found.items() if n}
+        return {name: n for name, n in self._between(campaign_id, "hour#", first_hour, last_hour).items() if n}
 
     def announced_milestones(self, campaign_id: str) -> set[int]:
-        found = self._between(campaign_id, "milestone#", "milestone#\uffff")
-        return {int(name.removeprefix("milestone#")) for name in found}
+        return {int(name) for name in self._between(campaign_id, "milestone#")}
 
     def claim_milestone(self, campaign_id: str, milestone: int, now_iso: str) -> bool:
         """Records that a milestone is being announced; False if it was, by anyone, before."""

@@ -1,13 +1,14 @@
 """The tally's one write: signatures' `counted` marks, the count (and the organisations
 among it), and the per-source, per-country and hourly counters, moved together in one
 transaction across three tables. The marks of one transaction are on one partition of
-the signatures table (`store.signatures.partition`); the count is the campaign's.
+the signatures table (`store.signatures.partition`), and the count and counters it moves
+are that partition's shard's own items (`counters.sharded`): batches of two partitions of a
+campaign, tallied at once, write no item in common.
 
-Two transactions of two partitions of a campaign (batches of two stream shards at once)
-meet on its count: DynamoDB cancels one for `TransactionConflict`, having written
-nothing, and the client tries it again (`aws.retry_transaction_conflicts`); past its
-attempts the batch fails and the stream delivers it again, so the count is never moved
-twice nor lost.
+Should two transactions still meet on an item (two deliveries of one partition's records
+at once), DynamoDB cancels one for `TransactionConflict`, having written nothing, and the
+client tries it again (`aws.retry_transaction_conflicts`); past its attempts the batch
+fails and the stream delivers it again, so the count is never moved twice nor lost.
 
 A mark already set (a redelivered record), or one whose signature has changed state
 since (a stale record), fails its condition and is dropped from the retry, so nothing
@@ -95,7 +96,8 @@ class TallyTransaction:
         """The counters' moves and, last, the count's (its cancellation reason tells
         `apply` whether it is seeded). `shard` is the marks' partition's shard of the
         campaign (None on its one key): the one place the count's writes learn where
-        the marks are. The count is one item per campaign whatever the shard."""
+        the marks are, so that each shard moves its own count and counters
+        (`counters.sharded`) and the transactions of two shards share no item."""
         deltas: dict[str, int] = {}
         organisations = 0
         for mark in marks:
@@ -103,5 +105,5 @@ class TallyTransaction:
             organisations += mark.organisations * step
             for counter in mark.counters():
                 deltas[counter] = deltas.get(counter, 0) + step
-        actions = [counters.move_action(self._counters, campaign_id, counter, moved) for counter, moved in deltas.items() if moved]
-        return [*actions, counters.count_action(self._counters, campaign_id, delta, now_iso, organisations)]
+        actions = [counters.move_action(self._counters, campaign_id, counter, moved, shard) for counter, moved in deltas.items() if moved]
+        return [*actions, counters.count_action(self._counters, campaign_id, delta, now_iso, organisations, shard)]
