@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from devstack.template import load_template
-from undersigned.store.signatures import LIST_SHARDS
+from undersigned.store.signatures import LIST_SHARDS, SIGNATURE_SHARDS
 
 # ---------------------------------------------------------------- the bar (issue 10)
 # 100x the UK Parliament petitions' 2019 peak (about 2,000 a minute): 200,000 a minute.
@@ -89,6 +89,11 @@ COUNTER_ITEM_KB = 0.1
 # when it moved, tally_seq, the goal's copy): about 150 bytes. The tally's transaction
 # moves it; `/count` reads it alone, eventually consistent.
 COUNT_ITEM_KB = 0.2
+# A signature shard's own count item (`count` + the shard: the count, organisations, when
+# it moved, tally_seq): about 120 bytes. `/count` reads the campaign's count items in one
+# Query, which bills their total size rounded up to 4 KB ("Query" read consumption, in
+# .../read-write-operations.html#read-operation-consumption).
+COUNT_SHARD_ITEM_KB = 0.15
 # Rate limits and the sender's ledger, as the code writes them (`limits.admit`: one ADD per
 # submission, both windows in one item; `sender.deliver`, per email: the claim that counts
 # it against the day's caps in one conditional update of the address's counter item, then
@@ -117,9 +122,10 @@ STREAM_RECORDS_PER_SIGNATURE = 3
 # consistently (`Signatures.get_expecting`: strongly only when what they found may be stale).
 CAMPAIGN_READS_PER_SIGNATURE = 3
 SIGNATURE_READS_PER_SIGNATURE = 2
-CAMPAIGN_CACHE_SECONDS = float(load_template()["Parameters"]["CampaignCacheSeconds"]["Default"])
-# The roll-up of sharded counts: how often it publishes the sum into the campaign item.
-ROLLUP_SECONDS = 1.0
+_TEMPLATE = load_template()
+CAMPAIGN_CACHE_SECONDS = float(_TEMPLATE["Parameters"]["CampaignCacheSeconds"]["Default"])
+# The tally's event source mapping, as the template declares it.
+TALLY_MAPPING = _TEMPLATE["Resources"]["TallyFunction"]["Properties"]["Events"]["Signatures"]["Properties"]
 # Function durations at the surge, for the concurrency the reads come from. Assumptions.
 SUBMIT_SECONDS = 0.15
 VERIFY_SECONDS = 0.10
@@ -140,19 +146,33 @@ class Design:
     parallelization_factor: int = 1
     # Seconds a function instance keeps the campaign it read (0: reads it every request).
     campaign_cache_seconds: float = 0.0
-    # Items the count (and each hour and source counter) is kept in: 1, the campaign item
-    # itself; more, one per signature shard, summed into the campaign's count by a roll-up.
+    # Items the count (and each hour and source counter) is kept in: 1, the count's own item;
+    # more, one per signature shard, which `/count` sums in one Query.
     count_shards: int = 1
     notes: list[str] = field(default_factory=list, compare=False)
 
 
-# As built: the signatures on one key per campaign, the public list spread over `LIST_SHARDS`.
-CURRENT = Design(
-    "current: one signatures key per campaign",
+# Before the signatures were spread (and every campaign created before still): one
+# signatures key per campaign, one count item, the tally's batches of 100 one at a time.
+ONE_KEY = Design(
+    "before: one signatures key per campaign",
     listing_shards=LIST_SHARDS,
     batch_size=100,
     batching_window_seconds=1.0,
     campaign_cache_seconds=CAMPAIGN_CACHE_SECONDS,
+)
+
+# As built: a new campaign's signatures over `SIGNATURE_SHARDS` keys (`store/signatures.py`),
+# each shard's count kept in items of its own, and the tally's mapping as the template has it.
+CURRENT = Design(
+    "as built: write-sharded",
+    signature_shards=SIGNATURE_SHARDS,
+    listing_shards=LIST_SHARDS,
+    batch_size=int(TALLY_MAPPING["BatchSize"]),
+    batching_window_seconds=float(TALLY_MAPPING["MaximumBatchingWindowInSeconds"]),
+    parallelization_factor=int(TALLY_MAPPING.get("ParallelizationFactor", 1)),
+    campaign_cache_seconds=CAMPAIGN_CACHE_SECONDS,
+    count_shards=SIGNATURE_SHARDS,
 )
 
 
@@ -218,9 +238,10 @@ def counter_units_per_transaction() -> int:
     return TRANSACTION_WRITE_FACTOR * COUNTERS_PER_TRANSACTION * units(COUNTER_ITEM_KB, WRITE_UNIT_KB)
 
 
-def rollup_wcu(design: Design) -> float:
-    """The roll-up's plain write of the campaign's count item, per second (none unsharded)."""
-    return 0.0 if design.count_shards == 1 else units(COUNT_ITEM_KB, WRITE_UNIT_KB) / ROLLUP_SECONDS
+def count_read_units(design: Design) -> float:
+    """Read units of one `/count` read: the count's item, and every shard's count item with it."""
+    shard_items = COUNT_SHARD_ITEM_KB * design.count_shards if design.count_shards > 1 else 0.0
+    return EVENTUAL_READ_FACTOR * units(COUNT_ITEM_KB + shard_items, READ_UNIT_KB)
 
 
 def listing_wcu() -> float:
@@ -237,7 +258,7 @@ def write_cost(design: Design) -> WriteCost:
         listing_index=listing_wcu(),
         organisations_index=ORGANISATION_SHARE * listing_wcu(),
         tally_mark=mark_write(),
-        count_and_counters=(per_transaction * transactions_per_second(design) + rollup_wcu(design)) / SURGE_PER_SECOND,
+        count_and_counters=per_transaction * transactions_per_second(design) / SURGE_PER_SECOND,
     )
 
 
@@ -279,7 +300,7 @@ def hot_keys(design: Design) -> list[Load]:
              ORGANISATION_SHARE * listing_wcu() * SURGE_PER_SECOND),
         Load("Campaigns", "campaign (settings)", 0.0, campaign_rcu),
         Load("Counters", "campaign (count, hour, source)",
-             tx * (counter_units_per_transaction() + TRANSACTION_WRITE_FACTOR * count_item_units(design)) + rollup_wcu(design)),
+             tx * (counter_units_per_transaction() + TRANSACTION_WRITE_FACTOR * count_item_units(design))),
         # One item per caller and hour, one per signer: as hot as one caller is allowed to be.
         Load("Limits", "caller#campaign#hour", 1.0),
     ]
@@ -294,24 +315,11 @@ def shards_needed(wcu_per_second: float, rcu_per_second: float = 0.0) -> int:
     )
 
 
-def target_design() -> Design:
-    """The target: signatures write-sharded by the signer hash (`campaign#shard`), the public
-    list's index spread as built, bigger tally batches, campaign settings cached per instance
-    (as built), and the count kept per shard (each count transaction touches its shard's items only; a
-    roll-up sums them into the campaign's count once a second, so a count read stays one item)."""
-    current = {load.table: load for load in hot_keys(CURRENT)}
-    signature = current["Signatures"]
-    n = shards_needed(signature.wcu, signature.rcu)
-    return Design(
-        "target: write-sharded",
-        signature_shards=n,
-        listing_shards=CURRENT.listing_shards,
-        batch_size=1_000,
-        batching_window_seconds=1.0,
-        parallelization_factor=MAX_PARALLELIZATION_FACTOR,
-        campaign_cache_seconds=CAMPAIGN_CACHE_SECONDS,
-        count_shards=n,
-    )
+def signature_shards_needed() -> int:
+    """Keys a campaign's signatures must be spread over at the surge: the one-key design's
+    load on its key, divided by what a key takes (with the headroom)."""
+    one_key = {load.table: load for load in hot_keys(ONE_KEY)}["Signatures"]
+    return shards_needed(one_key.wcu, one_key.rcu)
 
 
 @dataclass(frozen=True)
@@ -358,8 +366,7 @@ def tally_path(design: Design) -> TallyPath:
     capacity = concurrent * min(records_per_batch, design.batch_size) / seconds_per_batch
     backlog = max(0.0, needed - capacity) * SURGE_SECONDS
     wait = min(design.batching_window_seconds, design.batch_size / (needed / design.signature_shards))
-    rollup = ROLLUP_SECONDS if design.count_shards > 1 else 0.0
-    lag = STREAM_PROPAGATION_SECONDS + wait + seconds_per_batch + rollup + (backlog / capacity if capacity else math.inf)
+    lag = STREAM_PROPAGATION_SECONDS + wait + seconds_per_batch + (backlog / capacity if capacity else math.inf)
     return TallyPath(
         stream_shards=stream_shards,
         concurrent_batches=concurrent,
@@ -414,17 +421,21 @@ def main() -> None:
     print(f"capacity model: {SURGE_PER_SECOND:,} verified signatures/s on one campaign for {SURGE_SECONDS // 60} min; "
           f"partition limits {PARTITION_WCU_PER_SECOND:,} WCU/s, {PARTITION_RCU_PER_SECOND:,} RCU/s per key "
           f"(designed to {KEY_HEADROOM:.0%} of them)")
-    for design in (CURRENT, target_design()):
+    for design in (ONE_KEY, CURRENT):
         print()
         print("\n".join(report(design)))
-    current = {load.table: load for load in hot_keys(CURRENT)}["Signatures"]
-    count_read = EVENTUAL_READ_FACTOR * units(COUNT_ITEM_KB, READ_UNIT_KB)
+    one_key = {load.table: load for load in hot_keys(ONE_KEY)}["Signatures"]
+    count_read = count_read_units(CURRENT)
+    needed = signature_shards_needed()
     print()
-    print(f"A count read is an eventually consistent GetItem of the {COUNT_ITEM_KB:g} KB count item: {count_read:g} read units "
+    print(f"A count read is one eventually consistent Query of the count's items ({COUNT_ITEM_KB:g} KB and "
+          f"{CURRENT.count_shards} x {COUNT_SHARD_ITEM_KB:g} KB): {count_read:g} read units "
           f"(target {COUNT_READ_TARGET:g}: {'ok' if count_read <= COUNT_READ_TARGET else 'OVER'}); "
           f"the {CAMPAIGN_ITEM_KB:g} KB campaign item would be {EVENTUAL_READ_FACTOR * units(CAMPAIGN_ITEM_KB, READ_UNIT_KB):g}.")
-    print(f"The current design puts {current.wcu:,.0f} WCU/s on one key: it holds about "
-          f"{SURGE_PER_SECOND * PARTITION_WCU_PER_SECOND / current.wcu:,.0f} signatures/s on one campaign, not {SURGE_PER_SECOND:,}.")
+    print(f"One key per campaign takes {one_key.wcu:,.0f} WCU/s at the surge: it holds about "
+          f"{SURGE_PER_SECOND * PARTITION_WCU_PER_SECOND / one_key.wcu:,.0f} signatures/s on one campaign, not {SURGE_PER_SECOND:,}; "
+          f"that needs {needed} keys, and a new campaign gets {SIGNATURE_SHARDS} "
+          f"({'ok' if SIGNATURE_SHARDS >= needed else 'TOO FEW'}). Campaigns created before keep one key.")
     print(f"A new on-demand table serves {ON_DEMAND_INITIAL_WCU:,} WCU/s at once: pre-warm the table (warm throughput) "
           "before a known launch, or the first minutes throttle while it doubles.")
 

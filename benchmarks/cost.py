@@ -2,7 +2,7 @@
 
 Every request a signer's path makes, priced: Lambda (arm64 GB-seconds and requests, for
 every function on the path), the HTTP API, CloudFront, DynamoDB (writes from the capacity
-model's target design, reads, index writes; stream reads by Lambda are free), SES, SQS
+model's as-built design, reads, index writes; stream reads by Lambda are free), SES, SQS
 for the email outbox, CloudWatch Logs and X-Ray. Prices are us-east-1 list prices with no
 free tier; each is a named constant with its source. Usage figures marked "assumption"
 are ours: change them and run again.
@@ -93,7 +93,7 @@ def gb_seconds(invocations: float, memory_mb: int, milliseconds: float) -> float
 
 
 def bill(signatures: int = SIGNATURES) -> list[Line]:
-    design = capacity.target_design()
+    design = capacity.CURRENT
     path = capacity.tally_path(design)
     submissions = signatures * SUBMISSIONS_PER_VERIFIED
     preflights = submissions * PREFLIGHTS_PER_SUBMISSION
@@ -115,7 +115,7 @@ def bill(signatures: int = SIGNATURES) -> list[Line]:
         + gb_seconds(tally_invocations, TALLY_MB, path.seconds_per_batch * 1000)
         + gb_seconds(sender_invocations, SENDER_MB, SENDER_MS_PER_EMAIL * SENDER_BATCH)
     )
-    # Writes: the target design's units per verified signature, plus the unverified
+    # Writes: the as-built design's units per verified signature, plus the unverified
     # submissions' own put and rate-limit writes.
     per_signature = capacity.write_cost(design)
     unverified = submissions - signatures
@@ -153,7 +153,7 @@ def total(signatures: int = SIGNATURES) -> float:
 def main() -> None:
     lines = bill()
     print(f"cost of {SIGNATURES:,} verified signatures (us-east-1 list prices, no free tier; "
-          f"{SUBMISSIONS_PER_VERIFIED:g} submissions per verified, target key design)")
+          f"{SUBMISSIONS_PER_VERIFIED:g} submissions per verified, the as-built key design)")
     print(f"{'item':<40}{'quantity':>16}  {'unit':<12}{'price/unit':>14}{'USD':>10}")
     for line in lines:
         print(f"{line.what:<40}{line.quantity:>16,.1f}  {line.unit:<12}{line.price:>14.3g}{line.dollars:>10.2f}")

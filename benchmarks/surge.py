@@ -3,7 +3,8 @@
 
 Signers submit and verify through the core's own flows (`sign_up`, `confirmation`), from
 addresses of their own; the signatures table's real stream is then delivered to
-`count_keeper.keep_count` the way Lambda's mapping would, but worse: every batch is
+`count_keeper.keep_count` the way Lambda's mapping would (records of one partition key in
+order in one of `ParallelizationFactor` lanes, the lanes at once), but worse: every batch is
 redelivered, some are split in two, a share of the count transactions is throttled before
 it is sent (a botocore event hook), and some land but lose their answer. It prints whether
 the count is exact (count == verified), and the write units measured per signature and per
@@ -28,6 +29,7 @@ import sys
 import threading
 import time
 import uuid
+import zlib
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -87,6 +89,8 @@ class Meter:
     def __init__(self, client: Any, tables: dict[str, str]) -> None:
         self.partition_key = {name: key for name, key in tables.items()}
         self.units: dict[tuple[str, str], float] = defaultdict(float)  # (table, "W"/"R") -> as DynamoDB Local reports
+        # (table, "W"/"R", partition key) -> units of the calls that name one item (not queries)
+        self.by_partition: dict[tuple[str, str, str], float] = defaultdict(float)
         # The limits table's write units by the kind of item (`rate`, `mail`: its key's prefix).
         self.ledger_items: dict[str, float] = defaultdict(float)
         self.limits_table = table_name("LimitsTable")
@@ -100,6 +104,7 @@ class Meter:
         if model.name in _ASKS_CAPACITY:
             params["ReturnConsumedCapacity"] = "INDEXES"
         context["surge_item_kind"] = params.get("Key", {}).get("id", {}).get("S", "").split("#", 1)[0]
+        context["surge_partition"] = partition_of(params.get("Key") or params.get("Item") or {})
 
     def _record(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], http_response: Any = None, **_: Any) -> None:
         if http_response is not None and http_response.status_code >= 300:
@@ -115,6 +120,7 @@ class Meter:
                 table = entry.get("Table", {})
                 used = table.get("CapacityUnits", entry.get("CapacityUnits", 0))
                 self.units[(entry["TableName"], kind)] += used
+                self.by_partition[(entry["TableName"], kind, context.get("surge_partition", "?"))] += used
                 if kind == "W" and entry["TableName"] == self.limits_table:
                     self.ledger_items[context.get("surge_item_kind", "")] += used
                 for index, used in entry.get("GlobalSecondaryIndexes", {}).items():
@@ -224,6 +230,20 @@ def sign_everyone(campaign_id: str, count: int, workers: int, organisation_share
     return time.perf_counter() - started
 
 
+def partition_of(key: dict[str, Any]) -> str:
+    """The partition key's value of an item or key (`campaign_id` or `id`, by table)."""
+    return next(iter(key.get("campaign_id", key.get("id", {"S": "?"})).values()))
+
+
+def lanes_of(records: list[dict[str, Any]], lanes: int) -> list[list[dict[str, Any]]]:
+    """Lambda's ParallelizationFactor: a stream shard's records in `lanes` batches at once,
+    the records of one partition key in order in one lane (by its hash)."""
+    spread: list[list[dict[str, Any]]] = [[] for _ in range(lanes)]
+    for record in records:
+        spread[zlib.crc32(partition_of(record["dynamodb"]["Keys"]).encode()) % lanes].append(record)
+    return [lane for lane in spread if lane]
+
+
 def deliver(records: list[dict[str, Any]], batch_size: int, split_share: float, rng: random.Random) -> dict[str, int]:
     """Lambda's mapping, unkindly: in order, batch by batch; every batch delivered twice,
     some split in two; a batch that reports failures is retried from the first one."""
@@ -251,15 +271,22 @@ def deliver(records: list[dict[str, Any]], batch_size: int, split_share: float, 
     return stats
 
 
-def drain(stream: SignatureStream, batch_size: int, split_share: float, rng: random.Random) -> tuple[int, dict[str, int]]:
+def drain(stream: SignatureStream, batch_size: int, split_share: float, lanes: int, seed: int) -> tuple[int, dict[str, int]]:
+    """Every record to the tally, lane by lane at once (each lane's faults its own)."""
     total, stats = 0, defaultdict(int)
-    for _ in range(20):
+    for round_number in range(20):
         records = stream.read()
         if not records:
             break
         total += len(records)
-        for name, value in deliver(records, batch_size, split_share, rng).items():
-            stats[name] += value
+        busy = lanes_of(records, lanes)
+        stats["lanes"] = max(stats["lanes"], len(busy))
+        with ThreadPoolExecutor(len(busy)) as pool:
+            done = pool.map(lambda lane: deliver(lane[1], batch_size, split_share, random.Random(seed * 1000 + round_number * 100 + lane[0])),
+                            enumerate(busy))
+            for lane_stats in done:
+                for name, value in lane_stats.items():
+                    stats[name] += value
     return total, dict(stats)
 
 
@@ -282,9 +309,9 @@ def items_by_key(dynamodb: Any) -> dict[tuple[str, str], int]:
 def list_spread(dynamodb: Any, campaign_id: str) -> dict[str, int]:
     """How many of the campaign's signatures each whole-list key (`listed_in`) holds."""
     spread: dict[str, int] = defaultdict(int)
-    pages = dynamodb.get_paginator("query").paginate(
+    pages = dynamodb.get_paginator("scan").paginate(
         TableName=table_name("SignaturesTable"),
-        KeyConditionExpression="campaign_id = :campaign",
+        FilterExpression="begins_with(listed_in, :campaign)",
         ProjectionExpression="listed_in",
         ExpressionAttributeValues={":campaign": {"S": campaign_id}},
     )
@@ -309,6 +336,8 @@ def main() -> int:
     parser.add_argument("--split", type=float, default=0.2, help="share of batches split in two")
     parser.add_argument("--organisations", type=float, default=capacity.ORGANISATION_SHARE,
                         help="share of signers who sign for an organisation (the model's)")
+    parser.add_argument("--lanes", type=int, default=capacity.CURRENT.parallelization_factor,
+                        help="batches at once (the template's ParallelizationFactor)")
     parser.add_argument("--seed", type=int, default=10)
     args = parser.parse_args()
 
@@ -333,7 +362,7 @@ def main() -> int:
 
         signing_seconds = sign_everyone(campaign_id, args.signatures, args.workers, args.organisations)
         started = time.perf_counter()
-        records, stats = drain(stream, args.batch_size, args.split, random.Random(args.seed))
+        records, stats = drain(stream, args.batch_size, args.split, args.lanes, args.seed)
         tally_seconds = time.perf_counter() - started
 
         counted = Campaigns().get(campaign_id, consistent=True, with_count=True).count
@@ -350,13 +379,12 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
     signatures, campaigns, counters, limits = (table_name(t) for t in ("SignaturesTable", "CampaignsTable", "CountersTable", "LimitsTable"))
     # Transactions priced per item: 2 x ceil(KB), by table and by partition key.
     priced: dict[str, float] = defaultdict(float)
-    per_key: dict[str, float] = defaultdict(float)
+    per_key: dict[tuple[str, str], float] = defaultdict(float)
     for actions in meter.transactions:
         for table, key in actions:
             units = capacity.TRANSACTION_WRITE_FACTOR * write_units(sizes.get((table, key_text(key)), 1))
             priced[table] += units
-            partition = next(iter(key.get("campaign_id", key.get("id", {"S": "?"})).values()))
-            per_key[f"{table} {partition}"] += units
+            per_key[(table, partition_of(key))] += units
     plain = {table: units for (table, kind), units in meter.units.items() if kind == "W"}
     reads = {table: units for (table, kind), units in meter.units.items() if kind == "R"}
     marks = sum(1 for actions in meter.transactions for table, _ in actions if table == signatures)
@@ -364,7 +392,8 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
     print(f"surge on DynamoDB Local: {n:,} verified signatures, {organisations:,} of them organisations' "
           f"({args.workers} signers at once, {signing_seconds:.0f} s), "
           f"{records:,} stream records to the real tally in {tally_seconds:.0f} s")
-    print(f"faults: {stats.get('redeliveries', 0)} batches redelivered, {stats.get('splits', 0)} split, "
+    print(f"tally: {stats.get('lanes', 0)} lanes at once; "
+          f"faults: {stats.get('redeliveries', 0)} batches redelivered, {stats.get('splits', 0)} split, "
           f"{throttle.refused} transactions throttled, {throttle.lost} answers lost, {stats.get('retries', 0)} batch retries")
     exact = counted == truth.verified == n and truth.marked_but_not_verified == 0
     print(f"exact: count {counted:,}, verified {truth.verified:,}, marked {truth.marked:,} -> {'EXACT' if exact else 'NOT EXACT'}")
@@ -398,10 +427,17 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
     print(f"(reads: {sum(reads.values()) / n:.2f} read units per signature, measured)")
     # Per partition key, at the surge's rate: units on the key per signature x 3,333/s.
     rate = capacity.SURGE_PER_SECOND
-    signature_key = (plain.get(signatures, 0) + priced.get(signatures, 0)) / n * rate
+    on_key = defaultdict(float, per_key)
+    for (table, kind, partition), units in meter.by_partition.items():
+        if kind == "W":
+            on_key[(table, partition)] += units
+    signature_keys = {partition: units for (table, partition), units in on_key.items() if table == signatures}
+    signature_key = max(signature_keys.values(), default=0) / n * rate
+    signature_reads = max((units for (table, kind, _), units in meter.by_partition.items() if table == signatures and kind == "R"),
+                          default=0) / n * rate
     model_keys = {load.table: load for load in capacity.hot_keys(capacity.CURRENT)}
     rows = [
-        ("Signatures", f"campaign_id={{campaign}}", signature_key),
+        ("Signatures", f"campaign_id={{campaign}}#shard ({len(signature_keys)} keys)", signature_key),
         # The hottest of the list's keys takes its share of the list's writes.
         ("Signatures/PublicSignatories", f"listed_in={{campaign}}#shard ({len(spread)} keys)",
          plain.get(index, 0) / n * rate * max(spread.values(), default=0) / max(1, sum(spread.values()))),
@@ -413,6 +449,8 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
     print(f"WCU/s on the hottest key at {rate:,} signatures/s{'':<32}measured    model  (limit {capacity.PARTITION_WCU_PER_SECOND:,})")
     for table, key, value in rows:
         print(f"  {table:<38}{key:<37}{value:>9,.0f}{model_keys[table].wcu:>9,.0f}")
+    print(f"RCU/s on the hottest signatures key (its reads by key){'':<26}{signature_reads:>9,.0f}"
+          f"{model_keys['Signatures'].rcu:>9,.0f}  (limit {capacity.PARTITION_RCU_PER_SECOND:,})")
     print("Campaign and counter units per signature fall as batches grow (the model's batch: "
           f"{capacity.CURRENT.batch_size} records; this run's: {args.batch_size}, split and redelivered).")
 
