@@ -13,10 +13,11 @@ from botocore.awsrequest import AWSResponse
 from integration.admin_client import Admin
 from integration.conftest import DEMO
 from integration.safety_helpers import Clock, count, items, make_legacy, run_retention, sign, signatures, stored_campaign, verify
+from integration.test_tally_publishing import events  # noqa: F401 - a fixture
 from undersigned import aws
 from undersigned.campaign_file import put_campaign
 from undersigned.store.dynamo import encode_cursor
-from undersigned.store.signatures import SIGNATURE_SHARDS
+from undersigned.store.signatures import SIGNATURE_SHARDS, campaign_id_of
 
 SIGNERS = 40
 
@@ -37,7 +38,7 @@ def signed_up(api, mailbox, how_many: int = SIGNERS) -> list[str]:
 
 def partitions_held(campaign: str = "demo") -> set[str]:
     """The partition keys the campaign's signature items are stored under."""
-    return {item["campaign_id"] for item in items("SignaturesTable") if item["campaign_id"].split("#")[0] == campaign}
+    return {item["campaign_id"] for item in items("SignaturesTable") if campaign_id_of(item["campaign_id"]) == campaign}
 
 
 def review_pages(admin: Admin, query: str = "limit=7") -> list[list[dict[str, Any]]]:
@@ -95,6 +96,15 @@ def test_a_new_campaigns_signers_land_on_several_keys_and_count_list_review_expo
     assert {row["email"] for row in export_rows(admin)} == set(addresses[1:])
     states = [item["state"] for page in review_pages(admin) for item in page]
     assert sorted(states) == ["verified"] * (SIGNERS - 1) + ["withdrawn"]
+
+
+def test_a_batch_across_a_campaigns_keys_announces_its_count_once(api, demo, mailbox, stream, events):
+    signed_up(api, mailbox)
+    records = stream.read()
+    assert len({record["dynamodb"]["Keys"]["campaign_id"]["S"] for record in records}) > 1
+    stream.deliver(records)
+    (changed,) = events.of("CountChanged")
+    assert (changed["change"], changed["count"]) == (SIGNERS, SIGNERS)
 
 
 def test_the_review_cursor_walks_every_key_once_with_no_signature_twice(api, admin, mailbox, stream):

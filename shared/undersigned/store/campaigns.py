@@ -124,7 +124,7 @@ class Campaigns:
     def save(self, campaign: Campaign, now_iso: str, *, must_be_new: bool = False) -> None:
         """Writes a campaign's settings (and the goal's copy on the count item); never
         touches the count the tally keeps. With `must_be_new`, `CampaignExists` when the id
-        is taken."""
+        is taken, and the new campaign's signatures are spread over `SIGNATURE_SHARDS` keys."""
         values = {name: list(value) if isinstance(value, tuple) else value for name, value in campaign.settings().items() if name != "id"}
         values["catalogue"] = CATALOGUE
         request: dict[str, Any] = {}

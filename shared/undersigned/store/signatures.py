@@ -2,6 +2,8 @@
 
 `signer` is a keyed hash of the canonical address, so the database enforces one
 signature per address with a conditional write and nobody reads an address off a key.
+The item's partition key (`campaign_id`) is the campaign's id, or for a campaign spread
+over several keys the signer's shard of it (`partition`): one signer, one key, always.
 Which attributes each change sets or erases comes from `undersigned.signature`; the
 moves between states are conditioned on the states `signature.TRANSITIONS` allows.
 """
@@ -47,7 +49,7 @@ SIGNATURES_TABLE = config.setting("SIGNATURES_TABLE")
 LIST_SHARDS = 5
 # The table's own key is spread the same way: a campaign created since keeps its
 # signatures under "campaign#0" to "campaign#16" by the signer's hash (the submit, verify
-# and tally writes of 3,333 signatures a second, about 800 write units a second on each,
+# and tally writes of 3,333 signatures a second, about 784 write units a second on each,
 # `benchmarks/capacity.py`). The layout is the campaign's own, fixed when it is created
 # (`Campaign.signature_shards`): a campaign created before keeps every signature on its
 # one key, so a signer who signed it there finds that signature again, never a second.
@@ -60,7 +62,7 @@ _LISTING_KEYS = ("listed_in", "listed_at", "listed_kind", "featured_in")
 
 
 def key(partition: str, signer: str) -> dict[str, Any]:
-    """A signature's key: the partition of its campaign its signer falls in (`partition`)."""
+    """A signature's key, on the partition of its campaign that `partition` gives."""
     return {"campaign_id": {"S": partition}, "signer": {"S": signer}}
 
 
@@ -519,16 +521,16 @@ class Signatures:
     def public(self, campaign_id: str, limit: int, before: str | None, kind: str | None = None, featured: bool = False) -> PublicPage:
         """Newest first, all or only one `kind`, or only the `featured`. `before` is the
         `listed_at` of the last item already shown."""
-        index, partition, values, filtered_by = PUBLIC_INDEX, "listed_in", list_keys(campaign_id), kind
+        index, hash_key, values, filtered_by = PUBLIC_INDEX, "listed_in", list_keys(campaign_id), kind
         if featured:
-            index, partition = FEATURED_INDEX, "featured_in"
+            index, hash_key = FEATURED_INDEX, "featured_in"
         elif kind == ORGANISATION:
             # Their own partition holds nothing else.
-            index, partition, values, filtered_by = KIND_INDEX, "listed_kind", [listed_kind(campaign_id, kind)], None
+            index, hash_key, values, filtered_by = KIND_INDEX, "listed_kind", [listed_kind(campaign_id, kind)], None
         # One more than shown: whether it comes tells if there is a next page. `listed_at` is
         # unique, so the newest `limit + 1` of every partition, merged, are the list's.
         items = sorted(
-            (item for value in values for item in self._newest(index, partition, value, limit + 1, before, filtered_by)),
+            (item for value in values for item in self._newest(index, hash_key, value, limit + 1, before, filtered_by)),
             key=lambda item: item["listed_at"],
             reverse=True,
         )[: limit + 1]
