@@ -8,10 +8,15 @@ Two kinds of drift, two repairs, both by the tally's own means:
 - a count that differs from the number of marks (a count written by hand): the count is
   set to the number of marks, only if no tally transaction moved it while the recount
   was reading (`tally_seq` unchanged), else it is left for the next run.
+
+A campaign whose signatures are spread over shards keeps a count per shard (the tally's
+transactions of one partition move that shard's items): each shard's count is held to the
+marks of its own partition, and the campaign's `count` item, which then keeps none, to 0.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +25,7 @@ from undersigned import count_events
 from undersigned.campaign import Campaign, format_instant
 from undersigned.store.campaigns import Campaigns
 from undersigned.store.counters import Counters, is_seeded
-from undersigned.store.signatures import Signatures, partition
+from undersigned.store.signatures import Signatures, partition, partitions, shard_of
 from undersigned.store.tally_transaction import TallyTransaction
 from undersigned.tally import CampaignTally, mark_to_move
 
@@ -46,18 +51,21 @@ def recount(campaign_id: str, now: datetime) -> Recount:
     result = Recount(campaign_id)
     if not is_seeded(counts.count(campaign_id, consistent=True)):
         campaigns.seed_count(campaign_id)
-    seen = counts.tally_position(campaign_id)
     # Signatures of a campaign that has no item (deleted by hand) are on its one key.
     campaign = campaigns.get(campaign_id) or Campaign(id=campaign_id)
+    # Every count item the campaign's count is the sum of, as it stood before the marks were read.
+    shards = dict.fromkeys([None, *(shard_of(held) for held in partitions(campaign))])
+    seen = {shard: counts.tally_position(campaign_id, shard) for shard in shards}
     tallies: dict[str, CampaignTally] = {}
-    marked, after = 0, None
+    marked: Counter[int | None] = Counter()
+    after = None
     while True:
         items, after = signatures.page(campaign, PAGE, after, fields=_FIELDS)
         for item in items:
-            marked += item.get("counted") is True
+            held = partition(campaign, item["signer"])
+            marked[shard_of(held)] += item.get("counted") is True
             mark = mark_to_move(item["signer"], item)
             if mark is not None:
-                held = partition(campaign, item["signer"])
                 tallies.setdefault(held, CampaignTally(held)).add(mark)
         if after is None:
             break
@@ -68,8 +76,10 @@ def recount(campaign_id: str, now: datetime) -> Recount:
         count_events.announce(campaign_id, change, now_iso)
         # The count moved with the marks; whether it also drifted apart is the next run's question.
         return result
-    if seen[0] != marked and counts.correct_count(campaign_id, seen, marked, now_iso):
-        result.count_corrected_by = marked - seen[0]
+    for shard, (counted, _) in seen.items():
+        if counted != marked[shard] and counts.correct_count(campaign_id, seen[shard], marked[shard], now_iso, shard):
+            result.count_corrected_by += marked[shard] - counted
+    if result.count_corrected_by:
         count_events.announce(campaign_id, result.count_corrected_by, now_iso)
     return result
 

@@ -4,10 +4,12 @@ Every signature carries a `counted` mark that the tally alone sets. For each bat
 stream records the tally works out, per signature, whether it should be counted now
 (the newest image in the batch decides) and, per partition of the signatures table (a
 campaign's one key, or one of its shards: `store.signatures.partition`), moves the marks
-that differ and the campaign's count by the same amount in one transaction. A
-redelivered record finds its mark already set and moves nothing; a batch split after a
-failure replays only what may not have landed. One count write per partition per batch,
-not per signature, so a letter that goes viral does not throttle on one hot item.
+that differ and that partition's count (`counters.sharded`: the campaign's count is the
+sum of its shards') by the same amount in one transaction. A redelivered record finds
+its mark already set and moves nothing; a batch split after a failure replays only what
+may not have landed. One count write per partition per batch, not per signature, and the
+partitions of one campaign tallied at once meet on no item, so a letter that goes viral
+does not throttle on one hot item.
 
 The same transaction moves the per-source and per-country counts, the organisations
 among the count, and the verified-per-hour history: a mark records what it was counted

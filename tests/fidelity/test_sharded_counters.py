@@ -55,11 +55,11 @@ class Transactions:
         return set().union(*(names for names in self.sent if counters.sharded(counters.COUNT, shard) in names))
 
 
-def verified(dynamodb: Any, campaign_id: str, signers: list[str]) -> None:
+def verified(dynamodb: Any, partition: str, signers: list[str]) -> None:
     for signer in signers:
         dynamodb.put_item(
             TableName=SIGNATURES,
-            Item={**signatures.key(campaign_id, signer), "state": {"S": "verified"}, "verified_at": {"S": NOW}},
+            Item={**signatures.key(partition, signer), "state": {"S": "verified"}, "verified_at": {"S": NOW}},
         )
 
 
@@ -70,14 +70,15 @@ def test_the_tally_of_two_shards_runs_at_once_and_their_transactions_share_no_it
     write no item in common (in one count item they would all share `count`)."""
     campaign = new_campaign()
     batches = {shard: [[f"{shard}-{batch}-{n}" for n in range(20)] for batch in range(5)] for shard in ("3", "5")}
-    verified(dynamodb, campaign, [signer for shard in batches.values() for batch in shard for signer in batch])
+    for shard, shard_batches in batches.items():
+        verified(dynamodb, f"{campaign}#{shard}", [signer for batch in shard_batches for signer in batch])
     transactions = Transactions()
 
     def tally(shard: str) -> int:
         moved = 0
         for batch in batches[shard]:
             marks = [Mark(signer, True, "2026-12-02T06", "partner-a", "UA") for signer in batch]
-            moved += TallyTransaction().apply(campaign, marks, NOW, shard=shard)
+            moved += TallyTransaction().apply(f"{campaign}#{shard}", marks, NOW)
         return moved
 
     assert run_together([lambda: tally("3"), lambda: tally("5")], threads=2) == [100, 100]

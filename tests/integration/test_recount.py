@@ -21,11 +21,12 @@ def run_recount(capsys) -> tuple[dict, dict]:
     return answer, emf
 
 
-def hand_set_count(value: int, campaign: str = "demo") -> None:
-    """Writes the count where it lives (the campaign's `count` item), as a hand would."""
+def hand_set_count(value: int, campaign: str = "demo", counter: str = "count") -> None:
+    """Writes a count item as a hand would: the campaign's `count` item, or one shard's
+    (`count#3`; a campaign's count is the sum of them)."""
     boto3.client("dynamodb").update_item(
         TableName="undersigned-CountersTable",
-        Key={"campaign_id": {"S": campaign}, "counter": {"S": "count"}},
+        Key={"campaign_id": {"S": campaign}, "counter": {"S": counter}},
         UpdateExpression="SET verified_count = :n",
         ExpressionAttributeValues={":n": {"N": str(value)}},
     )
@@ -57,10 +58,23 @@ def test_a_withdrawal_the_tally_never_saw_leaves_the_count(api, demo, mailbox, s
 def test_a_count_written_by_hand_is_set_back_to_the_signatures(api, demo, mailbox, stream, capsys):
     sign_up(api, mailbox, 2)
     stream.drain()
+    # The campaign's own count item: its signatures are spread over shards, which keep the count.
     hand_set_count(42)
+    assert count(api) == 44
     answer, emf = run_recount(capsys)
-    assert answer["repairs"] == 40 and emf["RecountRepairs"] == [40.0]
+    assert answer["repairs"] == 42 and emf["RecountRepairs"] == [42.0]
     assert count(api) == 2
+
+
+def test_a_shards_count_written_by_hand_is_set_back_to_its_signatures(api, demo, mailbox, stream, capsys):
+    sign_up(api, mailbox, 2)
+    stream.drain()
+    empty = next(shard for shard in range(17) if Counters().tally_position("demo", shard) == (0, 0))
+    hand_set_count(5, counter=f"count#{empty}")
+    assert count(api) == 7
+    answer, _ = run_recount(capsys)
+    assert answer["repairs"] == 5 and count(api) == 2
+    assert sum(Counters().tally_position("demo", shard)[0] for shard in range(17)) == 2, "the shards keep the count"
 
 
 def test_a_true_count_is_left_alone_and_reported_as_no_repair(api, demo, mailbox, stream, capsys):
@@ -80,10 +94,11 @@ def test_closed_campaigns_are_not_recounted(api, demo, capsys):
 
 def test_a_correction_is_refused_when_the_tally_moved_the_count_meanwhile(api, demo, mailbox, stream):
     store = Counters()
-    seen = store.tally_position("demo")
+    seen = {shard: store.tally_position("demo", shard) for shard in range(17)}
     sign_up(api, mailbox, 1)
     stream.drain()
-    assert store.correct_count("demo", seen, 0, "2026-11-28T13:00:00Z") is False
+    (moved,) = [shard for shard in seen if store.tally_position("demo", shard) != seen[shard]]
+    assert store.correct_count("demo", seen[moved], 0, "2026-11-28T13:00:00Z", moved) is False
     assert count(api) == 1
 
 
@@ -149,13 +164,14 @@ def test_a_mark_removed_by_hand_from_a_counted_signature_is_restored_and_the_cou
 
 def test_a_count_kept_in_the_campaign_item_before_it_had_an_item_of_its_own_is_kept(api, demo, mailbox, stream):
     """A deploy never resets a count: a campaign whose count still lives in the campaign
-    item answers it from there, and the tally's first move carries it over."""
+    item answers it from there, and the tally's first move carries it over. (Such a
+    campaign was created before signatures were spread, so it keeps them on one key.)"""
     dynamodb = boto3.client("dynamodb")
     dynamodb.delete_item(TableName="undersigned-CountersTable", Key={"campaign_id": {"S": "demo"}, "counter": {"S": "count"}})
     dynamodb.update_item(
         TableName="undersigned-CampaignsTable",
         Key={"campaign_id": {"S": "demo"}},
-        UpdateExpression="SET verified_count = :n, organisation_count = :zero, tally_seq = :seq",
+        UpdateExpression="SET verified_count = :n, organisation_count = :zero, tally_seq = :seq REMOVE signature_shards",
         ExpressionAttributeValues={":n": {"N": "1000"}, ":zero": {"N": "0"}, ":seq": {"N": "7"}},
     )
     assert api.get("/campaigns/demo/count").json()["count"] == 1000

@@ -110,10 +110,10 @@ def test_a_milestone_is_reached_by_the_sum_of_the_shards(embedded_aws, demo, eve
     assert events.of("CountChanged")[0]["count"] == 100
 
 
-def verified_signature(signer: str) -> None:
+def verified_signature(signer: str, partition: str = "demo#3") -> None:
     boto3.client("dynamodb").put_item(
         TableName=SIGNATURES,
-        Item={**signatures.key("demo", signer), "state": {"S": "verified"}, "verified_at": {"S": NOW}},
+        Item={**signatures.key(partition, signer), "state": {"S": "verified"}, "verified_at": {"S": NOW}},
     )
 
 
@@ -122,7 +122,7 @@ def test_a_tally_transaction_of_shard_3_moves_only_shard_3s_items(embedded_aws, 
     for signer in ("a", "b"):
         verified_signature(signer)
     marks = [Mark("a", True, "2026-12-02T06", "partner-a", "UA"), Mark("b", True, "2026-12-02T06", "partner-b", "UA", "organisation")]
-    assert TallyTransaction().apply("demo", marks, "2026-12-02T06:40:00Z", shard="3") == 2
+    assert TallyTransaction().apply("demo#3", marks, "2026-12-02T06:40:00Z") == 2
 
     after = counter_items()
     moved = sorted(name for name in after if after[name] != before.get(name))
