@@ -104,7 +104,8 @@ class Meter:
         if model.name in _ASKS_CAPACITY:
             params["ReturnConsumedCapacity"] = "INDEXES"
         context["surge_item_kind"] = params.get("Key", {}).get("id", {}).get("S", "").split("#", 1)[0]
-        context["surge_partition"] = partition_of(params.get("Key") or params.get("Item") or {})
+        item = params.get("Key") or params.get("Item")
+        context["surge_partition"] = partition_of(item) if item else None
 
     def _record(self, parsed: dict[str, Any], model: Any, context: dict[str, Any], http_response: Any = None, **_: Any) -> None:
         if http_response is not None and http_response.status_code >= 300:
@@ -120,7 +121,8 @@ class Meter:
                 table = entry.get("Table", {})
                 used = table.get("CapacityUnits", entry.get("CapacityUnits", 0))
                 self.units[(entry["TableName"], kind)] += used
-                self.by_partition[(entry["TableName"], kind, context.get("surge_partition", "?"))] += used
+                if context.get("surge_partition"):  # a call that names one item (not a query or scan)
+                    self.by_partition[(entry["TableName"], kind, context["surge_partition"])] += used
                 if kind == "W" and entry["TableName"] == self.limits_table:
                     self.ledger_items[context.get("surge_item_kind", "")] += used
                 for index, used in entry.get("GlobalSecondaryIndexes", {}).items():
