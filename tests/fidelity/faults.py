@@ -24,8 +24,8 @@ _OPERATION = "dynamodb.TransactWriteItems"
 def _campaign_of(actions: list[dict[str, Any]]) -> str | None:
     for action in actions:
         update = action.get("Update", {})
-        # The count's own item: one per campaign, in every count transaction.
-        if update.get("TableName") == _COUNTERS and update["Key"].get("counter", {}).get("S") == "count":
+        # A count item (the campaign's, or its shard's: `count#3`), in every count transaction.
+        if update.get("TableName") == _COUNTERS and update["Key"].get("counter", {}).get("S", "").partition("#")[0] == "count":
             return update["Key"]["campaign_id"]["S"]
     return None
 

@@ -49,7 +49,7 @@ def test_template_mapping_is_read_with_its_settings() -> None:
     [(function, table, properties)] = stream_consumers()
     mapping = StreamMapping(function=None, table_name=table, properties=properties)  # type: ignore[arg-type]
     assert (function, table) == ("TallyFunction", "SignaturesTable")
-    assert (mapping.batch_size, mapping.batching_window, mapping.max_retries) == (100, 1.0, 20)
+    assert (mapping.batch_size, mapping.batching_window, mapping.max_retries) == (1000, 1.0, 20)
     assert mapping.bisect and mapping.reports_item_failures
 
 
