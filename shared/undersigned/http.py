@@ -13,7 +13,7 @@ from typing import Any, Callable
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-from undersigned import config, http_answers
+from undersigned import cold_start, http_answers
 from undersigned.http_answers import ANY_ORIGIN_HEADERS, JSON_TYPE, Reply  # noqa: F401 - JSON_TYPE read through http too
 from undersigned.http_answers import route  # noqa: F401 - the resolver's functions declare their routes through http
 from undersigned.http_bodies import FORM_TYPE, is_form_post, read_body  # noqa: F401 - read through http too
@@ -33,9 +33,9 @@ def same_origin_only(_: APIGatewayHttpResolver) -> dict[str, str]:
 
 def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
     """A resolver whose every error, expected or not, answers in the contract's shape (as an
-    HTML page for a browser form). Made at a function's cold start, so it first checks the
-    function's settings."""
-    config.check()
+    HTML page for a browser form). Made at a function's cold start, so it ends it
+    (`cold_start.finish`: the settings checked)."""
+    cold_start.finish()
     app = APIGatewayHttpResolver()
 
     @app.exception_handler(Exception)

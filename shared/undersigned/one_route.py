@@ -24,7 +24,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from undersigned import config, http_answers, http_bodies
+from undersigned import cold_start, http_answers, http_bodies
 from undersigned.http_answers import Reply
 from undersigned.http_errors import NoRoute
 
@@ -116,10 +116,10 @@ class Routes:
     the contract's, in JSON (as an HTML page for a browser form's post, and for every request
     where `html_errors`: a page's routes), with the routes' `cors` headers: fixed ones, or a
     policy that gives this request's (the submission's, from the origin its route allowed).
-    Made at a function's cold start, so it first checks the function's settings."""
+    Made at a function's cold start, so it ends it (`cold_start.finish`: the settings checked)."""
 
     def __init__(self, cors: dict[str, str] | CorsPolicy, *, html_errors: bool = False) -> None:
-        config.check()
+        cold_start.finish()
         self.cors = cors if callable(cors) else dict(cors)
         self.html_errors = html_errors
         self.current_event = Request("", "", {}, {})
