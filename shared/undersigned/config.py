@@ -2,8 +2,8 @@
 
 Each module declares the variables it reads (`SIGNATURES_TABLE = setting(...)`), with a
 type and, where one makes sense, a default. A function checks at its cold start that its
-environment has every variable its modules declared (`check()`, which `http.make_app`
-and the event handlers call), so a variable the template forgot fails the start with its
+environment has every variable its modules declared (`check()`, through
+`cold_start.finish`), so a variable the template forgot fails the start with its
 name, not a request later with an empty string.
 """
 
