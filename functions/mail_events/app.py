@@ -12,10 +12,10 @@ import json
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from undersigned import config, suppression
+from undersigned import cold_start, suppression
 from undersigned.observability import logger
 
-config.check()
+cold_start.finish()
 metrics = Metrics(namespace="Undersigned")
 
 COUNTED = {

@@ -5,12 +5,12 @@ metric `RecountRepairs` (namespace Undersigned), which the RecountDriftAlarm wat
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from undersigned import config
+from undersigned import cold_start
 from undersigned.campaign import utc_now
 from undersigned.observability import fault_report, logger
 from undersigned.recount import open_campaign_ids, recount
 
-config.check()
+cold_start.finish()
 metrics = Metrics(namespace="Undersigned")
 
 

@@ -3,13 +3,13 @@ retention period (details erased, the count kept). Logs counts only."""
 
 from dataclasses import asdict
 
-from undersigned import config
+from undersigned import cold_start
 from undersigned.campaign import utc_now
 from undersigned.observability import logger
 from undersigned.retention import anonymise_due
 
 
-config.check()
+cold_start.finish()
 
 
 @logger.inject_lambda_context

@@ -4,11 +4,11 @@ Reports partial batch failures: what could not be sent stays on the queue for a 
 receive, and after the queue's maxReceiveCount it moves to OutboxDeadLetterQueue.
 """
 
-from undersigned import config
+from undersigned import cold_start
 from undersigned.observability import logger
 from undersigned.sender import deliver
 
-config.check()
+cold_start.finish()
 
 
 @logger.inject_lambda_context

@@ -2,8 +2,8 @@
 
 Each module declares the variables it reads (`SIGNATURES_TABLE = setting(...)`), with a
 type and, where one makes sense, a default. A function checks at its cold start that its
-environment has every variable its modules declared (`check()`, which `http.make_app`
-and the event handlers call), so a variable the template forgot fails the start with its
+environment has every variable its modules declared (`check()`, through
+`cold_start.finish`), so a variable the template forgot fails the start with its
 name, not a request later with an empty string.
 """
 
@@ -54,12 +54,17 @@ def setting(variable: str, parse: Callable[[str], T] = str, default: str | None 
     return _DECLARED[variable]
 
 
+def in_own_process() -> bool:
+    """A function's own process (Lambda, or a local stack's worker), where what was
+    imported is that one function's code; a test process holds many functions' modules,
+    and the OpenAPI function loads its siblings' to read their routes (`documenting`)."""
+    return not _documenting and "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+
+
 def check() -> None:
     """Every declared variable, read now: `MissingSettings` names each one missing.
-
-    Only in a function's own process (Lambda, or a local stack's worker), where what was
-    imported is that one function's code; a test process holds many functions' modules."""
-    if _documenting or "AWS_LAMBDA_FUNCTION_NAME" not in os.environ:
+    Only in a function's own process (`in_own_process`)."""
+    if not in_own_process():
         return
     problems = []
     for declared in _DECLARED.values():

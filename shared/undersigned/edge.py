@@ -14,9 +14,8 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+from collections.abc import Mapping
 from functools import lru_cache
-
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from undersigned import aws, config
 
@@ -59,10 +58,9 @@ def came_through_edge(presented: str | None, secret: str) -> bool:
     return bool(presented) and bool(secret) and hmac.compare_digest(presented.encode(), secret.encode())
 
 
-def caller_address(event: APIGatewayProxyEventV2) -> str:
-    """The caller's address for the rate limits: the viewer's, when CloudFront vouches for it."""
-    source_ip = event.request_context.http.source_ip
-    headers = event.headers or {}
+def caller_address(source_ip: str, headers: Mapping[str, str]) -> str:
+    """The caller's address for the rate limits: the viewer's, when CloudFront vouches for it.
+    `source_ip` is API Gateway's; `headers` are the request's, by lower-case name."""
     viewer = viewer_address(headers.get(VIEWER_ADDRESS_HEADER))
     # The secret is only fetched for requests that claim to come through the edge.
     if viewer and headers.get(EDGE_HEADER) and came_through_edge(headers.get(EDGE_HEADER), edge_secret()):

@@ -9,20 +9,16 @@ built by `http_answers`, which a function without the resolver answers with too)
 from __future__ import annotations
 
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-from undersigned import config, http_answers
+from undersigned import cold_start, http_answers
 from undersigned.http_answers import ANY_ORIGIN_HEADERS, JSON_TYPE, Reply  # noqa: F401 - JSON_TYPE read through http too
 from undersigned.http_answers import route  # noqa: F401 - the resolver's functions declare their routes through http
 from undersigned.http_bodies import FORM_TYPE, is_form_post, read_body  # noqa: F401 - read through http too
 from undersigned.http_errors import NoRoute
 from undersigned.observability import logger
-
-# The origin a route has allowed for this request, so that its errors are readable there too.
-CORS_ORIGIN = "cors_origin"
 
 CorsPolicy = Callable[[APIGatewayHttpResolver], dict[str, str]]
 
@@ -35,19 +31,11 @@ def same_origin_only(_: APIGatewayHttpResolver) -> dict[str, str]:
     return {}
 
 
-def allowed_origin(app: APIGatewayHttpResolver) -> dict[str, str]:
-    origin = app.context.get(CORS_ORIGIN)
-    if not origin:
-        return {"Vary": "Origin"}
-    # The widget reads Retry-After to say when to try again.
-    return {"Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": "Retry-After", "Vary": "Origin"}
-
-
 def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
     """A resolver whose every error, expected or not, answers in the contract's shape (as an
-    HTML page for a browser form). Made at a function's cold start, so it first checks the
-    function's settings."""
-    config.check()
+    HTML page for a browser form). Made at a function's cold start, so it ends it
+    (`cold_start.finish`: the settings checked)."""
+    cold_start.finish()
     app = APIGatewayHttpResolver()
 
     @app.exception_handler(Exception)
@@ -61,17 +49,6 @@ def make_app(cors: CorsPolicy) -> APIGatewayHttpResolver:
         return _error(NoRoute())
 
     return app
-
-
-def public_base_url(app: APIGatewayHttpResolver) -> str:
-    return http_answers.public_base_url(app.current_event.request_context.domain_name)
-
-
-def own_origins(app: APIGatewayHttpResolver) -> set[str]:
-    """The origins of the service's own pages (the letter's page): through the public URL,
-    and the API's own domain."""
-    parts = urlsplit(public_base_url(app))
-    return {f"{parts.scheme}://{parts.netloc}", f"https://{app.current_event.request_context.domain_name}"}
 
 
 def as_response(reply: Reply) -> Response:

@@ -9,12 +9,14 @@ resolver would: the method and path matched by the resolver's own rule, the body
 `http_bodies`, the contract's errors from `http_answers` (in JSON, or as HTML pages for a
 browser form's post and for a page's route), the payload 2.0 result the resolver builds.
 Only the OpenAPI function loads the resolver, to read the routes' declarations
-(`get_openapi_schema`), and it has loaded it anyway.
+(`get_openapi_schema`), and it has loaded it anyway; a body declared as a dataclass
+(the submission's) is described to it as a pydantic model (`body_schemas`) there too.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import functools
 import inspect
 import re
@@ -22,7 +24,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from undersigned import config, http_answers, http_bodies
+from undersigned import cold_start, http_answers, http_bodies
 from undersigned.http_answers import Reply
 from undersigned.http_errors import NoRoute
 
@@ -31,13 +33,16 @@ from undersigned.http_errors import NoRoute
 _PARAMETER = re.compile(r"<(\w+)>")
 _PARAMETER_VALUE = r"[-._~()'!*:@,;=+&$%<> \[\]{}|^\w]+"
 
+# The CORS headers of a request's answers, from what its route found (`Routes.context`).
+CorsPolicy = Callable[["Routes"], dict[str, str]]
+
 
 @dataclass(frozen=True)
 class Request:
     """What a route reads of a payload 2.0 event, by the names the resolver's event gives
     it (so that `pages.request_language` and a route read it the same either way): its
     headers by lower-case name, its query parameters (as API Gateway decoded them, a repeated
-    one joined with commas), its body, and the domain it came to."""
+    one joined with commas), its body, the domain it came to and the caller's address."""
 
     http_method: str
     path: str
@@ -46,6 +51,7 @@ class Request:
     body: str | None = None
     is_base64_encoded: bool = False
     domain_name: str = ""
+    source_ip: str = ""
 
     @classmethod
     def of(cls, event: dict[str, Any]) -> Request:
@@ -63,6 +69,7 @@ class Request:
             event.get("body"),
             bool(event.get("isBase64Encoded")),
             context.get("domainName", ""),
+            context["http"].get("sourceIp", ""),
         )
 
     def get_query_string_value(self, name: str, default_value: str | None = None) -> str | None:
@@ -102,19 +109,22 @@ class _Route:
 
 
 class Routes:
-    """A function's routes: `app.get(path, ...)` and `app.post(path, ...)` declare one as the
-    resolver's do (the same options, for the OpenAPI document); `resolve` answers an event with
-    the first of its method whose path matches, as the resolver tries them (the paths without
-    parameters first, each kind in the order declared). Every error is the contract's, in JSON
-    (as an HTML page for a browser form's post, and for every request where `html_errors`: a
-    page's routes), with the routes' `cors` headers. Made at a function's cold start, so it
-    first checks the function's settings."""
+    """A function's routes: `app.get(path, ...)`, `app.post(path, ...)` and `app.options(path, ...)`
+    declare one as the resolver's do (the same options, for the OpenAPI document); `resolve`
+    answers an event with the first of its method whose path matches, as the resolver tries
+    them (the paths without parameters first, each kind in the order declared). Every error is
+    the contract's, in JSON (as an HTML page for a browser form's post, and for every request
+    where `html_errors`: a page's routes), with the routes' `cors` headers: fixed ones, or a
+    policy that gives this request's (the submission's, from the origin its route allowed).
+    Made at a function's cold start, so it ends it (`cold_start.finish`: the settings checked)."""
 
-    def __init__(self, cors: dict[str, str], *, html_errors: bool = False) -> None:
-        config.check()
-        self.cors = dict(cors)
+    def __init__(self, cors: dict[str, str] | CorsPolicy, *, html_errors: bool = False) -> None:
+        cold_start.finish()
+        self.cors = cors if callable(cors) else dict(cors)
         self.html_errors = html_errors
         self.current_event = Request("", "", {}, {})
+        # What a route keeps for the rest of its request, as the resolver's `append_context`.
+        self.context: dict[str, Any] = {}
         self._routes: list[_Route] = []
         # The order a request tries them in: paths without parameters first, as the resolver does.
         self._tried: list[_Route] = []
@@ -124,6 +134,16 @@ class Routes:
 
     def post(self, path: str, **declaration: Any) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
         return self._declare("POST", path, declaration)
+
+    def options(self, path: str, **declaration: Any) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
+        return self._declare("OPTIONS", path, declaration)
+
+    def append_context(self, **values: Any) -> None:
+        self.context.update(values)
+
+    def cors_headers(self) -> dict[str, str]:
+        """The CORS headers of this request's answers."""
+        return self.cors(self) if callable(self.cors) else dict(self.cors)
 
     def _declare(self, method: str, path: str, declaration: dict[str, Any]) -> Callable[[Callable[..., Reply]], Callable[..., Reply]]:
         def register(handler: Callable[..., Reply]) -> Callable[..., Reply]:
@@ -135,6 +155,7 @@ class Routes:
 
     def resolve(self, event: dict[str, Any], context: object) -> dict[str, Any]:
         self.current_event = Request.of(event)
+        self.context = {}
         return event_result(self._answer())
 
     def _answer(self) -> Reply:
@@ -144,7 +165,7 @@ class Routes:
         except Exception as error:
             domain_error = http_answers.as_domain_error(error)
             as_html = self.html_errors or http_bodies.is_form_post(self)
-            return http_answers.error_reply(domain_error, self.current_event, self.cors, as_html=as_html)
+            return http_answers.error_reply(domain_error, self.current_event, self.cors_headers(), as_html=as_html)
 
     def _matching(self) -> tuple[_Route, re.Match[str]]:
         for route in self._tried:
@@ -155,27 +176,34 @@ class Routes:
 
     def get_openapi_schema(self) -> Any:
         """The routes' part of the OpenAPI document, as the resolver describes the same declarations."""
-        # Here only: the OpenAPI function calls this, and has loaded the resolver already.
+        # Here only: the OpenAPI function calls this, and has loaded the resolver (and pydantic) already.
         from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+        from undersigned.body_schemas import model_of
 
         resolver = APIGatewayHttpResolver()
         for route in self._routes:
-            resolver.route(route.path, route.method, **route.declaration)(_as_declared_to_the_resolver(route.handler, Response))
+            resolver.route(route.path, route.method, **route.declaration)(_as_declared_to_the_resolver(route.handler, Response, model_of))
         return resolver.get_openapi_schema()
 
 
-def _as_declared_to_the_resolver(handler: Callable[..., Reply], response: Any) -> Callable[..., Any]:
+def _as_declared_to_the_resolver(handler: Callable[..., Reply], response: Any, model_of: Callable[[type], Any]) -> Callable[..., Any]:
     """A stand-in for `handler` with its name, docstring and parameters, returning the
-    resolver's `Response[Shape]` where it returns `Reply[Shape]`: the resolver reads the
-    answer's shape from the return annotation. It is read, never called."""
+    resolver's `Response[Shape]` where it returns `Reply[Shape]`, and taking `model_of(Body)`
+    where it takes a body declared as a dataclass: the resolver reads the answer's shape from
+    the return annotation, and the body's from its parameter's. It is read, never called."""
     signature = inspect.signature(handler, eval_str=True)
     returned = signature.return_annotation
     if typing.get_origin(returned) is Reply:
         returned = response[typing.get_args(returned)]
+    parameters = [
+        parameter.replace(annotation=model_of(parameter.annotation)) if dataclasses.is_dataclass(parameter.annotation) else parameter
+        for parameter in signature.parameters.values()
+    ]
 
     @functools.wraps(handler)
     def stand_in(**_: Any) -> Any:
         raise NotImplementedError("read for the OpenAPI document only")
 
-    stand_in.__signature__ = signature.replace(return_annotation=returned)  # type: ignore[attr-defined]
+    stand_in.__signature__ = signature.replace(parameters=parameters, return_annotation=returned)  # type: ignore[attr-defined]
     return stand_in
