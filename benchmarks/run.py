@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import random
 import dataclasses
 import statistics
 import subprocess
@@ -101,13 +102,17 @@ def compile_tree(tree: Path) -> None:
         compileall.compile_dir(str(tree / folder), quiet=1)
 
 
-def measure(runners: dict[str, Callable[[], Start]], runs: int) -> dict[str, list[Start]] | None:
+def measure(runners: dict[str, Callable[[], Start]], runs: int, seed: int = 10) -> dict[str, list[Start]] | None:
     """One untimed round warms the page cache; then rounds interleave every row, so
-    drift in the machine's load spreads over all rows alike."""
+    drift in the machine's load spreads over all rows alike, each round in its own
+    shuffled order, so that no row always follows another (the older tree's rows after
+    this tree's, say) and takes its place in the machine's rhythm."""
     results: dict[str, list[Start]] = {name: [] for name in runners}
+    order, shuffle = list(runners), random.Random(seed).shuffle
     for round_number in range(runs + 1):
-        for name, run in runners.items():
-            started = run()
+        shuffle(order)
+        for name in order:
+            started = runners[name]()
             if started.returncode != 0:
                 print(f"{name} failed to start:\n{started.stderr}", file=sys.stderr)
                 return None
