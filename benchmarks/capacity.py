@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from devstack.template import load_template
-from undersigned.store.signatures import LIST_SHARDS, SIGNATURE_SHARDS
+from undersigned.store.signatures import LIST_SHARDS
 
 # ---------------------------------------------------------------- the bar (issue 10)
 # 100x the UK Parliament petitions' 2019 peak (about 2,000 a minute): 200,000 a minute.
@@ -57,8 +57,10 @@ ON_DEMAND_INITIAL_WCU = 4_000
 
 # ---------------------------------------------------------------- Lambda, streams
 # "Using AWS Lambda with Amazon DynamoDB" (docs.aws.amazon.com/lambda/latest/dg/with-ddb.html):
-# ParallelizationFactor 1-10 concurrent batches per shard (records of one partition key stay
-# in order, in one of them); BatchSize up to 10,000; MaximumBatchingWindowInSeconds up to 300;
+# ParallelizationFactor 1-10 concurrent batches per shard, "in-order processing at the item
+# (partition and sort key) level": records of one item stay in order in one of them, those of
+# one partition key may be in several at once (so the tally, whose batches of one key would
+# meet on its count items, keeps 1: each stream shard a batch at a time); BatchSize up to 10,000; MaximumBatchingWindowInSeconds up to 300;
 # invocation payload at most 6 MB.
 MAX_PARALLELIZATION_FACTOR = 10
 LAMBDA_PAYLOAD_MB = 6.0
@@ -124,6 +126,8 @@ CAMPAIGN_READS_PER_SIGNATURE = 3
 SIGNATURE_READS_PER_SIGNATURE = 2
 _TEMPLATE = load_template()
 CAMPAIGN_CACHE_SECONDS = float(_TEMPLATE["Parameters"]["CampaignCacheSeconds"]["Default"])
+# Keys a new campaign's signatures are spread over (the stack's parameter, `store/signatures.py`).
+SIGNATURE_SHARDS = int(_TEMPLATE["Parameters"]["SignatureShards"]["Default"])
 # The tally's event source mapping, as the template declares it.
 TALLY_MAPPING = _TEMPLATE["Resources"]["TallyFunction"]["Properties"]["Events"]["Signatures"]["Properties"]
 # Function durations at the surge, for the concurrency the reads come from. Assumptions.
@@ -358,6 +362,8 @@ def tally_path(design: Design) -> TallyPath:
     stream_shards = max(design.signature_shards, math.ceil(total_wcu / PARTITION_WCU_PER_SECOND))
     if design.signature_shards == 1:
         stream_shards = 1  # one key lives in one partition, so in one shard
+    # A campaign's keys in as many shards, each a batch at a time (ParallelizationFactor 1;
+    # more would put one key's records in several batches at once, not add a key's lanes).
     concurrent = min(design.signature_shards, stream_shards * design.parallelization_factor)
     batches = batches_per_second(design)
     records_per_batch = needed / batches

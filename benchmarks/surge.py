@@ -3,8 +3,9 @@
 
 Signers submit and verify through the core's own flows (`sign_up`, `confirmation`), from
 addresses of their own; the signatures table's real stream is then delivered to
-`count_keeper.keep_count` the way Lambda's mapping would (records of one partition key in
-order in one of `ParallelizationFactor` lanes, the lanes at once), but worse: every batch is
+`count_keeper.keep_count` the way Lambda's mapping would (each of the campaign's keys in a
+stream shard of its own, as the capacity model has them, the shards' batches at once, one
+at a time per shard), but worse: every batch is
 redelivered, some are split in two, a share of the count transactions is throttled before
 it is sent (a botocore event hook), and some land but lose their answer. It prints whether
 the count is exact (count == verified), and the write units measured per signature and per
@@ -142,21 +143,26 @@ class Throttle:
         self.random = random.Random(seed)
         self.refuse, self.lose, self.meter = refuse, lose, meter
         self.refused = self.lost = 0
+        self.lock = threading.Lock()  # the lanes' threads share it
         client.meta.events.register(f"before-parameter-build.dynamodb.{_TRANSACT}", self._before)
         client.meta.events.register(f"after-call.dynamodb.{_TRANSACT}", self._after)
 
     def _before(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         context["surge_actions"] = params.get("TransactItems", [])
-        if self.random.random() < self.refuse:
-            self.refused += 1
+        with self.lock:
+            refused = self.random.random() < self.refuse
+            self.refused += refused
+        if refused:
             raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "injected"}}, _TRANSACT)
 
     def _after(self, http_response: Any, context: dict[str, Any], **_: Any) -> None:
         if http_response.status_code >= 300:
             return
         self.meter.landed_transaction(context.get("surge_actions", []))
-        if self.random.random() < self.lose:
-            self.lost += 1
+        with self.lock:
+            lost = self.random.random() < self.lose
+            self.lost += lost
+        if lost:
             raise ReadTimeoutError(endpoint_url="injected: the answer was lost")
 
 
@@ -238,8 +244,8 @@ def partition_of(key: dict[str, Any]) -> str:
 
 
 def lanes_of(records: list[dict[str, Any]], lanes: int) -> list[list[dict[str, Any]]]:
-    """Lambda's ParallelizationFactor: a stream shard's records in `lanes` batches at once,
-    the records of one partition key in order in one lane (by its hash)."""
+    """The stream's shards, tallied at once: a partition key's records are in one shard (by
+    its hash here; DynamoDB Local has one shard), in order, a batch at a time."""
     spread: list[list[dict[str, Any]]] = [[] for _ in range(lanes)]
     for record in records:
         spread[zlib.crc32(partition_of(record["dynamodb"]["Keys"]).encode()) % lanes].append(record)
@@ -338,8 +344,8 @@ def main() -> int:
     parser.add_argument("--split", type=float, default=0.2, help="share of batches split in two")
     parser.add_argument("--organisations", type=float, default=capacity.ORGANISATION_SHARE,
                         help="share of signers who sign for an organisation (the model's)")
-    parser.add_argument("--lanes", type=int, default=capacity.CURRENT.parallelization_factor,
-                        help="batches at once (the template's ParallelizationFactor)")
+    parser.add_argument("--lanes", type=int, default=capacity.tally_path(capacity.CURRENT).concurrent_batches,
+                        help="stream shards tallied at once (the capacity model's)")
     parser.add_argument("--seed", type=int, default=10)
     args = parser.parse_args()
 
@@ -394,7 +400,7 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
     print(f"surge on DynamoDB Local: {n:,} verified signatures, {organisations:,} of them organisations' "
           f"({args.workers} signers at once, {signing_seconds:.0f} s), "
           f"{records:,} stream records to the real tally in {tally_seconds:.0f} s")
-    print(f"tally: {stats.get('lanes', 0)} lanes at once; "
+    print(f"tally: {stats.get('lanes', 0)} stream shards at once; "
           f"faults: {stats.get('redeliveries', 0)} batches redelivered, {stats.get('splits', 0)} split, "
           f"{throttle.refused} transactions throttled, {throttle.lost} answers lost, {stats.get('retries', 0)} batch retries")
     exact = counted == truth.verified == n and truth.marked_but_not_verified == 0

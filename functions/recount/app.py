@@ -32,7 +32,7 @@ def lambda_handler(event: dict, context: object) -> dict:
                 extra={"campaign_id": campaign_id, "marks_repaired": result.marks_repaired, "count_corrected_by": result.count_corrected_by},
             )
             drifted.append(campaign_id)
-            repaired += result.marks_repaired + abs(result.count_corrected_by)
+            repaired += result.marks_repaired + result.counts_corrected
     metrics.add_metric(name="RecountRepairs", unit=MetricUnit.Count, value=repaired)
     metrics.add_metric(name="RecountFailures", unit=MetricUnit.Count, value=len(failed))
     return {"drifted": drifted, "failed": failed, "repairs": repaired}

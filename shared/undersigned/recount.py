@@ -37,11 +37,12 @@ _FIELDS = ("counted", "counted_hour", "counted_source", "counted_country", "coun
 class Recount:
     campaign_id: str
     marks_repaired: int = 0
-    count_corrected_by: int = 0
+    count_corrected_by: int = 0  # the campaign's count: the sum of its shards' corrections
+    counts_corrected: int = 0  # by how much its count items were set back, each taken alone
 
     @property
     def drifted(self) -> bool:
-        return bool(self.marks_repaired or self.count_corrected_by)
+        return bool(self.marks_repaired or self.counts_corrected)
 
 
 def recount(campaign_id: str, now: datetime) -> Recount:
@@ -79,6 +80,7 @@ def recount(campaign_id: str, now: datetime) -> Recount:
     for shard, (counted, _) in seen.items():
         if counted != marked[shard] and counts.correct_count(campaign_id, seen[shard], marked[shard], now_iso, shard):
             result.count_corrected_by += marked[shard] - counted
+            result.counts_corrected += abs(marked[shard] - counted)
     if result.count_corrected_by:
         count_events.announce(campaign_id, result.count_corrected_by, now_iso)
     return result

@@ -14,7 +14,8 @@ from integration.admin_client import Admin
 from integration.conftest import DEMO
 from integration.safety_helpers import Clock, count, items, make_legacy, run_retention, sign, signatures, stored_campaign, verify
 from integration.test_tally_publishing import events  # noqa: F401 - a fixture
-from undersigned import aws
+from devstack.template import load_template
+from undersigned import aws, config
 from undersigned.campaign_file import put_campaign
 from undersigned.store.dynamo import encode_cursor
 from undersigned.store.signatures import SIGNATURE_SHARDS, campaign_id_of
@@ -80,7 +81,7 @@ def withdraw(api, mailbox, address: str) -> None:
 def test_a_new_campaigns_signers_land_on_several_keys_and_count_list_review_export_and_withdraw_across_them(
     api, admin, mailbox, stream
 ):
-    assert stored_campaign().signature_shards == SIGNATURE_SHARDS
+    assert stored_campaign().signature_shards == SIGNATURE_SHARDS.value
     addresses = signed_up(api, mailbox)
     stream.drain()
     held = partitions_held()
@@ -121,7 +122,7 @@ def test_the_review_cursor_walks_every_key_once_with_no_signature_twice(api, adm
 
 def test_a_review_cursor_for_a_key_the_campaign_does_not_have_is_refused(admin, api, mailbox):
     signed_up(api, mailbox, 2)
-    answer = admin.get(f"/admin/campaigns/demo/signatures?cursor={encode_cursor(f'{SIGNATURE_SHARDS}#x')}")
+    answer = admin.get(f"/admin/campaigns/demo/signatures?cursor={encode_cursor(f'{SIGNATURE_SHARDS.value}#x')}")
     assert answer.status == 400
     assert answer.json()["error"]["code"] == "validation_error"
 
@@ -228,3 +229,25 @@ def test_a_conflict_that_outlasts_the_retries_fails_the_batch_and_its_redelivery
     assert stream.deliver(records) == {"batchItemFailures": []}
     stream.drain()
     assert count(api) == 3
+
+
+def test_a_stack_upgraded_in_two_steps_first_creates_campaigns_on_one_key(api, embedded_aws, mailbox, stream, monkeypatch):
+    """`SignatureShards=1`, the first deploy over a stack from before the spread: a campaign
+    created while the old code may still run is one the old code reads right."""
+    monkeypatch.setenv("SIGNATURE_SHARDS", "1")
+    config.reset()
+    try:
+        put_campaign({**DEMO, "id": "upgrading"})
+    finally:
+        config.reset()  # later tests read the environment as the stack gives it
+    assert stored_campaign("upgrading").signature_shards == 1
+    assert sign(api, {"name": "Signer", "email": "s@example.org"}, campaign="upgrading").status == 202
+    assert verify(api, mailbox, "s@example.org").status == 200
+    stream.drain()
+    assert partitions_held("upgrading") == {"upgrading"} and count(api, "upgrading") == 1
+
+
+def test_the_stacks_signature_shards_are_what_runs_without_the_template():
+    """A campaign file put without the stack's environment spreads its signatures as the stack would."""
+    parameter = load_template()["Parameters"]["SignatureShards"]["Default"]
+    assert SIGNATURE_SHARDS.default == str(parameter) and SIGNATURE_SHARDS.parse(SIGNATURE_SHARDS.default) > 1

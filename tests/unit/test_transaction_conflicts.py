@@ -46,7 +46,7 @@ def cancelled(*reasons: str):
 
 
 def test_a_transaction_cancelled_only_for_meeting_another_is_retried():
-    # Two tally transactions of one campaign's shards meeting on its count item.
+    # Two tally transactions meeting on one count item (two deliveries of one key's records at once).
     assert aws.retry_transaction_conflicts(cancelled("None", "None", "TransactionConflict"), 1) is not None
 
 

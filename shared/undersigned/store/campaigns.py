@@ -132,7 +132,7 @@ class Campaigns:
             # This call's own mark: botocore retrying a create whose first attempt landed
             # (its answer lost) finds the mark and succeeds, rather than `CampaignExists`.
             # And its signatures' layout, for good: no later save names it.
-            values.update(create_token=secrets.token_urlsafe(12), signature_shards=signatures.SIGNATURE_SHARDS)
+            values.update(create_token=secrets.token_urlsafe(12), signature_shards=signatures.SIGNATURE_SHARDS.value)
             request["ConditionExpression"] = "attribute_not_exists(campaign_id) OR create_token = :create_token"
         expression_values = {f":{name}": dynamo.serialize(value) for name, value in values.items()}
         expression_values[":now"] = {"S": now_iso}

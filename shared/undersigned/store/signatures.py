@@ -53,7 +53,10 @@ LIST_SHARDS = 5
 # `benchmarks/capacity.py`). The layout is the campaign's own, fixed when it is created
 # (`Campaign.signature_shards`): a campaign created before keeps every signature on its
 # one key, so a signer who signed it there finds that signature again, never a second.
-SIGNATURE_SHARDS = 17
+# How many keys a new campaign gets is the stack's `SignatureShards` (template.yaml, where
+# the admin function reads it; 17 here for what runs without the template, the CLI's
+# campaign files): 1 keeps new campaigns on one key while a stack from before is upgraded.
+SIGNATURE_SHARDS = config.setting("SIGNATURE_SHARDS", int, default="17")
 PUBLIC_INDEX = "PublicSignatories"
 KIND_INDEX = "PublicSignatoriesByKind"
 FEATURED_INDEX = "FeaturedSignatories"

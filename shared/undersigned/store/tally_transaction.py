@@ -1,6 +1,6 @@
 """The tally's one write: signatures' `counted` marks, the count (and the organisations
 among it), and the per-source, per-country and hourly counters, moved together in one
-transaction across three tables. The marks of one transaction are on one partition of
+transaction across two tables. The marks of one transaction are on one partition of
 the signatures table (`store.signatures.partition`), and the count and counters it moves
 are that partition's shard's own items (`counters.sharded`): batches of two partitions of a
 campaign, tallied at once, write no item in common.
@@ -39,7 +39,6 @@ class TallyTransaction:
         self._client = client or dynamo.client()
         self._signatures = signatures.SIGNATURES_TABLE.value
         self._counters = counters.COUNTERS_TABLE.value
-        self._campaigns = campaigns.CAMPAIGNS_TABLE.value
 
     def apply(self, partition: str, marks: Iterable[Mark | tuple[str, bool]], now_iso: str) -> int:
         """Sets the mark of each signature on `partition` and moves its campaign's count and
