@@ -61,7 +61,9 @@ def recount(campaign_id: str, now: datetime) -> Recount:
     marked: Counter[int | None] = Counter()
     after = None
     while True:
-        items, after = signatures.page(campaign, PAGE, after, fields=_FIELDS)
+        # Read consistently: a withdrawal the tally has already taken off the count, read here
+        # as it stood before, would have the count "corrected" back up.
+        items, after = signatures.page(campaign, PAGE, after, fields=_FIELDS, consistent=True)
         for item in items:
             held = partition(campaign, item["signer"])
             marked[shard_of(held)] += item.get("counted") is True

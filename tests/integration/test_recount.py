@@ -10,6 +10,7 @@ import boto3
 from integration.lambda_api import invoke
 from integration.test_signing_journey import count, sign, verify
 from integration.test_tally_publishing import Events, hourly_total, sign_up
+from undersigned import aws
 from undersigned.store.counters import Counters
 
 
@@ -180,3 +181,21 @@ def test_a_count_kept_in_the_campaign_item_before_it_had_an_item_of_its_own_is_k
     stream.drain()
     assert api.get("/campaigns/demo/count").json()["count"] == 1002
     assert api.get("/campaigns/demo").json()["count"] == 1002
+
+
+def test_the_recount_reads_the_signatures_as_they_stand(api, demo, mailbox, stream, capsys):
+    """Its reads of the signatures are consistent: an eventually consistent one could still
+    show a withdrawal the tally has already taken off the count, and the recount would set
+    the count back up (moto's reads are always consistent, so what is checked is the ask)."""
+    sign_up(api, mailbox, 2)
+    stream.drain()
+    asked: list[bool] = []
+
+    def seen(params: dict, **_: object) -> None:
+        body = json.loads(params["body"])
+        if body["TableName"] == "undersigned-SignaturesTable":
+            asked.append(body.get("ConsistentRead") is True)
+
+    aws.client("dynamodb").meta.events.register("before-call.dynamodb.Query", seen)
+    run_recount(capsys)
+    assert asked and all(asked)

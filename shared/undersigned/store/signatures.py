@@ -449,17 +449,26 @@ class Signatures:
         )
 
     def page(
-        self, campaign: Campaign, limit: int, after: str | None, *, states: tuple[str, ...] = (), fields: tuple[str, ...] = ()
+        self,
+        campaign: Campaign,
+        limit: int,
+        after: str | None,
+        *,
+        states: tuple[str, ...] = (),
+        fields: tuple[str, ...] = (),
+        consistent: bool = False,
     ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of a campaign's signatures, optionally only in some states and only some
         fields. Its partitions are read one after the other, `limit` items evaluated in all:
         a page may hold fewer when a state filter applies, or when it ends where a partition
-        does. `after` continues from where the page before ended (`_page_end`)."""
+        does. `after` continues from where the page before ended (`_page_end`). `consistent`:
+        every write that landed before the read is seen (twice the read units)."""
         request: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "campaign_id = :partition",
             "ExpressionAttributeValues": {},
             "ExpressionAttributeNames": {},
+            "ConsistentRead": consistent,
         }
         if states:
             request["FilterExpression"], state_values = dynamo.one_of("state", states, "state")
