@@ -1,5 +1,5 @@
 """Scheduled (RecountSchedule): compares each open campaign's count with its signatures,
-repairs drift by the tally's own means (see `undersigned.recount`) and reports it as the
+sets a settled partition's count and counters to its signatures (see `undersigned.recount`) and reports it as the
 metric `RecountRepairs` (namespace Undersigned), which the RecountDriftAlarm watches."""
 
 from aws_lambda_powertools import Metrics
@@ -8,7 +8,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from undersigned import cold_start
 from undersigned.campaign import utc_now
 from undersigned.observability import fault_report, logger
-from undersigned.recount import open_campaign_ids, recount
+from undersigned.recount import open_campaigns, recount
 
 cold_start.finish()
 metrics = Metrics(namespace="Undersigned")
@@ -19,9 +19,10 @@ metrics = Metrics(namespace="Undersigned")
 def lambda_handler(event: dict, context: object) -> dict:
     now = utc_now()
     repaired, failed, drifted = 0, [], []
-    for campaign_id in open_campaign_ids(now):
+    for campaign in open_campaigns(now):
+        campaign_id = campaign.id
         try:
-            result = recount(campaign_id, now)
+            result = recount(campaign, now)
         except Exception as error:  # noqa: BLE001 - one campaign's failure must not stop the others
             logger.error("recount failed", extra={"campaign_id": campaign_id, **fault_report(error)})
             failed.append(campaign_id)
@@ -29,10 +30,10 @@ def lambda_handler(event: dict, context: object) -> dict:
         if result.drifted:
             logger.warning(
                 "count drift repaired",
-                extra={"campaign_id": campaign_id, "marks_repaired": result.marks_repaired, "count_corrected_by": result.count_corrected_by},
+                extra={"campaign_id": campaign_id, "repairs": result.repairs, "count_corrected_by": result.count_corrected_by},
             )
             drifted.append(campaign_id)
-            repaired += result.marks_repaired + result.counts_corrected
+            repaired += result.repairs
     metrics.add_metric(name="RecountRepairs", unit=MetricUnit.Count, value=repaired)
     metrics.add_metric(name="RecountFailures", unit=MetricUnit.Count, value=len(failed))
     return {"drifted": drifted, "failed": failed, "repairs": repaired}

@@ -1,11 +1,11 @@
 """The tally function's work on one batch of the signatures table's stream: per partition
-of a campaign's signatures, move the marks and the count in the tally's transaction
+of a campaign's signatures, move the count and its position in the tally's transaction
 (`store.tally_transaction`); then, once per campaign, announce the change (`count_events`).
 
 A partition whose update failed, or a campaign whose announcement failed, is reported by
 its first record's sequence number, so the mapping retries from there; what landed
-already is recognised by its marks and not counted twice, and an announced milestone by
-its claim.
+already is behind the partition's applied position and not counted twice, and an
+announced milestone is recognised by its claim.
 
 A record that cannot be read (no keys, no new image...) would fail every retry and hold
 up the shard behind it: it is reported to the failure queue instead, and the rest of the
@@ -19,7 +19,7 @@ from typing import Any, Iterable
 from undersigned import count_events, tally_failures
 from undersigned.observability import fault_report, logger
 from undersigned.store.tally_transaction import TallyTransaction
-from undersigned.tally import CampaignTally, Unreadable, tally_records
+from undersigned.tally import PartitionTally, Unreadable, tally_records
 
 
 def keep_count(records: Iterable[dict[str, Any]], now_iso: str) -> list[str]:
@@ -32,24 +32,28 @@ def keep_count(records: Iterable[dict[str, Any]], now_iso: str) -> list[str]:
         change, landed = 0, False
         for tally in tallies:
             try:
-                change += sum(transaction.apply(tally.partition, chunk, now_iso) for chunk in tally.chunks())
+                change += transaction.apply(tally, now_iso)
                 landed = True
             except Exception as error:  # noqa: BLE001 - reported per partition, retried by the mapping
-                logger.error("count update failed", extra={"campaign_id": campaign_id, "partition": tally.partition, **fault_report(error)})
-                failed.append(tally.first_sequence_number)
-        if not landed:
-            continue
-        try:
-            count_events.announce(campaign_id, change, now_iso)
-        except Exception as error:  # noqa: BLE001 - reported per campaign, retried by the mapping
-            logger.error("count update failed", extra={"campaign_id": campaign_id, **fault_report(error)})
-            failed.append(tallies[0].first_sequence_number)
+                failed.append(_failure(campaign_id, tally, error, tally.partition))
+        if landed:
+            try:
+                count_events.announce(campaign_id, change, now_iso)
+            except Exception as error:  # noqa: BLE001 - reported per campaign, retried by the mapping
+                failed.append(_failure(campaign_id, tallies[0], error))
     return failed
 
 
-def _by_campaign(tallies: list[CampaignTally]) -> dict[str, list[CampaignTally]]:
+def _failure(campaign_id: str, tally: PartitionTally, error: Exception, partition: str | None = None) -> str:
+    """Logs a failed count update (without personal data) and returns where to retry from."""
+    where = {"partition": partition} if partition else {}
+    logger.error("count update failed", extra={"campaign_id": campaign_id, **where, **fault_report(error)})
+    return tally.first_sequence_number
+
+
+def _by_campaign(tallies: list[PartitionTally]) -> dict[str, list[PartitionTally]]:
     """The partitions' tallies (in stream order) by campaign, the campaigns by their first."""
-    grouped: dict[str, list[CampaignTally]] = {}
+    grouped: dict[str, list[PartitionTally]] = {}
     for tally in tallies:
         grouped.setdefault(tally.campaign_id, []).append(tally)
     return grouped

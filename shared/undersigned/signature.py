@@ -43,6 +43,11 @@ TRANSITIONS: dict[State, frozenset[State]] = {
 }
 # Only a verified signature is counted (the contract's rule); the tally and the recount use this.
 COUNTED = frozenset({State.VERIFIED})
+# What a counted signature keeps of what it is counted under, where its own field is gone:
+# `counted_country` once anonymisation erased `country`; the rest only on signatures the
+# tally marked (`counted`) before it counted from the stream's images. A new verification
+# clears them all: it counts under what the signature holds then.
+COUNTED_UNDER = ("counted", "counted_hour", "counted_source", "counted_country", "counted_kind")
 # The signer has confirmed: a repeat submission gets "you have already signed".
 CONFIRMED = frozenset({State.VERIFIED, State.QUARANTINED})
 # Nothing of the signer is left: their link no longer works and they may sign afresh.

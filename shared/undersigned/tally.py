@@ -1,22 +1,35 @@
 """The running total: each campaign's count of verified signatures, kept from the stream.
 
-Every signature carries a `counted` mark that the tally alone sets. For each batch of
-stream records the tally works out, per signature, whether it should be counted now
-(the newest image in the batch decides) and, per partition of the signatures table (a
-campaign's one key, or one of its shards: `store.signatures.partition`), moves the marks
-that differ and that partition's count (`counters.sharded`: the campaign's count is the
-sum of its shards') by the same amount in one transaction. A redelivered record finds
-its mark already set and moves nothing; a batch split after a failure replays only what
-may not have landed. One count write per partition per batch, not per signature, and the
-partitions of one campaign tallied at once meet on no item, so a letter that goes viral
-does not throttle on one hot item.
+The count moves by what each stream record changed, read from its two images
+(`StreamViewType: NEW_AND_OLD_IMAGES`): a signature contributes to the count (and to its
+hour, source and country counters, and the organisations) exactly while its state is
+counted, so a record moves `contribution(new) - contribution(old)`. Nothing is written on
+the signature: the tally's only writes are the counters'.
 
-The same transaction moves the per-source and per-country counts, the organisations
-among the count, and the verified-per-hour history: a mark records what it was counted
-under (`counted_source`, `counted_hour`, `counted_country`, `counted_kind`), and taking
-the mark away takes the same ones down, so they stay as exact as the count. (A
-withdrawal erases the signer's country and kind of signature before the tally sees it;
-the mark is what remembers them until it is taken away.)
+What keeps the count exact is the partition's *applied position*: the last record the
+count moved by (its sequence number and event id), kept on that partition's count item
+and moved in the same transaction as the count (`store.tally_transaction`). A batch
+delivered again, split after a failure, or answered late, starts at or before that record:
+everything up to it is dropped (`PartitionTally.unapplied`), the rest applied once.
+
+This rests on what Lambda documents for DynamoDB streams (NOTES.md; "Using AWS Lambda with
+Amazon DynamoDB"): with `ParallelizationFactor` 1 a shard's batches are handled one at a
+time, in order; the records of one partition key are in one shard, in the order of the
+writes, and after a partition split Lambda finishes the parent shard before its children;
+a retried batch starts from a record the tally was given before. The applied record is
+found in a redelivered batch by its event id; a batch that does not hold it is placed by
+the sequence numbers, which rise with the time a record was written.
+
+One count write per partition per batch, not per signature, and the partitions of one
+campaign tallied at once meet on no item, so a letter that goes viral does not throttle on
+one hot item. The same transaction moves the per-source and per-country counts, the
+organisations among the count, and the verified-per-hour history.
+
+What a signature counts under survives its erasure: a withdrawal's old image still holds
+the country it is taken down from, and an anonymisation, which erases the country of a
+signature that stays counted, keeps it as `counted_country` (`store.signatures`). Marks
+written by the tally before it read images (`counted_hour`, `counted_source`,
+`counted_country`, `counted_kind`) are read the same way, so older signatures stay exact.
 """
 
 from __future__ import annotations
@@ -28,29 +41,8 @@ from undersigned.signature import ORGANISATION, is_counted
 from undersigned.store.dynamo import deserialize
 from undersigned.store.signatures import campaign_id_of
 
-# A transaction takes at most 100 actions: the marks, the one count update and one
-# update per distinct source, hour and country among the marks (see `CampaignTally.chunks`).
+# A transaction takes at most 100 actions: the count item and the counters it moves.
 MAX_ACTIONS = 100
-
-
-class Mark(NamedTuple):
-    """One signature's mark to move, and the counters that move with it."""
-
-    signer: str
-    counted: bool
-    hour: str | None = None  # "2026-11-28T13", the hour it was verified in
-    source: str | None = None  # the partner's attribution tag
-    country: str | None = None  # "UA", as the signer gave it
-    kind: str | None = None  # "organisation" when counted among the organisations
-
-    def counters(self) -> list[str]:
-        """The counter items (sort keys) this mark moves besides the count."""
-        return [name for name in (hour_counter(self.hour), source_counter(self.source), country_counter(self.country)) if name]
-
-    @property
-    def organisations(self) -> int:
-        """How many organisations this mark moves (on the campaign, with the count)."""
-        return 1 if self.kind == ORGANISATION else 0
 
 
 def hour_counter(hour: str | None) -> str | None:
@@ -70,61 +62,136 @@ def hour_of(instant: str | None) -> str | None:
     return instant[:13] if instant and len(instant) >= 13 and instant[10] == "T" else None
 
 
+class Contribution(NamedTuple):
+    """What one counted signature adds: one to the count, and one to each of these."""
+
+    hour: str | None = None  # "2026-11-28T13", the hour it was verified in
+    source: str | None = None  # the partner's attribution tag
+    country: str | None = None  # "UA", as the signer gave it
+    organisation: bool = False  # counted among the organisations
+
+    def counters(self) -> list[str]:
+        """The counter items (sort keys) it adds to besides the count."""
+        return [name for name in (hour_counter(self.hour), source_counter(self.source), country_counter(self.country)) if name]
+
+
+def contribution(signature: dict[str, Any] | None) -> Contribution | None:
+    """The counting rule, for the tally and the recount alike: a signature adds to the
+    count exactly while its state is counted (None otherwise), under the hour it was
+    verified in, its source, country and kind."""
+    if signature is None or not is_counted(signature.get("state")):
+        return None
+
+    def counted_under(name: str) -> Any:
+        return signature.get(f"counted_{name}") or signature.get(name)
+
+    return Contribution(
+        signature.get("counted_hour") or hour_of(signature.get("verified_at")),
+        counted_under("source"),
+        counted_under("country"),
+        counted_under("kind") == ORGANISATION,
+    )
+
+
 @dataclass
-class CampaignTally:
-    """The marks to move on one partition of a campaign's signatures."""
+class Moves:
+    """How far the count, the organisations and each counter move."""
+
+    count: int = 0
+    organisations: int = 0
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def add(self, counted: Contribution | None, step: int) -> None:
+        if counted is None:
+            return
+        self.count += step
+        self.organisations += step if counted.organisation else 0
+        for name in counted.counters():
+            self.counters[name] = self.counters.get(name, 0) + step
+
+    def moved_counters(self) -> dict[str, int]:
+        return {name: moved for name, moved in self.counters.items() if moved}
+
+    def __bool__(self) -> bool:
+        return bool(self.count or self.organisations or self.moved_counters())
+
+
+class Position(NamedTuple):
+    """A record of the stream: where a partition's count stands applied up to."""
+
+    sequence_number: str
+    event_id: str | None = None
+
+
+class Change(NamedTuple):
+    """One stream record of a signature, as what it counted before and after."""
+
+    position: Position
+    old: Contribution | None
+    new: Contribution | None
+
+    def moves(self) -> Moves:
+        moves = Moves()
+        moves.add(self.new, 1)
+        moves.add(self.old, -1)
+        return moves
+
+
+class Chunk(NamedTuple):
+    """Changes that fit one transaction: what they move, and the last of them."""
+
+    moves: Moves
+    last: Position
+
+
+@dataclass
+class PartitionTally:
+    """The changes, in stream order, to one partition of a campaign's signatures."""
 
     partition: str
-    # signer -> should it be counted (only the signatures whose mark must change)
-    marks: dict[str, bool] = field(default_factory=dict)
-    first_sequence_number: str = ""
-    details: dict[str, Mark] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
 
     @property
     def campaign_id(self) -> str:
         return campaign_id_of(self.partition)
 
-    def add(self, mark: Mark) -> None:
-        self.marks[mark.signer] = mark.counted
-        self.details[mark.signer] = mark
+    @property
+    def first_sequence_number(self) -> str:
+        return self.changes[0].position.sequence_number
 
-    def chunks(self) -> list[list[Mark]]:
-        """The marks in groups that fit one transaction with their counters and the count."""
-        chunks: list[list[Mark]] = []
-        current: list[Mark] = []
-        counters: set[str] = set()
-        for mark in (self.details.get(signer) or Mark(signer, counted) for signer, counted in self.marks.items()):
-            needed = counters | set(mark.counters())
-            if current and len(current) + 1 + len(needed) + 1 > MAX_ACTIONS:
-                chunks.append(current)
-                current, needed = [], set(mark.counters())
-            current.append(mark)
-            counters = needed
-        if current:
-            chunks.append(current)
-        return chunks
+    def unapplied(self, applied: Position | None) -> list[Change]:
+        """The changes after the partition's applied record: after it when the batch holds
+        it (a redelivery), else those written after it (a batch of later records, or a late
+        copy of an earlier batch, which then yields nothing)."""
+        if applied is None:
+            return list(self.changes)
+        events = [change.position.event_id for change in self.changes]
+        if applied.event_id and applied.event_id in events:
+            return self.changes[events.index(applied.event_id) + 1 :]
+        return [change for change in self.changes if int(change.position.sequence_number) > int(applied.sequence_number)]
 
 
-def _string(image: dict[str, Any], name: str) -> str | None:
-    value = image.get(name)
-    text = value.get("S") if isinstance(value, dict) else None
-    return text if isinstance(text, str) else None
-
-
-def mark_to_move(signer: str, signature: dict[str, Any]) -> Mark | None:
-    """The counting rule, for the tally and the recount alike: a signature is counted
-    exactly when its state is counted; None when its mark already says so. Counting
-    records the hour and source it counts under; uncounting takes down those it recorded."""
-    wanted, marked = is_counted(signature.get("state")), signature.get("counted") is True
-    if wanted == marked:
-        return None
-    if wanted:
-        kind = ORGANISATION if signature.get("kind") == ORGANISATION else None
-        return Mark(signer, True, hour_of(signature.get("verified_at")), signature.get("source"), signature.get("country"), kind)
-    return Mark(
-        signer, False, signature.get("counted_hour"), signature.get("counted_source"),
-        signature.get("counted_country"), signature.get("counted_kind"),
-    )
+def chunks(changes: Iterable[Change]) -> list[Chunk]:
+    """The changes that move anything, in order, in runs whose counters and the count fit
+    one transaction; a run that moves nothing in sum is left out."""
+    found: list[Chunk] = []
+    moves, last, touched = Moves(), None, set()
+    for change in changes:
+        moved = change.moves()
+        if not moved:
+            continue
+        names = touched | set(moved.counters)
+        if last is not None and len(names) + 1 > MAX_ACTIONS:
+            found.append(Chunk(moves, last))
+            moves, names = Moves(), set(moved.counters)
+        moves.count += moved.count
+        moves.organisations += moved.organisations
+        for name, step in moved.counters.items():
+            moves.counters[name] = moves.counters.get(name, 0) + step
+        last, touched = change.position, names
+    if last is not None:
+        found.append(Chunk(moves, last))
+    return [chunk for chunk in found if chunk.moves]
 
 
 def plain(image: dict[str, Any]) -> dict[str, Any]:
@@ -148,15 +215,30 @@ class _RecordProblem(Exception):
 
 
 class BatchTally(NamedTuple):
-    """A batch's marks to move, per partition in stream order, and the records left out."""
+    """A batch's changes, per partition in stream order, and the records left out."""
 
-    tallies: list[CampaignTally]
+    tallies: list[PartitionTally]
     unreadable: list[Unreadable]
 
 
-def _read(record: dict[str, Any]) -> tuple[str, str, str, dict[str, Any] | None]:
-    """A record's partition, signer, sequence number and newest image as plain values
-    (None for a removal), or the reason it cannot be read."""
+# Which images a record must carry: an insertion has no old one, a removal no new one.
+_IMAGES = {"INSERT": ("NewImage",), "MODIFY": ("OldImage", "NewImage"), "REMOVE": ("OldImage",)}
+
+
+def _image(change: dict[str, Any], name: str, required: tuple[str, ...]) -> dict[str, Any] | None:
+    image = change.get(name)
+    if name not in required:
+        return None
+    if not isinstance(image, dict):
+        raise _RecordProblem("no_new_image" if name == "NewImage" else "no_old_image")
+    try:
+        return plain(image)
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        raise _RecordProblem("unreadable_image") from None
+
+
+def _read(record: dict[str, Any]) -> tuple[str, Change]:
+    """A record's partition and change, or the reason it cannot be read."""
     change = record.get("dynamodb") if isinstance(record, dict) else None
     if not isinstance(change, dict):
         raise _RecordProblem("no_change")
@@ -167,48 +249,34 @@ def _read(record: dict[str, Any]) -> tuple[str, str, str, dict[str, Any] | None]
     partition, signer = (_string(keys, "campaign_id"), _string(keys, "signer")) if isinstance(keys, dict) else (None, None)
     if not isinstance(partition, str) or not isinstance(signer, str):
         raise _RecordProblem("no_keys")
-    event = record.get("eventName")
-    # A removed item cannot carry a mark; signatures are never deleted while counted
-    # (withdrawal and anonymisation keep the item), so a removal needs no change.
-    if event == "REMOVE":
-        return partition, signer, sequence, None
-    if event not in ("INSERT", "MODIFY"):
+    required = _IMAGES.get(record.get("eventName"))  # type: ignore[arg-type]
+    if required is None:
         raise _RecordProblem("unknown_event")
-    image = change.get("NewImage")
-    if not isinstance(image, dict):
-        raise _RecordProblem("no_new_image")
-    try:
-        return partition, signer, sequence, plain(image)
-    except (TypeError, ValueError, ArithmeticError, AttributeError):
-        raise _RecordProblem("unreadable_image") from None
+    new = _image(change, "NewImage", required)
+    old = _image(change, "OldImage", required)
+    return partition, Change(Position(sequence, _event_id(record)), contribution(old), contribution(new))
 
 
 def tally_records(records: Iterable[dict[str, Any]]) -> BatchTally:
-    """The marks to move, per partition, for a batch of stream records (in stream order).
-    A record that cannot be read is left out and returned as such, never dropped silently;
-    the rest of the batch is counted. If it was the newest of its signature's records, that
-    signature moves nothing in this batch (an older image does not decide for it): the
-    recount settles it."""
-    newest: dict[tuple[str, str], dict[str, Any] | None] = {}
-    first_seen: dict[str, str] = {}
+    """The changes, per partition, of a batch of stream records (in stream order). A record
+    that cannot be read is left out and returned as such, never dropped silently; the rest
+    of the batch is counted, and what the record changed is the recount's to settle."""
+    tallies: dict[str, PartitionTally] = {}
     unreadable: list[Unreadable] = []
     for record in records:
         try:
-            partition, signer, sequence, image = _read(record)
+            partition, change = _read(record)
         except _RecordProblem as problem:
             unreadable.append(Unreadable(_event_id(record), _sequence_number(record), problem.reason))
-            _forget_signature(newest, record)
             continue
-        first_seen.setdefault(partition, sequence)
-        newest[(partition, signer)] = image
-    tallies: dict[str, CampaignTally] = {}
-    for (partition, signer), image in newest.items():
-        mark = mark_to_move(signer, image) if image is not None else None
-        if mark is None:
-            continue
-        tally = tallies.setdefault(partition, CampaignTally(partition, first_sequence_number=first_seen[partition]))
-        tally.add(mark)
-    return BatchTally(sorted(tallies.values(), key=lambda tally: int(tally.first_sequence_number)), unreadable)
+        tallies.setdefault(partition, PartitionTally(partition)).changes.append(change)
+    return BatchTally(list(tallies.values()), unreadable)
+
+
+def _string(image: dict[str, Any], name: str) -> str | None:
+    value = image.get(name)
+    text = value.get("S") if isinstance(value, dict) else None
+    return text if isinstance(text, str) else None
 
 
 def _event_id(record: Any) -> str | None:
@@ -220,10 +288,3 @@ def _sequence_number(record: Any) -> str | None:
     change = record.get("dynamodb") if isinstance(record, dict) else None
     value = change.get("SequenceNumber") if isinstance(change, dict) else None
     return value if isinstance(value, str) else None
-
-
-def _forget_signature(newest: dict[tuple[str, str], dict[str, Any] | None], record: Any) -> None:
-    change = record.get("dynamodb") if isinstance(record, dict) else None
-    keys = change.get("Keys") if isinstance(change, dict) else None
-    if isinstance(keys, dict):
-        newest.pop((_string(keys, "campaign_id"), _string(keys, "signer")), None)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from undersigned.campaign_file import put_campaign
 from undersigned.store import counters, signatures
 from undersigned.store.counters import Counters
 from undersigned.store.tally_transaction import TallyTransaction
-from undersigned.tally import Mark
+from undersigned.tally import Change, Contribution, PartitionTally, Position
 
 pytestmark = pytest.mark.fidelity
 
@@ -55,37 +55,27 @@ class Transactions:
         return set().union(*(names for names in self.sent if counters.sharded(counters.COUNT, shard) in names))
 
 
-def verified(dynamodb: Any, partition: str, signers: list[str]) -> None:
-    for signer in signers:
-        dynamodb.put_item(
-            TableName=SIGNATURES,
-            Item={**signatures.key(partition, signer), "state": {"S": "verified"}, "verified_at": {"S": NOW}},
-        )
-
-
-def test_the_tally_of_two_shards_runs_at_once_and_their_transactions_share_no_item(new_campaign, dynamodb):
+def test_the_tally_of_two_shards_runs_at_once_and_their_transactions_share_no_item(new_campaign):
     """DynamoDB cancels a transaction that meets an item inside another (TransactionConflict);
     DynamoDB Local runs transactions one at a time and never does, so what is shown here is
     the condition for it: two shards' transactions, under the same source, country and hour,
     write no item in common (in one count item they would all share `count`)."""
     campaign = new_campaign()
-    batches = {shard: [[f"{shard}-{batch}-{n}" for n in range(20)] for batch in range(5)] for shard in ("3", "5")}
-    for shard, shard_batches in batches.items():
-        verified(dynamodb, f"{campaign}#{shard}", [signer for batch in shard_batches for signer in batch])
     transactions = Transactions()
+    sequence = iter(range(1000, 100_000))
 
     def tally(shard: str) -> int:
         moved = 0
-        for batch in batches[shard]:
-            marks = [Mark(signer, True, "2026-12-02T06", "partner-a", "UA") for signer in batch]
-            moved += TallyTransaction().apply(f"{campaign}#{shard}", marks, NOW)
+        for _ in range(5):
+            changes = [Change(Position(str(next(sequence))), None, Contribution("2026-12-02T06", "partner-a", "UA")) for _ in range(20)]
+            moved += TallyTransaction().apply(PartitionTally(f"{campaign}#{shard}", changes), NOW)
         return moved
 
     assert run_together([lambda: tally("3"), lambda: tally("5")], threads=2) == [100, 100]
 
     assert transactions.refusals == []
     assert len(transactions.sent) == 10
-    assert transactions.counters_of("3") == {"count#3", "source#partner-a#3", "country#UA#3", "hour#2026-12-02T06#3"}
+    assert transactions.counters_of("3") == {"applied#3", "count#3", "source#partner-a#3", "country#UA#3", "hour#2026-12-02T06#3"}
     assert transactions.counters_of("3").isdisjoint(transactions.counters_of("5"))
     assert count(campaign) == 200
     assert Counters().sources(campaign) == {"partner-a": 200} and Counters().countries(campaign) == {"UA": 200}

@@ -48,7 +48,7 @@ def test_duplicate_deliveries_of_a_batch_racing_each_other_count_each_signature_
 
     mapping.drain()
     assert count(campaign) == 30
-    assert recount(dynamodb, campaign) == Recount(verified=30, marked=30, marked_but_not_verified=0)
+    assert recount(dynamodb, campaign) == Recount(verified=30)
 
 
 def test_a_late_duplicate_of_an_older_batch_does_not_count_a_withdrawn_signature(
@@ -68,7 +68,7 @@ def test_a_late_duplicate_of_an_older_batch_does_not_count_a_withdrawn_signature
     assert count(campaign) == 0
     mapping.drain()
     assert count(campaign) == 0
-    assert recount(dynamodb, campaign) == Recount(verified=0, marked=0, marked_but_not_verified=0)
+    assert recount(dynamodb, campaign) == Recount(verified=0)
 
 
 def test_a_batch_split_after_a_partial_failure_is_retried_from_the_failed_record_and_counts_once(
@@ -88,7 +88,7 @@ def test_a_batch_split_after_a_partial_failure_is_retried_from_the_failed_record
     assert faults.calls[refused] >= 2 and faults.calls[lost] >= 2
     for campaign in (refused, lost, fine):
         assert count(campaign) == 12
-        assert recount(dynamodb, campaign) == Recount(verified=12, marked=12, marked_but_not_verified=0)
+        assert recount(dynamodb, campaign) == Recount(verified=12)
 
 
 def test_a_campaign_whose_second_transaction_fails_is_replayed_without_counting_the_first_twice(
@@ -96,14 +96,15 @@ def test_a_campaign_whose_second_transaction_fails_is_replayed_without_counting_
 ):
     campaign = new_campaign()
     addresses = [f"v{number}@example.org" for number in range(mapping.batch_size)]
-    for address in addresses:
-        signers.submit(campaign, address)
+    for number, address in enumerate(addresses):
+        signers.submit(campaign, address, source=f"partner-{number}")
     mapping.drain()
     for address in addresses:
         signers.verify(address)
     verifications = stream.read()
-    assert len(verifications) == mapping.batch_size  # one full batch: more marks than one transaction takes
-    # The first transaction (99 marks and the count) lands; the second is refused.
+    # One full batch, a source per signature: more counters than one transaction takes.
+    assert len(verifications) == mapping.batch_size
+    # The first transaction (98 sources, their hour and the count) lands; the second is refused.
     faults.refuse(campaign, call=faults.calls[campaign] + 2)
 
     mapping.process(verifications)
@@ -112,7 +113,7 @@ def test_a_campaign_whose_second_transaction_fails_is_replayed_without_counting_
     assert count(campaign) == mapping.batch_size
     mapping.drain()
     assert count(campaign) == mapping.batch_size
-    assert recount(dynamodb, campaign).marked == mapping.batch_size
+    assert recount(dynamodb, campaign).verified == mapping.batch_size
 
 
 def test_a_transaction_whose_answer_is_lost_and_that_botocore_sends_again_counts_once(
@@ -127,4 +128,4 @@ def test_a_transaction_whose_answer_is_lost_and_that_botocore_sends_again_counts
     assert faults.dropped[campaign] == 1
     assert mapping.retries == 0, "botocore's own retry hid the lost answer from the tally"
     assert count(campaign) == 10
-    assert recount(dynamodb, campaign) == Recount(verified=10, marked=10, marked_but_not_verified=0)
+    assert recount(dynamodb, campaign) == Recount(verified=10)

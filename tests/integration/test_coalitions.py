@@ -225,7 +225,7 @@ class TestCounts:
         verify(api, mailbox.last_to(delivered_to(HOPE["email"])).token("/verify"))
         stream.read()  # lost: the tally never gets it
         answer, _ = run_recount(capsys)
-        assert answer["repairs"] == 1
+        assert answer["repairs"] > 1, "the count, the organisations and the country, at least"
         assert (counts(api)["count"], counts(api)["organisations"], countries(api)["countries"]) == (1, 1, {"GB": 1})
 
     def test_count_countries_is_cacheable_with_an_etag_for_any_origin(self, api, demo):

@@ -15,7 +15,7 @@ from undersigned.count_views import hour_floor
 from undersigned.store import counters, signatures
 from undersigned.store.counters import Counters
 from undersigned.store.tally_transaction import TallyTransaction
-from undersigned.tally import Mark, country_counter, hour_counter, source_counter
+from undersigned.tally import Change, Contribution, Moves, PartitionTally, Position, country_counter, hour_counter, source_counter
 
 COUNTERS = "undersigned-CountersTable"
 SIGNATURES = "undersigned-SignaturesTable"
@@ -110,41 +110,40 @@ def test_a_milestone_is_reached_by_the_sum_of_the_shards(embedded_aws, demo, eve
     assert events.of("CountChanged")[0]["count"] == 100
 
 
-def verified_signature(signer: str, partition: str = "demo#3") -> None:
-    boto3.client("dynamodb").put_item(
-        TableName=SIGNATURES,
-        Item={**signatures.key(partition, signer), "state": {"S": "verified"}, "verified_at": {"S": NOW}},
-    )
-
-
 def test_a_tally_transaction_of_shard_3_moves_only_shard_3s_items(embedded_aws, sharded_demo):
     before = counter_items()
-    for signer in ("a", "b"):
-        verified_signature(signer)
-    marks = [Mark("a", True, "2026-12-02T06", "partner-a", "UA"), Mark("b", True, "2026-12-02T06", "partner-b", "UA", "organisation")]
-    assert TallyTransaction().apply("demo#3", marks, "2026-12-02T06:40:00Z") == 2
+    tally = PartitionTally("demo#3", [
+        Change(Position("101", "e1"), None, Contribution("2026-12-02T06", "partner-a", "UA")),
+        Change(Position("102", "e2"), None, Contribution("2026-12-02T06", "partner-b", "UA", organisation=True)),
+    ])
+    assert TallyTransaction().apply(tally, "2026-12-02T06:40:00Z") == 2
 
     after = counter_items()
     moved = sorted(name for name in after if after[name] != before.get(name))
-    assert moved == ["count#3", "country#UA#3", "hour#2026-12-02T06#3", "source#partner-a#3", "source#partner-b#3"]
+    assert moved == ["applied#3", "count#3", "country#UA#3", "hour#2026-12-02T06#3", "source#partner-a#3", "source#partner-b#3"]
     assert after["count#3"]["verified_count"] == {"N": "4"} and after["count#3"]["organisation_count"] == {"N": "1"}
+    assert after["applied#3"]["applied_seq"] == {"S": "102"} and after["applied#3"]["applied_event"] == {"S": "e2"}
     assert Counters().count("demo")["verified_count"] == 13
     assert Counters().sources("demo") == {"partner-a": 4, "partner-b": 1}
+    assert TallyTransaction().apply(tally, "2026-12-02T06:41:00Z") == 0, "delivered again: applied already"
+    assert Counters().count("demo")["verified_count"] == 13
 
 
 def test_the_recount_reads_and_corrects_one_shards_count(embedded_aws, sharded_demo):
     store = Counters()
-    assert store.tally_position("demo", "3") == (2, 1)
-    assert store.tally_position("demo", "7") == (0, 0), "a shard the tally never moved"
+    assert store.tally_position("demo", 3) == (2, 1)
+    assert store.tally_position("demo", 7) == (0, 0), "a shard the tally never moved"
     assert store.tally_position("demo") == (5, 1), "the campaign's own count item"
 
-    assert store.correct_count("demo", (2, 1), 1, "2026-12-02T07:00:00Z", shard="3") is True
-    assert store.tally_position("demo", "3") == (1, 2)
-    assert store.correct_count("demo", (0, 0), 2, "2026-12-02T07:00:00Z", shard="7") is True
+    assert store.correct("demo", 3, store.count_item("demo", 3), Moves(1), {}, "2026-12-02T07:00:00Z") is True
+    assert store.tally_position("demo", 3) == (1, 2)
+    assert store.correct("demo", 7, store.count_item("demo", 7), Moves(2), {"source#partner-a": 2}, "2026-12-02T07:00:00Z") is True
     assert store.count("demo")["verified_count"] == 5 + 1 + 4 + 2
+    assert store.shard_counters("demo")[7] == {"source#partner-a": 2}
+    assert store.sources("demo") == {"partner-a": 1 + 2 + 0 + 2}
 
-    seen = store.tally_position("demo", "16")
+    seen = store.count_item("demo", 16)
     tally_moves("16", 1)
-    assert store.correct_count("demo", seen, 0, "2026-12-02T07:00:00Z", shard="16") is False, "the tally moved it since"
-    assert store.tally_position("demo", "16") == (5, 2)
+    assert store.correct("demo", 16, seen, Moves(0), {}, "2026-12-02T07:00:00Z") is False, "the tally moved it since"
+    assert store.tally_position("demo", 16) == (5, 2)
     assert store.tally_position("demo") == (5, 1), "the others untouched"

@@ -48,12 +48,12 @@ def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, d
 
     real_apply = TallyTransaction.apply
 
-    def throttled_for_second(self, partition, marks, now_iso):
-        if campaign_id_of(partition) == "second":
+    def throttled_for_second(self, tally, now_iso):
+        if tally.campaign_id == "second":
             raise boto3.client("dynamodb").exceptions.ProvisionedThroughputExceededException(
                 {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "TransactWriteItems"
             )
-        return real_apply(self, partition, marks, now_iso)
+        return real_apply(self, tally, now_iso)
 
     monkeypatch.setattr(TallyTransaction, "apply", throttled_for_second)
     answer = stream.deliver(records)
@@ -115,18 +115,18 @@ def test_many_verifications_move_the_count_with_one_transaction_per_partition_ba
     records = stream.read()
     partitions = {record["dynamodb"]["Keys"]["campaign_id"]["S"] for record in records}
     assert len(partitions) > 1, "a new campaign's signatures are spread"
-    # No per-signature count write: one transaction per partition (each under 99 marks).
+    # No per-signature write: one transaction per partition.
     assert transactions_to_count(stream, records) == [1] * len(partitions)
     assert count(api) == 120
 
 
-def test_a_campaign_on_its_one_key_counts_a_batch_with_one_transaction_per_99_marks(api, demo, mailbox, stream):
+def test_a_campaign_on_its_one_key_counts_a_batch_in_one_transaction(api, demo, mailbox, stream):
     make_legacy()
     verified_signers(api, mailbox, 120)
     records = stream.read()
     assert {record["dynamodb"]["Keys"]["campaign_id"]["S"] for record in records} == {"demo"}
-    # 120 marks: two transactions of at most 99 marks plus the count.
-    assert transactions_to_count(stream, records) == [1, 1]
+    # 120 verifications, nothing written on them: the count, its hour and its position.
+    assert transactions_to_count(stream, records) == [1]
     assert count(api) == 120
 
 

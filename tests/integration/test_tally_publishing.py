@@ -10,7 +10,6 @@ import pytest
 from integration.test_signing_journey import count, sign, verify
 from undersigned import aws, count_events
 from undersigned import aws
-from undersigned.store.signatures import campaign_id_of
 from undersigned.store.tally_transaction import TallyTransaction
 from undersigned.campaign_file import put_campaign
 from undersigned.store.counters import Counters
@@ -80,12 +79,12 @@ def test_sources_stay_exact_when_a_failed_campaign_is_retried_from_its_first_rec
     records = stream.read()
     real_apply = TallyTransaction.apply
 
-    def throttled_for_second(self, partition, marks, now_iso):
-        if campaign_id_of(partition) == "second":
+    def throttled_for_second(self, tally, now_iso):
+        if tally.campaign_id == "second":
             raise boto3.client("dynamodb").exceptions.ProvisionedThroughputExceededException(
                 {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}}, "TransactWriteItems"
             )
-        return real_apply(self, partition, marks, now_iso)
+        return real_apply(self, tally, now_iso)
 
     monkeypatch.setattr(TallyTransaction, "apply", throttled_for_second)
     failed = {failure["itemIdentifier"] for failure in stream.deliver(records)["batchItemFailures"]}

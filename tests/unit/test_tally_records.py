@@ -1,90 +1,141 @@
-"""Which marks a batch of stream records moves, whatever order and duplicates it holds."""
+"""What a batch of stream records moves, read from each record's two images, and which of
+them a partition has applied already, whatever order and duplicates the batch holds."""
 
 import pytest
 
-from undersigned.tally import tally_records
+from undersigned.tally import Moves, Position, chunks, tally_records
 
 _sequence = iter(range(100, 10_000))
 
 
-def record(event, signer, state=None, counted=False, campaign="demo", keys_only=False):
+def image(signer, state, campaign="demo", **fields):
+    found = {"campaign_id": {"S": campaign}, "signer": {"S": signer}}
+    if state is not None:
+        found["state"] = {"S": state}
+    found.update({name: {"S": value} for name, value in fields.items()})
+    return found
+
+
+def record(event, signer, new=None, old=None, campaign="demo", event_id=None, **fields):
+    """A record of `event` on `signer`: its old and new states (None: no such image), the
+    new image holding `fields` (and the old, unless the change erased them)."""
     keys = {"campaign_id": {"S": campaign}, "signer": {"S": signer}}
-    image = dict(keys)
-    if not keys_only:
-        image["state"] = {"S": state}
-        if counted:
-            image["counted"] = {"BOOL": True}
     change = {"Keys": keys, "SequenceNumber": str(next(_sequence)), "StreamViewType": "NEW_AND_OLD_IMAGES"}
     if event != "REMOVE":
-        change["NewImage"] = image
-    return {"eventName": event, "eventSource": "aws:dynamodb", "dynamodb": change}
+        change["NewImage"] = image(signer, new, campaign, **fields)
+    if event != "INSERT":
+        change["OldImage"] = image(signer, old, campaign, **fields)
+    return {"eventID": event_id or f"e{change['SequenceNumber']}", "eventName": event, "eventSource": "aws:dynamodb", "dynamodb": change}
 
 
-def marks(records):
-    return {tally.campaign_id: tally.marks for tally in tally_records(records).tallies}
+def moved(records, applied=None) -> dict[str, Moves]:
+    """What each partition's unapplied changes move, in sum."""
+    found = {}
+    for tally in tally_records(records).tallies:
+        total = Moves()
+        for chunk in chunks(tally.unapplied(applied)):
+            total.count += chunk.moves.count
+            total.organisations += chunk.moves.organisations
+            for name, step in chunk.moves.moved_counters().items():
+                total.counters[name] = total.counters.get(name, 0) + step
+        found[tally.partition] = total
+    return found
 
 
-def test_a_verification_marks_the_signature_counted():
-    assert marks([record("INSERT", "a", "pending"), record("MODIFY", "a", "verified")]) == {"demo": {"a": True}}
+HOUR = {"verified_at": "2026-11-28T13:05:00Z"}
 
 
-def test_the_newest_image_in_a_batch_decides():
-    batch = [record("MODIFY", "a", "verified"), record("MODIFY", "a", "withdrawn")]
-    assert marks(batch) == {}
+def test_a_verification_adds_one_under_its_hour_source_and_country():
+    batch = [record("INSERT", "a", "pending"), record("MODIFY", "a", "verified", "pending", source="p", country="UA", **HOUR)]
+    assert moved(batch) == {"demo": Moves(1, 0, {"hour#2026-11-28T13": 1, "source#p": 1, "country#UA": 1})}
 
 
-def test_a_counted_withdrawal_is_unmarked():
-    assert marks([record("MODIFY", "a", "withdrawn", counted=True)]) == {"demo": {"a": False}}
+def test_a_withdrawal_takes_down_what_its_old_image_was_counted_under():
+    withdrawal = record("MODIFY", "a", "withdrawn", "verified", source="p", **HOUR)
+    withdrawal["dynamodb"]["OldImage"]["country"] = {"S": "PL"}  # erased by the withdrawal: in the old image only
+    assert moved([withdrawal]) == {"demo": Moves(-1, 0, {"hour#2026-11-28T13": -1, "source#p": -1, "country#PL": -1})}
 
 
-def test_the_tallys_own_mark_writes_move_nothing():
-    assert marks([record("MODIFY", "a", "verified", counted=True)]) == {}
+def test_a_verification_and_withdrawal_in_one_batch_move_nothing():
+    batch = [record("MODIFY", "a", "verified", "pending"), record("MODIFY", "a", "withdrawn", "verified")]
+    assert moved(batch) == {"demo": Moves()}
+    assert chunks(tally_records(batch).tallies[0].changes) == [], "nothing to write"
+
+
+def test_an_organisation_moves_the_organisations_with_the_count():
+    assert moved([record("MODIFY", "o", "verified", "pending", kind="organisation")])["demo"].organisations == 1
+
+
+def test_an_anonymisation_that_keeps_the_counted_country_moves_nothing():
+    anonymised = record("MODIFY", "a", "verified", "verified", **HOUR)
+    anonymised["dynamodb"]["OldImage"]["country"] = {"S": "UA"}
+    anonymised["dynamodb"]["NewImage"]["counted_country"] = {"S": "UA"}
+    assert moved([anonymised]) == {"demo": Moves()}
+
+
+def test_a_signature_marked_by_the_old_tally_is_taken_down_under_its_marks():
+    withdrawal = record("MODIFY", "a", "withdrawn", "verified")
+    withdrawal["dynamodb"]["OldImage"].update({"counted": {"BOOL": True}, "counted_hour": {"S": "2026-11-28T09"}, "counted_source": {"S": "p"}})
+    assert moved([withdrawal]) == {"demo": Moves(-1, 0, {"hour#2026-11-28T09": -1, "source#p": -1})}
+
+
+def test_the_old_tallys_own_mark_writes_move_nothing():
+    mark = record("MODIFY", "a", "verified", "verified", source="p", **HOUR)
+    mark["dynamodb"]["NewImage"].update({"counted": {"BOOL": True}, "counted_hour": {"S": "2026-11-28T13"}, "counted_source": {"S": "p"}})
+    assert moved([mark]) == {"demo": Moves()}
 
 
 def test_moto_keys_only_inserts_move_nothing():
-    batch = [record("INSERT", "a", keys_only=True), record("INSERT", "a", "pending")]
-    assert marks(batch) == {}
+    assert moved([record("INSERT", "a", None), record("MODIFY", "a", "pending", None)]) == {"demo": Moves()}
 
 
-def test_removals_move_nothing():
-    assert marks([record("REMOVE", "a")]) == {}
+def test_removing_a_counted_signature_takes_it_down_and_a_pending_one_moves_nothing():
+    assert moved([record("REMOVE", "a", old="verified"), record("REMOVE", "b", old="pending")]) == {"demo": Moves(-1)}
 
 
-def test_campaigns_are_tallied_apart_and_report_their_first_record():
-    batch = [record("MODIFY", "a", "verified", campaign="one"), record("MODIFY", "b", "verified", campaign="two")]
+def test_partitions_are_tallied_apart_in_stream_order_and_report_their_first_record():
+    batch = [record("MODIFY", "a", "verified", "pending", campaign="one#3"), record("MODIFY", "b", "verified", "pending", campaign="two")]
     tallies = tally_records(batch).tallies
-    assert [tally.campaign_id for tally in tallies] == ["one", "two"]
+    assert [(tally.partition, tally.campaign_id) for tally in tallies] == [("one#3", "one"), ("two", "two")]
     assert tallies[1].first_sequence_number == batch[1]["dynamodb"]["SequenceNumber"]
 
 
-def test_large_batches_are_split_into_transactions_of_at_most_99_marks():
-    batch = [record("MODIFY", f"s{n}", "verified") for n in range(150)]
+def verifications(how_many):
+    return [record("MODIFY", f"s{n}", "verified", "pending") for n in range(how_many)]
+
+
+def test_a_redelivered_batch_moves_only_what_follows_the_applied_record():
+    batch = verifications(5)
+    applied = Position(batch[2]["dynamodb"]["SequenceNumber"], batch[2]["eventID"])
+    assert moved(batch, applied)["demo"].count == 2
+
+
+def test_a_batch_without_the_applied_record_is_placed_by_sequence_number():
+    batch = verifications(5)
+    before, after = batch[:2], batch[2:]
+    applied = Position(before[-1]["dynamodb"]["SequenceNumber"], "an event of an earlier batch")
+    assert moved(after, applied)["demo"].count == 3, "a later batch: all of it"
+    assert moved(before, applied)["demo"].count == 0, "a late copy of an earlier batch: none of it"
+
+
+def test_a_partitions_first_batch_is_applied_whole():
+    assert moved(verifications(4), None)["demo"].count == 4
+
+
+def test_large_batches_are_cut_where_their_counters_fill_a_transaction():
+    batch = [record("MODIFY", f"s{n}", "verified", "pending", source=f"partner-{n}") for n in range(150)]
     (tally,) = tally_records(batch).tallies
-    assert [len(chunk) for chunk in tally.chunks()] == [99, 51]
+    cut = chunks(tally.changes)
+    assert [chunk.moves.count for chunk in cut] == [99, 51]
+    assert all(len(chunk.moves.counters) + 1 <= 99 + 1 for chunk in cut), "the counters and the count in 100 actions"
+    assert cut[0].last == Position(batch[98]["dynamodb"]["SequenceNumber"], batch[98]["eventID"]), "each chunk ends where it stops"
+    assert cut[1].last.event_id == batch[-1]["eventID"]
 
 
-def test_marks_with_their_own_source_and_hour_fit_three_actions_each_within_the_limit():
-    batch = []
-    for n in range(70):
-        image = record("MODIFY", f"s{n}", "verified")
-        image["dynamodb"]["NewImage"]["source"] = {"S": f"partner-{n}"}
-        image["dynamodb"]["NewImage"]["verified_at"] = {"S": f"2026-11-28T{n % 24:02d}:05:00Z"}
-        batch.append(image)
-    (tally,) = tally_records(batch).tallies
-    chunks = tally.chunks()
-    for chunk in chunks:
-        counters = {name for mark in chunk for name in mark.counters()}
-        assert len(chunk) + len(counters) + 1 <= 100
-    # 37 marks + 37 sources + 24 hours (shared) + the count = 99: packed as full as allowed.
-    assert [len(chunk) for chunk in chunks] == [37, 33]
-
-
-def test_an_uncounted_mark_takes_down_the_source_and_hour_it_recorded():
-    withdrawn = record("MODIFY", "a", "withdrawn", counted=True)
-    withdrawn["dynamodb"]["NewImage"].update({"counted_hour": {"S": "2026-11-28T09"}, "counted_source": {"S": "p"}})
-    (tally,) = tally_records([withdrawn]).tallies
-    (chunk,) = tally.chunks()
-    assert chunk[0].counters() == ["hour#2026-11-28T09", "source#p"] and chunk[0].counted is False
+def test_many_signatures_under_shared_counters_fit_one_transaction():
+    batch = [record("MODIFY", f"s{n}", "verified", "pending", source="p", country="UA", **HOUR) for n in range(1000)]
+    (chunk,) = chunks(tally_records(batch).tallies[0].changes)
+    assert chunk.moves == Moves(1000, 0, {"hour#2026-11-28T13": 1000, "source#p": 1000, "country#UA": 1000})
 
 
 def without(record_, *path):
@@ -97,18 +148,23 @@ def without(record_, *path):
     return record_
 
 
+def verification():
+    return record("MODIFY", "x", "verified", "pending")
+
+
 POISON = {
-    "no_keys": lambda: without(record("MODIFY", "x", "verified"), "dynamodb", "Keys"),
-    "no_new_image": lambda: without(record("MODIFY", "x", "verified"), "dynamodb", "NewImage"),
-    "no_sequence_number": lambda: without(record("MODIFY", "x", "verified"), "dynamodb", "SequenceNumber"),
-    "no_change": lambda: without(record("MODIFY", "x", "verified"), "dynamodb"),
-    "unknown_event": lambda: {**record("MODIFY", "x", "verified"), "eventName": "RENAME"},
-    "unreadable_image": lambda: _with_image(record("MODIFY", "x", "verified"), {"state": {"Q": "verified"}}),
+    "no_keys": lambda: without(verification(), "dynamodb", "Keys"),
+    "no_new_image": lambda: without(verification(), "dynamodb", "NewImage"),
+    "no_old_image": lambda: without(verification(), "dynamodb", "OldImage"),
+    "no_sequence_number": lambda: without(verification(), "dynamodb", "SequenceNumber"),
+    "no_change": lambda: without(verification(), "dynamodb"),
+    "unknown_event": lambda: {**verification(), "eventName": "RENAME"},
+    "unreadable_image": lambda: _with_image(verification(), {"state": {"Q": "verified"}}),
 }
 
 
-def _with_image(record_, image):
-    record_["dynamodb"]["NewImage"] = image
+def _with_image(record_, new_image):
+    record_["dynamodb"]["NewImage"] = new_image
     return record_
 
 
@@ -116,15 +172,9 @@ def _with_image(record_, image):
 def test_an_unreadable_record_is_reported_and_the_rest_of_the_batch_is_counted(reason):
     poison = POISON[reason]()
     poison["eventID"] = "event-1"
-    batch = [record("MODIFY", "a", "verified"), poison, record("MODIFY", "b", "verified")]
+    batch = [record("MODIFY", "a", "verified", "pending"), poison, record("MODIFY", "b", "verified", "pending")]
     tallied = tally_records(batch)
-    assert {tally.campaign_id: tally.marks for tally in tallied.tallies} == {"demo": {"a": True, "b": True}}
+    assert moved(batch) == {"demo": Moves(2)}
     (unreadable,) = tallied.unreadable
     assert unreadable.reason == reason and unreadable.event_id == "event-1"
     assert unreadable.sequence_number == poison.get("dynamodb", {}).get("SequenceNumber")
-
-
-def test_an_unreadable_newest_record_leaves_its_signature_to_the_recount():
-    batch = [record("MODIFY", "a", "verified"), without(record("MODIFY", "a", "withdrawn"), "dynamodb", "NewImage")]
-    tallied = tally_records(batch)
-    assert tallied.tallies == [] and [problem.reason for problem in tallied.unreadable] == ["no_new_image"]

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from undersigned import config
 from undersigned.store import dynamo
 
@@ -45,13 +47,15 @@ def _milestone(milestone: int) -> str:
 
 
 COUNT = "count"
+# Where the tally's count of a partition stands applied up to in the stream (`position_action`).
+APPLIED = "applied"
 # Between a counter's name and its shard. No source tag ([a-z0-9._-]), country (two
 # capitals) or hour holds it, and it sorts below every character they hold: `count#…`
 # lies between `count` and `country#…`, `hour#…T06#…` between `hour#…T06` and `hour#…T07`.
 SHARD_MARK = "#"
 _LAST = "\uffff"
 # Written only by the tally and the recount (IAM keeps the settings writes off them).
-COUNT_ATTRIBUTES = ("verified_count", "organisation_count", "count_updated_at", "tally_seq")
+COUNT_ATTRIBUTES = ("verified_count", "organisation_count", "count_updated_at", "tally_seq", "applied_seq", "applied_event")
 
 
 def sharded(counter: str, shard: int | None) -> str:
@@ -59,6 +63,43 @@ def sharded(counter: str, shard: int | None) -> str:
     for the signatures of one shard; the counter's own item for a campaign kept on one key
     (`shard` None)."""
     return counter if shard is None else f"{counter}{SHARD_MARK}{shard}"
+
+
+def _set_counter(table: str, campaign_id: str, counter: str, value: int, shard: int | None) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": key(campaign_id, sharded(counter, shard)),
+            "UpdateExpression": "SET n = :n",
+            "ExpressionAttributeValues": {":n": {"N": str(value)}},
+        }
+    }
+
+
+def _set_count(table: str, campaign_id: str, shard: int | None, seen: tuple[int, int], truth: Any, now_iso: str) -> dict[str, Any]:
+    """The recount's correction of a count item, holding only while it stands as `seen`
+    (count, tally transactions): the tally's next move would have changed both."""
+    seen_count, seen_seq = seen
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": key(campaign_id, sharded(COUNT, shard)),
+            "UpdateExpression": "SET verified_count = :counted, organisation_count = :organisations, count_updated_at = :now ADD tally_seq :one",
+            "ConditionExpression": (
+                "(attribute_not_exists(tally_seq) AND :seq = :zero OR tally_seq = :seq) "
+                "AND (attribute_not_exists(verified_count) AND :count = :zero OR verified_count = :count)"
+            ),
+            "ExpressionAttributeValues": {
+                ":counted": {"N": str(truth.count)},
+                ":organisations": {"N": str(truth.organisations)},
+                ":now": {"S": now_iso},
+                ":one": {"N": "1"},
+                ":zero": {"N": "0"},
+                ":seq": {"N": str(seen_seq)},
+                ":count": {"N": str(seen_count)},
+            },
+        }
+    }
 
 
 def _last_shard(counter: str) -> str:
@@ -103,6 +144,38 @@ def count_action(
         update["ConditionExpression"] = "attribute_exists(verified_count) OR fresh = :yes"
         update["ExpressionAttributeValues"][":yes"] = {"BOOL": True}
     return {"Update": update}
+
+
+def position_action(
+    table: str, campaign_id: str, read: tuple[str, str | None] | None, applied: tuple[str, str | None], shard: int | None = None
+) -> dict[str, Any]:
+    """The move of a partition's applied position (`APPLIED`, per shard like the count: the
+    last stream record its count moved by, as (sequence number, event id)), as one action
+    of the tally's transaction: it holds only while the position is still `read`, so two
+    deliveries of the same records never both land. An item of its own, so that the count
+    items `/count` reads stay small."""
+    sequence, event = applied
+    values: dict[str, Any] = {":applied": {"S": sequence}}
+    expression = "SET applied_seq = :applied"
+    if event:
+        expression += ", applied_event = :event"
+        values[":event"] = {"S": event}
+    else:
+        expression += " REMOVE applied_event"
+    if read is None:
+        condition = "attribute_not_exists(applied_seq)"
+    else:
+        condition = "applied_seq = :read"
+        values[":read"] = {"S": read[0]}
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": key(campaign_id, sharded(APPLIED, shard)),
+            "UpdateExpression": expression,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+    }
 
 
 def move_action(table: str, campaign_id: str, counter: str, delta: int, shard: int | None = None) -> dict[str, Any]:
@@ -192,40 +265,56 @@ class Counters:
             ExpressionAttributeValues=values,
         )
 
+    def applied(self, campaign_id: str, shard: int | None = None) -> tuple[str, str | None] | None:
+        """(sequence number, event id) of the last stream record the tally moved this
+        partition's count by (`position_action`), read consistently; None before the first."""
+        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, sharded(APPLIED, shard)), ConsistentRead=True)
+        values = dynamo.from_item(answer.get("Item", {}))
+        return (values["applied_seq"], values.get("applied_event")) if "applied_seq" in values else None
+
+    def count_item(self, campaign_id: str, shard: int | None = None) -> dict[str, Any]:
+        """One shard's count item (the `count` item for None) as plain values, read
+        consistently ({} when it has none)."""
+        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, sharded(COUNT, shard)), ConsistentRead=True)
+        return dynamo.from_item(answer.get("Item", {}))
+
     def tally_position(self, campaign_id: str, shard: int | None = None) -> tuple[int, int]:
         """(count, how many tally transactions have moved it) of one shard's count item (the
-        `count` item for None), read consistently: what the recount compares with the
-        marks of that shard's signatures."""
-        answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, sharded(COUNT, shard)), ConsistentRead=True)
-        values = dynamo.from_item(answer.get("Item", {}))
+        `count` item for None), read consistently: what a correction is conditioned on."""
+        values = self.count_item(campaign_id, shard)
         return values.get("verified_count", 0), values.get("tally_seq", 0)
 
-    def correct_count(
-        self, campaign_id: str, seen: tuple[int, int], counted: int, now_iso: str, shard: int | None = None
+    def shard_counters(self, campaign_id: str) -> dict[int | None, dict[str, int]]:
+        """The campaign's hour, source and country counter items, by shard (None for the
+        unsharded ones), each by the tally's counter name (`source#x` for `source#x#3`)."""
+        found: dict[int | None, dict[str, int]] = {}
+        for kind in ("country#", "hour#", "source#"):
+            for item in self._query(campaign_id, kind, kind + _LAST, consistent=True):
+                counter, _, shard = item["counter"]["S"].removeprefix(kind).partition(SHARD_MARK)
+                found.setdefault(int(shard) if shard else None, {})[kind + counter] = int(item.get("n", {}).get("N", "0"))
+        return found
+
+    def correct(
+        self, campaign_id: str, shard: int | None, seen: dict[str, Any], truth: Any, counters: dict[str, int], now_iso: str
     ) -> bool:
-        """Sets one shard's count (the `count` item's for None) to `counted`, unless the
-        tally moved it since `seen` was read (then nothing is written: the caller looks
-        again later)."""
-        seen_count, seen_seq = seen
-        answer = dynamo.if_condition_holds(
-            self._client.update_item,
-            TableName=self.table,
-            Key=key(campaign_id, sharded(COUNT, shard)),
-            UpdateExpression="SET verified_count = :counted, count_updated_at = :now ADD tally_seq :one",
-            ConditionExpression=(
-                "(attribute_not_exists(tally_seq) AND :seq = :zero OR tally_seq = :seq) "
-                "AND (attribute_not_exists(verified_count) AND :count = :zero OR verified_count = :count)"
-            ),
-            ExpressionAttributeValues={
-                ":counted": {"N": str(counted)},
-                ":now": {"S": now_iso},
-                ":one": {"N": "1"},
-                ":zero": {"N": "0"},
-                ":seq": {"N": str(seen_seq)},
-                ":count": {"N": str(seen_count)},
-            },
-        )
-        return answer is not None
+        """Sets one shard's count, organisations (`truth`, a `tally.Moves`) and the named
+        `counters` to what they should be, unless the tally moved the count since `seen`
+        (its count item as read) was read: then nothing is written, and the caller looks
+        again later. At most 98 counters go with the count in one transaction; each next
+        one holds only if the one before landed."""
+        names = list(counters)
+        counted, moves = seen.get("verified_count", 0), seen.get("tally_seq", 0)
+        for start in range(0, max(len(names), 1), 98):
+            actions = [_set_counter(self.table, campaign_id, name, counters[name], shard) for name in names[start : start + 98]]
+            actions.append(_set_count(self.table, campaign_id, shard, (counted, moves), truth, now_iso))
+            try:
+                self._client.transact_write_items(TransactItems=actions)
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "TransactionCanceledException":
+                    return False
+                raise
+            counted, moves = truth.count, moves + 1
+        return True
 
     def _query(self, campaign_id: str, low: str, high: str, consistent: bool = False) -> list[dict[str, Any]]:
         """The campaign's counter items named `low` to `high`, inclusive."""

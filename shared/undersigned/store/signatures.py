@@ -13,7 +13,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -21,11 +21,13 @@ from undersigned import config, paging
 from undersigned.campaign import ONE_KEY, Campaign
 from undersigned.signature import (
     CLEARED_ON_RESTART,
+    COUNTED_UNDER,
     ORGANISATION,
     PERSON,
     ERASED_ON_ANONYMISATION,
     ERASED_ON_ENDING,
     State,
+    is_counted,
     may_restart,
     kind_of,
     moves_to,
@@ -140,6 +142,13 @@ class SignatureStart:
 
     signature: StoredSignature
     started: bool
+
+
+class Anonymisable(NamedTuple):
+    """A signature due to be anonymised, and the country it stays counted under (if counted)."""
+
+    signer: str
+    counted_country: str | None
 
 
 @dataclass(frozen=True)
@@ -263,7 +272,7 @@ class Signatures:
         """Stores a pending signature unless one stands for this signer already.
 
         A withdrawn or discarded signature, or a pending one past its expiry that TTL has not
-        removed yet, is started afresh in place (keeping what the tally marked).
+        removed yet, is started afresh in place.
         """
         item = {**dynamo.from_item(key_of(campaign, signer)), **{k: v for k, v in fields.items() if v is not None}}
         try:
@@ -338,7 +347,7 @@ class Signatures:
             answer = self._client.update_item(
                 TableName=self.table,
                 Key=key_of(campaign, signer),
-                UpdateExpression="SET " + ", ".join(sets) + " REMOVE expires_at",
+                UpdateExpression="SET " + ", ".join(sets) + " REMOVE expires_at, " + ", ".join(COUNTED_UNDER),
                 ConditionExpression=condition,
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues=values,
@@ -385,7 +394,7 @@ class Signatures:
         return self._updated(
             campaign,
             signer,
-            UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined, caller_hash",
+            UpdateExpression="SET " + ", ".join(sets) + " REMOVE quarantined, caller_hash, " + ", ".join(COUNTED_UNDER),
             ConditionExpression="sid = :sid AND #state = :from",
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues=values,
@@ -502,31 +511,40 @@ class Signatures:
                 return items, _page_end(campaign, shard, None)
 
     # ------------------------------------------------------------ retention
-    def to_anonymise(self, campaign: Campaign) -> Iterator[str]:
-        """The signers of a campaign's signatures that still hold personal data."""
+    def to_anonymise(self, campaign: Campaign) -> Iterator[Anonymisable]:
+        """The campaign's signatures that still hold personal data: each signer, and the
+        country its count keeps after the erasure (only for a counted signature)."""
         for value in partitions(campaign):
             pages = self._client.get_paginator("query").paginate(
                 TableName=self.table,
                 KeyConditionExpression="campaign_id = :partition",
                 FilterExpression=" OR ".join(f"attribute_exists(#{name})" for name in ERASED_ON_ANONYMISATION),
-                ProjectionExpression="signer",
-                ExpressionAttributeNames=dynamo.names(ERASED_ON_ANONYMISATION),
+                ProjectionExpression="signer, #state, #country",
+                ExpressionAttributeNames={**dynamo.names([*ERASED_ON_ANONYMISATION, "state", "country"])},
                 ExpressionAttributeValues={":partition": {"S": value}},
             )
             for page in pages:
                 for item in page.get("Items", []):
-                    yield item["signer"]["S"]
+                    values = dynamo.from_item(item)
+                    yield Anonymisable(values["signer"], values.get("country") if is_counted(values.get("state")) else None)
 
-    def anonymise(self, campaign: Campaign, signer: str, now_iso: str) -> None:
+    def anonymise(self, campaign: Campaign, signer: str, now_iso: str, counted_country: str | None = None) -> None:
         """Erases a signature's personal data and public listing after the retention
-        period. The state and the tally's `counted` mark are left alone: the count stays."""
+        period. The state is left alone, so the count stays; a counted signature keeps the
+        country it is counted under (`counted_country`), so that the per-country count
+        stays too, and a later withdrawal takes it down from there."""
+        values = {":now": {"S": now_iso}}
+        sets = "SET anonymised_at = :now"
+        if counted_country:
+            sets += ", counted_country = :country"
+            values[":country"] = {"S": counted_country}
         self._update(
             Key=key_of(campaign, signer),
-            UpdateExpression="SET anonymised_at = :now REMOVE " + dynamo.remove_clause(ERASED_ON_ANONYMISATION),
+            UpdateExpression=sets + " REMOVE " + dynamo.remove_clause(ERASED_ON_ANONYMISATION),
             # Never recreate an item that expired meanwhile.
             ConditionExpression="attribute_exists(signer)",
             ExpressionAttributeNames=dynamo.names(ERASED_ON_ANONYMISATION),
-            ExpressionAttributeValues={":now": {"S": now_iso}},
+            ExpressionAttributeValues=values,
         )
 
     # ------------------------------------------------------------ the public list
