@@ -70,9 +70,13 @@ LAMBDA_SCALING_PER_10_SECONDS = 1_000
 # Stream record to the poller: "typically within a second" (DynamoDB Streams, near real time). Assumption.
 STREAM_PROPAGATION_SECONDS = 0.5
 # One tally invocation's fixed cost (poll, invoke, deserialise, announce), and one count
-# transaction of ~100 actions. Assumptions, of the order seen in Lambda's Duration metric.
+# transaction (a partition's count, counters and position: a handful of actions).
+# Assumptions, of the order seen in Lambda's Duration metric.
 TALLY_INVOKE_OVERHEAD_SECONDS = 0.05
 TRANSACTION_SECONDS = 0.03
+# The tally's consistent GetItem of a partition's applied position, before its transaction:
+# DynamoDB's "single-digit millisecond" latency (aws.amazon.com/dynamodb), at its upper end.
+POSITION_READ_SECONDS = 0.01
 # NEW_AND_OLD_IMAGES record of one signature, as Lambda passes it in JSON. Assumption (measured
 # here by surge.py: ~1.5-2 KB).
 STREAM_RECORD_KB = 2.0
@@ -96,6 +100,11 @@ COUNT_ITEM_KB = 0.2
 # Query, which bills their total size rounded up to 4 KB ("Query" read consumption, in
 # .../read-write-operations.html#read-operation-consumption).
 COUNT_SHARD_ITEM_KB = 0.18
+# A partition's applied position (`store/counters.py`, `applied#k`: applied_seq and
+# applied_event, the last stream record its count moved by): about 100 bytes. Its own item,
+# so the count items `/count` reads stay small; the tally reads it consistently (GetItem)
+# once per partition per batch and moves it in the count's transaction.
+POSITION_ITEM_KB = 0.1
 # Rate limits and the sender's ledger, as the code writes them (`limits.admit`: one ADD per
 # submission, both windows in one item; `sender.deliver`, per email: the claim that counts
 # it against the day's caps in one conditional update of the address's counter item, then
@@ -113,11 +122,15 @@ PUBLIC_SHARE = 1.0
 # README's example letter: 53 organisations beside 4,210 people). Assumption; surge.py
 # signs this share as organisations.
 ORGANISATION_SHARE = 0.01
-# Per count transaction, besides the marks and the count: the hour counter and ~2 sources.
+# Counters a partition's batch moves, besides the count: the hour's, ~1 source's and ~1
+# country's (distinct values among the batch's signatures; surge.py's signers have one
+# country and no source, so it moves 1-2). Assumption.
 COUNTERS_PER_TRANSACTION = 3
-# Stream records per verified signature: the submit's INSERT, the verify's MODIFY and the
-# tally's own mark (a MODIFY that moves nothing: its mark is already set).
-STREAM_RECORDS_PER_SIGNATURE = 3
+# Besides its counters, every count transaction holds the count item and the position item.
+ITEMS_BESIDES_COUNTERS = 2
+# Stream records per verified signature: the submit's INSERT (pending: moves nothing) and
+# the verify's MODIFY. The tally writes nothing on the signatures, so adds none.
+STREAM_RECORDS_PER_SIGNATURE = 2
 # Submit, verify and the sender each read the campaign (eventually consistent GetItem)
 # unless the instance read it within CampaignCacheSeconds (`store.campaigns.recent`;
 # template default 5 s). Verify and the sender also read the signature, eventually
@@ -198,21 +211,22 @@ def signature_write() -> int:
     return units(SIGNATURE_ITEM_KB, WRITE_UNIT_KB)
 
 
-def mark_write() -> int:
-    """The tally's mark: a transactional update of the signature."""
-    return TRANSACTION_WRITE_FACTOR * signature_write()
+def counters_per_full_transaction() -> int:
+    """Counters one count transaction can move: its 100 actions less the count and the position."""
+    return TRANSACTION_MAX_ACTIONS - ITEMS_BESIDES_COUNTERS
 
 
-def marks_per_transaction() -> int:
-    """Marks in one full count transaction: the rest of its 100 actions are the count and counters."""
-    return TRANSACTION_MAX_ACTIONS - 1 - COUNTERS_PER_TRANSACTION
+def transactions_per_batch() -> int:
+    """Count transactions per partition per batch (`tally.chunks`): one, unless the batch's
+    signatures move more distinct counters than one transaction holds."""
+    return math.ceil(COUNTERS_PER_TRANSACTION / counters_per_full_transaction())
 
 
 def transactions_per_second(design: Design) -> float:
-    """Count transactions a second on the campaign: each batch's marks in full transactions."""
-    batches = batches_per_second(design)
-    marks_per_batch = SURGE_PER_SECOND / batches
-    return batches * math.ceil(marks_per_batch / marks_per_transaction())
+    """Count transactions a second on the campaign. Each batch here is one key's (one
+    partition's records, each stream shard a batch at a time); however many signatures it
+    holds, it moves the partition's count in `transactions_per_batch` transactions."""
+    return batches_per_second(design) * transactions_per_batch()
 
 
 @dataclass(frozen=True)
@@ -224,8 +238,7 @@ class WriteCost:
     verify_update: float
     listing_index: float
     organisations_index: float
-    tally_mark: float
-    count_and_counters: float
+    count_and_counters: float  # with the partition's position item, in one transaction
 
     @property
     def total(self) -> float:
@@ -242,6 +255,28 @@ def counter_units_per_transaction() -> int:
     return TRANSACTION_WRITE_FACTOR * COUNTERS_PER_TRANSACTION * units(COUNTER_ITEM_KB, WRITE_UNIT_KB)
 
 
+def position_units_per_transaction() -> int:
+    return TRANSACTION_WRITE_FACTOR * units(POSITION_ITEM_KB, WRITE_UNIT_KB)
+
+
+def units_per_transaction(design: Design) -> int:
+    """Write units of one count transaction: count item, counters and position, each 2 x its KB."""
+    return TRANSACTION_WRITE_FACTOR * count_item_units(design) + counter_units_per_transaction() + position_units_per_transaction()
+
+
+def position_read_units() -> int:
+    """The tally's consistent GetItem of a partition's position, once per partition per batch."""
+    return units(POSITION_ITEM_KB, READ_UNIT_KB)
+
+
+def tally_read_units_per_batch(design: Design) -> float:
+    """Read units the tally spends per batch (one partition's, one campaign's here): the
+    position's GetItem, and the announcement's consistent Query of the campaign's count
+    items (`count_events.announce`, once per campaign per batch)."""
+    shard_items = COUNT_SHARD_ITEM_KB * design.count_shards if design.count_shards > 1 else 0.0
+    return position_read_units() + units(COUNT_ITEM_KB + shard_items, READ_UNIT_KB)
+
+
 def count_read_units(design: Design) -> float:
     """Read units of one `/count` read: the count's item, and every shard's count item with it."""
     shard_items = COUNT_SHARD_ITEM_KB * design.count_shards if design.count_shards > 1 else 0.0
@@ -254,15 +289,13 @@ def listing_wcu() -> float:
 
 
 def write_cost(design: Design) -> WriteCost:
-    per_transaction = TRANSACTION_WRITE_FACTOR * count_item_units(design) + counter_units_per_transaction()
     return WriteCost(
         submit_put=signature_write(),
         rate_limits=LIMIT_WRITES_PER_SUBMISSION,
         verify_update=signature_write(),
         listing_index=listing_wcu(),
         organisations_index=ORGANISATION_SHARE * listing_wcu(),
-        tally_mark=mark_write(),
-        count_and_counters=per_transaction * transactions_per_second(design) / SURGE_PER_SECOND,
+        count_and_counters=units_per_transaction(design) * transactions_per_second(design) / SURGE_PER_SECOND,
     )
 
 
@@ -288,8 +321,9 @@ def campaign_reads_per_second(design: Design) -> float:
 def hot_keys(design: Design) -> list[Load]:
     """The hottest partition key of every table and index, in units a second."""
     tx = transactions_per_second(design)
-    signature_wcu = (2 * signature_write() + mark_write()) * SURGE_PER_SECOND / design.signature_shards
-    # verify reads its signature strongly consistent: one unit a read.
+    # Submit's put and verify's update: the tally writes nothing on the signatures.
+    signature_wcu = 2 * signature_write() * SURGE_PER_SECOND / design.signature_shards
+    # Verify and the sender read the signature eventually consistently.
     signature_rcu = (
         SURGE_PER_SECOND * SIGNATURE_READS_PER_SIGNATURE * EVENTUAL_READ_FACTOR * units(SIGNATURE_ITEM_KB, READ_UNIT_KB)
         / design.signature_shards
@@ -303,8 +337,11 @@ def hot_keys(design: Design) -> list[Load]:
         Load("Signatures/PublicSignatoriesByKind", "listed_kind=campaign#organisation",
              ORGANISATION_SHARE * listing_wcu() * SURGE_PER_SECOND),
         Load("Campaigns", "campaign (settings)", 0.0, campaign_rcu),
-        Load("Counters", "campaign (count, hour, source)",
-             tx * (counter_units_per_transaction() + TRANSACTION_WRITE_FACTOR * count_item_units(design))),
+        # Every shard's count, counters and position are items of the campaign's one key here;
+        # the reads are the tally's (`tally_read_units_per_batch`; `/count` reads are the
+        # edge's to absorb and not counted here).
+        Load("Counters", "campaign (count, counters, position)",
+             tx * units_per_transaction(design), batches_per_second(design) * tally_read_units_per_batch(design)),
         # One item per caller and hour, one per signer: as hot as one caller is allowed to be.
         Load("Limits", "caller#campaign#hour", 1.0),
     ]
@@ -336,8 +373,8 @@ class TallyPath:
     capacity_records_per_second: float
     needed_records_per_second: float
     transactions_per_second: float
+    actions_per_transaction: int
     count_items: int
-    fewest_transactions_per_second: float  # every transaction full
     seconds_to_scale: float
     lag_seconds: float  # at the end of the surge
     payload_mb: float
@@ -367,8 +404,8 @@ def tally_path(design: Design) -> TallyPath:
     concurrent = min(design.signature_shards, stream_shards * design.parallelization_factor)
     batches = batches_per_second(design)
     records_per_batch = needed / batches
-    marks_per_batch = SURGE_PER_SECOND / batches
-    seconds_per_batch = TALLY_INVOKE_OVERHEAD_SECONDS + math.ceil(marks_per_batch / marks_per_transaction()) * TRANSACTION_SECONDS
+    # Per partition of the batch (one here): read its position, then its transaction(s).
+    seconds_per_batch = TALLY_INVOKE_OVERHEAD_SECONDS + POSITION_READ_SECONDS + transactions_per_batch() * TRANSACTION_SECONDS
     capacity = concurrent * min(records_per_batch, design.batch_size) / seconds_per_batch
     backlog = max(0.0, needed - capacity) * SURGE_SECONDS
     wait = min(design.batching_window_seconds, design.batch_size / (needed / design.signature_shards))
@@ -382,8 +419,8 @@ def tally_path(design: Design) -> TallyPath:
         capacity_records_per_second=capacity,
         needed_records_per_second=needed,
         transactions_per_second=transactions_per_second(design),
+        actions_per_transaction=ITEMS_BESIDES_COUNTERS + COUNTERS_PER_TRANSACTION,
         count_items=design.count_shards,
-        fewest_transactions_per_second=SURGE_PER_SECOND / marks_per_transaction(),
         seconds_to_scale=10 * math.ceil(concurrent / LAMBDA_SCALING_PER_10_SECONDS) - 10,
         lag_seconds=lag,
         payload_mb=min(records_per_batch, design.batch_size) * STREAM_RECORD_KB / 1024,
@@ -407,8 +444,9 @@ def report(design: Design) -> list[str]:
         f"tally: {path.stream_shards} stream shard(s), {path.concurrent_batches} batch(es) at once, "
         f"{path.batches_per_second:.0f} batches/s of {path.records_per_batch:.0f} records "
         f"({path.payload_mb:.2f} MB; limit {LAMBDA_PAYLOAD_MB:g}), {path.seconds_per_batch * 1000:.0f} ms each; "
-        f"{path.transactions_per_second:.0f} count transactions/s "
-        f"(at least {path.fewest_transactions_per_second:.0f} if every one were full) over {path.count_items} count item(s): "
+        f"{path.transactions_per_second:.0f} count transactions/s of {path.actions_per_transaction} actions "
+        f"(one per partition per batch; a second one only past {counters_per_full_transaction()} counters) "
+        f"over {path.count_items} count item(s): "
         f"each busy {path.count_item_busy:.0%} of the time{' (CONFLICTS)' if path.count_item_busy > 0.5 else ''}"
     )
     lines.append(

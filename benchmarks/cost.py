@@ -121,10 +121,15 @@ def bill(signatures: int = SIGNATURES) -> list[Line]:
     unverified = submissions - signatures
     write_units = signatures * per_signature.total + unverified * (per_signature.submit_put + per_signature.rate_limits)
     campaign_reads = capacity.campaign_reads_per_second(design) / capacity.SURGE_PER_SECOND
+    # Verify and the sender read the signature eventually consistently (the capacity model's).
+    signature_reads = capacity.SIGNATURE_READS_PER_SIGNATURE * capacity.EVENTUAL_READ_FACTOR * capacity.units(
+        capacity.SIGNATURE_ITEM_KB, capacity.READ_UNIT_KB)
     read_units = signatures * (
         campaign_reads * capacity.EVENTUAL_READ_FACTOR * capacity.units(capacity.CAMPAIGN_ITEM_KB, capacity.READ_UNIT_KB)
-        + 1  # verify's consistent read of the signature
+        + signature_reads
     ) + origin_gets * capacity.EVENTUAL_READ_FACTOR * capacity.units(capacity.CAMPAIGN_ITEM_KB, capacity.READ_UNIT_KB)
+    # The tally's own reads, per batch: its partition's position (GetItem) and the count it announces.
+    read_units += tally_invocations * capacity.tally_read_units_per_batch(design)
     # The outbox: send, receive and delete per email (receives and deletes in batches of 10).
     sqs_requests = emails * (1 + 2 / SENDER_BATCH)
     log_gb = (invocations * LOG_KB_PER_INVOCATION + api_requests * ACCESS_LOG_KB) / 1024 / 1024

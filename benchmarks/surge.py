@@ -395,7 +395,15 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
             per_key[(table, partition_of(key))] += units
     plain = {table: units for (table, kind), units in meter.units.items() if kind == "W"}
     reads = {table: units for (table, kind), units in meter.units.items() if kind == "R"}
-    marks = sum(1 for actions in meter.transactions for table, _ in actions if table == signatures)
+    # What the landed transactions wrote: items by table, and by kind of counter item
+    # (`count`, `applied`, `hour`, `country`, `source`: the sort key's prefix).
+    transaction_tables: dict[str, int] = defaultdict(int)
+    transaction_items: dict[str, int] = defaultdict(int)
+    for actions in meter.transactions:
+        for table, key in actions:
+            transaction_tables[table] += 1
+            if "counter" in key:
+                transaction_items[next(iter(key["counter"].values())).split("#", 1)[0]] += 1
     organisations = sum(signs_as_organisation(number, args.organisations) for number in range(n))
     print(f"surge on DynamoDB Local: {n:,} verified signatures, {organisations:,} of them organisations' "
           f"({args.workers} signers at once, {signing_seconds:.0f} s), "
@@ -405,8 +413,16 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
           f"{throttle.refused} transactions throttled, {throttle.lost} answers lost, {stats.get('retries', 0)} batch retries")
     exact = counted == truth.verified == n
     print(f"exact: count {counted:,}, verified {truth.verified:,} -> {'EXACT' if exact else 'NOT EXACT'}")
-    print(f"landed count transactions: {len(meter.transactions)} ({marks / max(1, len(meter.transactions)):.0f} marks each); "
+    landed = max(1, len(meter.transactions))
+    print(f"landed count transactions: {len(meter.transactions)} ({records / landed:.0f} stream records each, "
+          f"{sum(transaction_tables.values()) / landed:.1f} items each: "
+          + ", ".join(f"{kind} {number / landed:.2f}" for kind, number in sorted(transaction_items.items()))
+          + f"; model {capacity.ITEMS_BESIDES_COUNTERS + capacity.COUNTERS_PER_TRANSACTION}); "
           f"DynamoDB Local billed them {meter.local_transaction_units:,.0f} units, priced per item {sum(priced.values()):,.0f}")
+    print("tables the count transactions wrote: " + ", ".join(
+        f"{table} {number:,} items" for table, number in sorted(transaction_tables.items()))
+          + (f" (the signatures table: {transaction_tables[signatures]:,}, the model 0)" if transaction_tables.get(signatures) else
+             " (none on the signatures table, as the model has it)"))
     print(f"item sizes: signature {statistics_of(sizes, signatures)}, campaign {statistics_of(sizes, campaigns)} "
           f"(model: {capacity.SIGNATURE_ITEM_KB:g} KB, {capacity.CAMPAIGN_ITEM_KB:g} KB)")
     model = capacity.write_cost(capacity.CURRENT)
@@ -416,11 +432,12 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
         "public-list index": plain.get(index, 0) / n,
         "organisations' list index": plain.get(organisations_index, 0) / n,
         "rate limits, mail caps and marks": plain.get(limits, 0) / n,
-        "tally marks (transaction)": priced.get(signatures, 0) / n,
-        "count and counters (transaction)": (priced.get(campaigns, 0) + priced.get(counters, 0)) / n,
+        # The tally writes nothing on the signatures: a transaction that did shows here.
+        "tally on signatures (transaction)": priced.get(signatures, 0) / n,
+        "count, counters, position (transaction)": (priced.get(campaigns, 0) + priced.get(counters, 0)) / n,
     }
     modelled = [model.submit_put + model.verify_update, model.listing_index, model.organisations_index, model.rate_limits,
-                model.tally_mark, model.count_and_counters]
+                0.0, model.count_and_counters]
     print()
     print(f"{'write units per verified signature':<40}{'measured':>10}{'model':>8}")
     for (name, value), expected in zip(measured.items(), modelled):
@@ -432,7 +449,9 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
     ledger = ", ".join(f"{kind}# {units / n:.2f}" for kind, units in sorted(meter.ledger_items.items()))
     print(f"(limits table by item: {ledger}; model: rate# {capacity.RATE_LIMIT_WRITES}, "
           f"mail# {capacity.EMAIL_WRITES}, the email's claim with its caps and its sent mark)")
-    print(f"(reads: {sum(reads.values()) / n:.2f} read units per signature, measured)")
+    print(f"(reads: {sum(reads.values()) / n:.2f} read units per signature, measured: "
+          + ", ".join(f"{table} {units / n:.3f}" for table, units in sorted(reads.items()))
+          + f"; the tally's position reads: {counter_reads(meter, counters) / n:.3f})")
     # Per partition key, at the surge's rate: units on the key per signature x 3,333/s.
     rate = capacity.SURGE_PER_SECOND
     on_key = defaultdict(float, per_key)
@@ -443,6 +462,9 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
     signature_key = max(signature_keys.values(), default=0) / n * rate
     signature_reads = max((units for (table, kind, _), units in meter.by_partition.items() if table == signatures and kind == "R"),
                           default=0) / n * rate
+    # The counters table keeps all of a campaign's items (every shard's count, counters and
+    # position) under its one key: all its reads here are on that key.
+    counters_reads = reads.get(counters, 0) / n * rate
     model_keys = {load.table: load for load in capacity.hot_keys(capacity.CURRENT)}
     rows = [
         ("Signatures", f"campaign_id={{campaign}}#shard ({len(signature_keys)} keys)", signature_key),
@@ -459,8 +481,17 @@ def report(args, meter, throttle, sizes, spread, counted, truth, records, stats,
         print(f"  {table:<38}{key:<37}{value:>9,.0f}{model_keys[table].wcu:>9,.0f}")
     print(f"RCU/s on the hottest signatures key (its reads by key){'':<26}{signature_reads:>9,.0f}"
           f"{model_keys['Signatures'].rcu:>9,.0f}  (limit {capacity.PARTITION_RCU_PER_SECOND:,})")
-    print("Campaign and counter units per signature fall as batches grow (the model's batch: "
+    label = f"RCU/s on the counters key (positions {counter_reads(meter, counters) / max(1, reads.get(counters, 0)):.0%}, the rest the announced counts)"
+    print(f"{label:<80}{counters_reads:>9,.0f}"
+          f"{model_keys['Counters'].rcu:>9,.0f}  (limit {capacity.PARTITION_RCU_PER_SECOND:,})")
+    print("Campaign and counter units (and the position reads) per signature fall as batches grow (the model's batch: "
           f"{capacity.CURRENT.batch_size} records; this run's: {args.batch_size}, split and redelivered).")
+
+
+def counter_reads(meter: Meter, counters: str) -> float:
+    """Read units of the calls that name one counters item: the tally's position GetItems
+    (and any other GetItem of a counter item)."""
+    return sum(units for (table, kind, _), units in meter.by_partition.items() if table == counters and kind == "R")
 
 
 def statistics_of(sizes: dict[tuple[str, str], int], table: str) -> str:
