@@ -41,8 +41,10 @@ from undersigned.signature import ORGANISATION, is_counted
 from undersigned.store.dynamo import deserialize
 from undersigned.store.signatures import campaign_id_of
 
-# A transaction takes at most 100 actions: the count item and the counters it moves.
+# A transaction takes at most 100 actions: the counters a chunk moves, the count item and
+# the partition's applied position (`store.tally_transaction`).
 MAX_ACTIONS = 100
+_BESIDES_COUNTERS = 2
 
 
 def hour_counter(hour: str | None) -> str | None:
@@ -181,7 +183,7 @@ def chunks(changes: Iterable[Change]) -> list[Chunk]:
         if not moved:
             continue
         names = touched | set(moved.counters)
-        if last is not None and len(names) + 1 > MAX_ACTIONS:
+        if last is not None and len(names) + _BESIDES_COUNTERS > MAX_ACTIONS:
             found.append(Chunk(moves, last))
             moves, names = Moves(), set(moved.counters)
         moves.count += moved.count

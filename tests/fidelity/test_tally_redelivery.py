@@ -11,6 +11,8 @@ import pytest
 from fidelity.counting import Recount, count, recount
 from fidelity.event_source import EventSourceMapping
 from fidelity.faults import TransactionFaults
+from devstack.resources import table_name
+from undersigned import aws
 
 pytestmark = pytest.mark.fidelity
 
@@ -95,6 +97,9 @@ def test_a_campaign_whose_second_transaction_fails_is_replayed_without_counting_
     signers, new_campaign, stream, mapping, faults, dynamodb
 ):
     campaign = new_campaign()
+    # On its one key (as campaigns created before the spread are): one partition, so one
+    # batch's changes are one partition's, cut where its counters fill a transaction.
+    dynamodb.update_item(TableName=table_name("CampaignsTable"), Key={"campaign_id": {"S": campaign}}, UpdateExpression="REMOVE signature_shards")
     addresses = [f"v{number}@example.org" for number in range(mapping.batch_size)]
     for number, address in enumerate(addresses):
         signers.submit(campaign, address, source=f"partner-{number}")
@@ -104,11 +109,17 @@ def test_a_campaign_whose_second_transaction_fails_is_replayed_without_counting_
     verifications = stream.read()
     # One full batch, a source per signature: more counters than one transaction takes.
     assert len(verifications) == mapping.batch_size
-    # The first transaction (98 sources, their hour and the count) lands; the second is refused.
+    # The first transaction (97 sources, their hour, the count and the position: DynamoDB's
+    # 100 actions) lands; the second is refused.
     faults.refuse(campaign, call=faults.calls[campaign] + 2)
+    sizes: list[int] = []
+    aws.client("dynamodb").meta.events.register(
+        "before-parameter-build.dynamodb.TransactWriteItems", lambda params, **_: sizes.append(len(params["TransactItems"]))
+    )
 
     mapping.process(verifications)
 
+    assert max(sizes) == 100, "as full as DynamoDB takes, never more"
     assert mapping.retries >= 1
     assert count(campaign) == mapping.batch_size
     mapping.drain()
