@@ -144,6 +144,8 @@ FIELDS: tuple[Field, ...] = (
     Field("listed_kind", erased=ALWAYS),
     Field("featured_in", erased=ALWAYS),
     Field("expires_at", erased=ON_ENDING),
+    # The country an anonymised signature is still counted under (`store.signatures.anonymise`).
+    Field("counted_country", erased=ON_ENDING),
 )
 
 PERSONAL = tuple(field.name for field in FIELDS if field.personal)
