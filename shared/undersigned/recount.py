@@ -36,8 +36,9 @@ PAGE = 1000
 TALLY_RECORD_AGE_SECONDS = config.setting("TALLY_RECORD_AGE_SECONDS", int, default="3600")
 # A tally invocation's longest run: Lambda's 15-minute ceiling, whatever its timeout says.
 _LONGEST_TALLY_SECONDS = 900
-# When a signature last changed in a way that could move the count.
-_CHANGED = ("created_at", "verified_at", "released_at", "withdrawn_at", "discarded_at", "ended_at", "anonymised_at")
+# When a signature last changed in a way that could move the count: `changed_at`, which every
+# such write sets; the rest for signatures last written before it existed.
+_CHANGED = ("changed_at", "created_at", "verified_at", "released_at", "withdrawn_at", "discarded_at", "ended_at", "anonymised_at")
 _FIELDS = ("state", "verified_at", "source", "country", "kind", "counted_hour", "counted_source", "counted_country", "counted_kind", *_CHANGED)
 
 

@@ -47,11 +47,11 @@ def anonymise_due(now: datetime, time_left: Callable[[], float]) -> RetentionRun
         # Finished after it was due: done (a campaign reopened and closed again is due anew).
         if last is not None and last >= due:
             continue
-        for due_now in signatures.to_anonymise(campaign):
+        for signer in signatures.to_anonymise(campaign):
             if time_left() < 30:
                 run.finished = False
                 return run
-            signatures.anonymise(campaign, due_now.signer, stamp, due_now.counted_country)
+            signatures.anonymise(campaign, signer, stamp)
             run.signatures += 1
         ledger.mark_anonymised(campaign.id, stamp, int(now.timestamp()) + REMEMBER_DONE_SECONDS)
         run.campaigns += 1

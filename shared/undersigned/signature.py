@@ -144,8 +144,12 @@ FIELDS: tuple[Field, ...] = (
     Field("listed_kind", erased=ALWAYS),
     Field("featured_in", erased=ALWAYS),
     Field("expires_at", erased=ON_ENDING),
-    # The country an anonymised signature is still counted under (`store.signatures.anonymise`).
-    Field("counted_country", erased=ON_ENDING),
+    # When it last changed in a way that may move the count: the recount waits for it to settle.
+    Field("changed_at"),
+    # What it is counted under where its own field is gone (`COUNTED_UNDER`): the country of
+    # an anonymised signature, and the marks the tally set before it read the stream's images.
+    # The withdrawal's old image still holds them for the tally.
+    *(Field(name, erased=ON_ENDING) for name in COUNTED_UNDER),
 )
 
 PERSONAL = tuple(field.name for field in FIELDS if field.personal)

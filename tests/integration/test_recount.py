@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
@@ -14,7 +15,10 @@ from integration.safety_helpers import Clock
 from integration.test_signing_journey import count, sign, verify
 from integration.test_tally_publishing import Events, hourly_total, sign_up
 from undersigned import aws
+from undersigned.campaign import format_instant
 from undersigned.recount import settle_seconds
+from undersigned.store.campaigns import Campaigns
+from undersigned.store.signatures import Signatures
 from undersigned.store.counters import Counters
 from undersigned.tally import Moves
 
@@ -64,6 +68,25 @@ def test_signatures_changed_lately_are_left_to_a_later_run(api, demo, mailbox, s
     assert answer == {"drifted": [], "failed": [], "repairs": 0} and count(api) == 0
     answer, _ = run_recount(capsys)
     assert answer["drifted"] == ["demo"] and count(api) == 3
+
+
+def test_a_change_on_its_way_to_the_tally_holds_the_recount_back_whatever_was_stamped_before(api, demo, mailbox, stream, capsys):
+    """A signature discarded days ago, signed afresh and discarded again keeps its first
+    `discarded_at`: what holds the recount back is when it last changed (`changed_at`)."""
+    sign_up(api, mailbox, 1)
+    stream.drain()
+    campaign = Campaigns().existing("demo")
+    (signer,) = [item["signer"]["S"] for item in boto3.client("dynamodb").scan(TableName="undersigned-SignaturesTable")["Items"]]
+    assert Signatures().discard(campaign, signer, "2026-11-28T10:00:00Z")
+    sign_up(api, mailbox, 1)  # the same address signs afresh
+    stream.drain()
+    assert count(api) == 1
+    when_the_recount_runs = datetime.now(timezone.utc) + timedelta(seconds=settle_seconds() + 60)
+    assert Signatures().discard(campaign, signer, format_instant(when_the_recount_runs))  # its record still on its way
+    answer, _ = run_recount(capsys)
+    assert answer["repairs"] == 0 and count(api) == 1, "left alone: the tally has yet to take it down"
+    stream.drain()
+    assert count(api) == 0
 
 
 def test_a_withdrawal_the_tally_never_saw_leaves_the_count(api, demo, mailbox, stream, capsys):

@@ -56,6 +56,17 @@ def test_signatures_are_anonymised_after_the_retention_period_and_the_count_stay
     assert "Signer" not in str(items("SignaturesTable"))
 
 
+def test_a_withdrawal_after_anonymisation_takes_its_country_down_with_it(api, signed, clock, mailbox, stream):
+    clock.advance(3600 + 30 * DAY + 60)
+    run_retention()
+    stream.drain()
+    answer = api.post("/withdraw", json_body={"token": mailbox.last_to("s1@example.org").token("/withdraw")})
+    assert answer.status == 200
+    stream.drain()
+    assert count(api) == 1 and Counters().countries("demo") == {"UA": 1}
+    assert [item.get("counted_country") for item in signatures() if item["state"] == "withdrawn"] == [None], "erased with it"
+
+
 def test_a_second_run_finds_nothing_left_to_do(api, signed, clock):
     clock.advance(3600 + 30 * DAY + 60)
     run_retention()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator
 
 from botocore.exceptions import ClientError
 
@@ -144,13 +144,6 @@ class SignatureStart:
     started: bool
 
 
-class Anonymisable(NamedTuple):
-    """A signature due to be anonymised, and the country it stays counted under (if counted)."""
-
-    signer: str
-    counted_country: str | None
-
-
 @dataclass(frozen=True)
 class PublicPage:
     items: list[dict[str, Any]]
@@ -274,6 +267,8 @@ class Signatures:
         A withdrawn or discarded signature, or a pending one past its expiry that TTL has not
         removed yet, is started afresh in place.
         """
+        # When it last changed in a way that may move the count (what the recount settles on).
+        fields = {**fields, "changed_at": fields.get("created_at")}
         item = {**dynamo.from_item(key_of(campaign, signer)), **{k: v for k, v in fields.items() if v is not None}}
         try:
             self._client.put_item(
@@ -335,7 +330,7 @@ class Signatures:
             ":epoch": {"N": str(int(now))},
         }
         condition = "sid = :sid AND #state = :pending AND expires_at > :epoch"
-        sets = ["#state = :to", "verified_at = :now"]
+        sets = ["#state = :to", "verified_at = :now", "changed_at = :now"]
         if quarantined:
             values[":yes"] = {"BOOL": True}
             condition += " AND quarantined = :yes"
@@ -373,7 +368,7 @@ class Signatures:
         return self._updated(
             campaign,
             signer,
-            UpdateExpression=f"SET #state = :state, {stamp} = if_not_exists({stamp}, :now) REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
+            UpdateExpression=f"SET #state = :state, {stamp} = if_not_exists({stamp}, :now), changed_at = :now REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
             ConditionExpression=f"sid = :sid AND {in_state}",
             ExpressionAttributeNames={"#state": "state", **dynamo.names(ERASED_ON_ENDING)},
             ExpressionAttributeValues=values,
@@ -388,7 +383,7 @@ class Signatures:
         if current is None or current.state != State.QUARANTINED:
             return False
         values = {":from": {"S": State.QUARANTINED}, ":to": {"S": State.VERIFIED}, ":now": {"S": now_iso}, ":sid": {"S": current.signature_id}}
-        sets = ["#state = :to", "released_at = :now"]
+        sets = ["#state = :to", "released_at = :now", "changed_at = :now"]
         if current.attributes.get("public"):
             sets += _listing(campaign.id, signer, current.signature_id, now, values, kind_of(current.attributes))
         return self._updated(
@@ -420,7 +415,7 @@ class Signatures:
         return self._updated(
             campaign,
             signer,
-            UpdateExpression="SET #state = :end, ended_at = :now REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
+            UpdateExpression="SET #state = :end, ended_at = :now, changed_at = :now REMOVE " + dynamo.remove_clause(ERASED_ON_ENDING),
             ConditionExpression=condition,
             ExpressionAttributeNames={"#state": "state", **dynamo.names(ERASED_ON_ENDING)},
             ExpressionAttributeValues=values,
@@ -511,41 +506,46 @@ class Signatures:
                 return items, _page_end(campaign, shard, None)
 
     # ------------------------------------------------------------ retention
-    def to_anonymise(self, campaign: Campaign) -> Iterator[Anonymisable]:
-        """The campaign's signatures that still hold personal data: each signer, and the
-        country its count keeps after the erasure (only for a counted signature)."""
+    def to_anonymise(self, campaign: Campaign) -> Iterator[str]:
+        """The signers of a campaign's signatures that still hold personal data."""
         for value in partitions(campaign):
             pages = self._client.get_paginator("query").paginate(
                 TableName=self.table,
                 KeyConditionExpression="campaign_id = :partition",
                 FilterExpression=" OR ".join(f"attribute_exists(#{name})" for name in ERASED_ON_ANONYMISATION),
-                ProjectionExpression="signer, #state, #country",
-                ExpressionAttributeNames={**dynamo.names([*ERASED_ON_ANONYMISATION, "state", "country"])},
+                ProjectionExpression="signer",
+                ExpressionAttributeNames=dynamo.names(ERASED_ON_ANONYMISATION),
                 ExpressionAttributeValues={":partition": {"S": value}},
             )
             for page in pages:
                 for item in page.get("Items", []):
-                    values = dynamo.from_item(item)
-                    yield Anonymisable(values["signer"], values.get("country") if is_counted(values.get("state")) else None)
+                    yield item["signer"]["S"]
 
-    def anonymise(self, campaign: Campaign, signer: str, now_iso: str, counted_country: str | None = None) -> None:
+    def anonymise(self, campaign: Campaign, signer: str, now_iso: str) -> None:
         """Erases a signature's personal data and public listing after the retention
         period. The state is left alone, so the count stays; a counted signature keeps the
         country it is counted under (`counted_country`), so that the per-country count
-        stays too, and a later withdrawal takes it down from there."""
-        values = {":now": {"S": now_iso}}
-        sets = "SET anonymised_at = :now"
-        if counted_country:
-            sets += ", counted_country = :country"
-            values[":country"] = {"S": counted_country}
-        self._update(
-            Key=key_of(campaign, signer),
-            UpdateExpression=sets + " REMOVE " + dynamo.remove_clause(ERASED_ON_ANONYMISATION),
-            # Never recreate an item that expired meanwhile.
-            ConditionExpression="attribute_exists(signer)",
-            ExpressionAttributeNames=dynamo.names(ERASED_ON_ANONYMISATION),
-            ExpressionAttributeValues=values,
-        )
+        stays too, and a later withdrawal takes it down from there. Read first and written
+        only if it still stands so (a withdrawal or a release meanwhile is read again)."""
+        for _ in range(3):
+            current = self.get(campaign, signer)
+            if current is None:
+                return  # expired meanwhile: never recreated
+            values = {":now": {"S": now_iso}, ":sid": {"S": current.signature_id}, ":state": {"S": current.state}}
+            sets = "SET anonymised_at = :now"
+            country = current.attributes.get("country")
+            if is_counted(current.state) and country:
+                sets += ", counted_country = :country"
+                values[":country"] = {"S": country}
+            answer = self._update(
+                Key=key_of(campaign, signer),
+                UpdateExpression=sets + " REMOVE " + dynamo.remove_clause(ERASED_ON_ANONYMISATION),
+                ConditionExpression="sid = :sid AND #state = :state",
+                ExpressionAttributeNames={**dynamo.names(ERASED_ON_ANONYMISATION), "#state": "state"},
+                ExpressionAttributeValues=values,
+            )
+            if answer is not None:
+                return
 
     # ------------------------------------------------------------ the public list
     def public(self, campaign_id: str, limit: int, before: str | None, kind: str | None = None, featured: bool = False) -> PublicPage:
