@@ -7,8 +7,8 @@ counted, so a record moves `contribution(new) - contribution(old)`. Nothing is w
 the signature: the tally's only writes are the counters'.
 
 What keeps the count exact is the partition's *applied position*: the last record the
-count moved by (its sequence number and event id), kept on that partition's count item
-and moved in the same transaction as the count (`store.tally_transaction`). A batch
+count moved by (its sequence number and event id), kept in an item of its own beside the
+partition's count item and moved in the same transaction as the count (`store.tally_transaction`). A batch
 delivered again, split after a failure, or answered late, starts at or before that record:
 everything up to it is dropped (`PartitionTally.unapplied`), the rest applied once.
 
@@ -18,7 +18,10 @@ time, in order; the records of one partition key are in one shard, in the order 
 writes, and after a partition split Lambda finishes the parent shard before its children;
 a retried batch starts from a record the tally was given before. The applied record is
 found in a redelivered batch by its event id; a batch that does not hold it is placed by
-the sequence numbers, which rise with the time a record was written.
+the sequence numbers, which rise with the time a record was written. That last rule also
+assumes one partition key's records come in one lane: were a key's items ever split over
+two stream shards read at once, records dropped by it would be lost to the count, so each
+is logged ("stream records behind the applied position") and left to the recount.
 
 One count write per partition per batch, not per signature, and the partitions of one
 campaign tallied at once meet on no item, so a letter that goes viral does not throttle on
@@ -161,14 +164,18 @@ class PartitionTally:
     def first_sequence_number(self) -> str:
         return self.changes[0].position.sequence_number
 
+    def holds(self, position: Position) -> bool:
+        """Whether this batch holds the record at `position` (by its event id)."""
+        return bool(position.event_id) and any(change.position.event_id == position.event_id for change in self.changes)
+
     def unapplied(self, applied: Position | None) -> list[Change]:
         """The changes after the partition's applied record: after it when the batch holds
         it (a redelivery), else those written after it (a batch of later records, or a late
         copy of an earlier batch, which then yields nothing)."""
         if applied is None:
             return list(self.changes)
-        events = [change.position.event_id for change in self.changes]
-        if applied.event_id and applied.event_id in events:
+        if self.holds(applied):
+            events = [change.position.event_id for change in self.changes]
             return self.changes[events.index(applied.event_id) + 1 :]
         return [change for change in self.changes if int(change.position.sequence_number) > int(applied.sequence_number)]
 

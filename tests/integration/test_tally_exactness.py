@@ -70,15 +70,19 @@ def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, d
     assert count(api) == 2 and count(api, "second") == 2
 
 
-def test_a_late_duplicate_of_a_batch_never_counts_a_signature_withdrawn_since(api, demo, mailbox, stream):
+def test_a_late_duplicate_of_a_batch_never_counts_a_signature_withdrawn_since(api, demo, mailbox, stream, caplog):
     (mail,) = verified_signers(api, mailbox, 1)
     first_batch = stream.read()
     assert stream.deliver(first_batch) == {"batchItemFailures": []}
     api.post("/withdraw", json_body={"token": mail.token("/withdraw")})
     stream.drain()
     assert count(api) == 0
+    caplog.clear()
     assert stream.deliver(first_batch) == {"batchItemFailures": []}
     assert count(api) == 0
+    # Placed by its sequence numbers (it does not hold the applied record), and said so.
+    (line,) = [record for record in caplog.records if record.getMessage() == "stream records behind the applied position"]
+    assert line.records >= 1 and line.partition.startswith("demo#")
 
 
 def test_concurrent_verifications_and_withdrawals_leave_an_exact_count(api, demo, mailbox, stream):

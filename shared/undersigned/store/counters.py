@@ -54,8 +54,9 @@ APPLIED = "applied"
 # lies between `count` and `country#…`, `hour#…T06#…` between `hour#…T06` and `hour#…T07`.
 SHARD_MARK = "#"
 _LAST = "\uffff"
-# Written only by the tally and the recount (IAM keeps the settings writes off them).
-COUNT_ATTRIBUTES = ("verified_count", "organisation_count", "count_updated_at", "tally_seq", "applied_seq", "applied_event")
+# Written only by the tally and the recount (IAM keeps the settings writes off them): the
+# count's, the applied position's, and every counter's value (`n`).
+COUNT_ATTRIBUTES = ("verified_count", "organisation_count", "count_updated_at", "tally_seq", "applied_seq", "applied_event", "n")
 
 
 def sharded(counter: str, shard: int | None) -> str:

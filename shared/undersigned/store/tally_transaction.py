@@ -21,6 +21,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from undersigned.observability import logger
 from undersigned.store import campaigns, counters, dynamo, signatures
 from undersigned.tally import Chunk, PartitionTally, Position, chunks
 
@@ -44,7 +45,9 @@ class TallyTransaction:
         moved = 0
         for _ in range(_REREADS):
             applied = _position(self._counters.applied(campaign_id, shard))
-            for chunk in chunks(tally.unapplied(applied)):
+            unapplied = tally.unapplied(applied)
+            _report_placed_by_sequence(tally, applied, unapplied)
+            for chunk in chunks(unapplied):
                 refused = self._move(campaign_id, shard, chunk, applied, now_iso)
                 if refused == _UNSEEDED:
                     # The count is still in the campaign item: copied over once, then applied.
@@ -79,6 +82,16 @@ class TallyTransaction:
 
 
 _MOVED, _UNSEEDED = "moved", "unseeded"
+
+
+def _report_placed_by_sequence(tally: PartitionTally, applied: Position | None, unapplied: list) -> None:
+    """Records dropped without the applied record in the batch: a late copy of an earlier
+    batch, or (were one key's records ever in two lanes) records the count would miss."""
+    if applied is not None and not tally.holds(applied) and len(unapplied) < len(tally.changes):
+        logger.warning(
+            "stream records behind the applied position",
+            extra={"partition": tally.partition, "records": len(tally.changes) - len(unapplied), "applied_sequence_number": applied.sequence_number},
+        )
 
 
 def _position(stored: tuple[str, str | None] | None) -> Position | None:
