@@ -66,15 +66,21 @@ def sharded(counter: str, shard: int | None) -> str:
     return counter if shard is None else f"{counter}{SHARD_MARK}{shard}"
 
 
-def _set_counter(table: str, campaign_id: str, counter: str, value: int, shard: int | None) -> dict[str, Any]:
+def _counter_action(table: str, campaign_id: str, counter: str, shard: int | None, expression: str, value: int) -> dict[str, Any]:
+    """A transaction's update of a counter's value `n` (its shard's item) by `expression`, with `:n` = `value`."""
     return {
         "Update": {
             "TableName": table,
             "Key": key(campaign_id, sharded(counter, shard)),
-            "UpdateExpression": "SET n = :n",
+            "UpdateExpression": expression,
             "ExpressionAttributeValues": {":n": {"N": str(value)}},
         }
     }
+
+
+def _set_counter(table: str, campaign_id: str, counter: str, value: int, shard: int | None) -> dict[str, Any]:
+    """The recount's correction of a counter."""
+    return _counter_action(table, campaign_id, counter, shard, "SET n = :n", value)
 
 
 def _set_count(table: str, campaign_id: str, shard: int | None, seen: tuple[int, int], truth: Any, now_iso: str) -> dict[str, Any]:
@@ -181,14 +187,7 @@ def position_action(
 
 def move_action(table: str, campaign_id: str, counter: str, delta: int, shard: int | None = None) -> dict[str, Any]:
     """A counter's move (its shard's item), as one action of the tally's transaction."""
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": key(campaign_id, sharded(counter, shard)),
-            "UpdateExpression": "ADD n :delta",
-            "ExpressionAttributeValues": {":delta": {"N": str(delta)}},
-        }
-    }
+    return _counter_action(table, campaign_id, counter, shard, "ADD n :n", delta)
 
 
 _SUMMED = ("verified_count", "organisation_count", "tally_seq")
