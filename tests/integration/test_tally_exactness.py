@@ -195,3 +195,33 @@ def test_an_answer_lost_after_the_count_transaction_committed_counts_once_on_red
     assert stream.deliver(records[position:]) == {"batchItemFailures": []}
     stream.drain()
     assert count(api) == 3
+
+
+def test_a_position_that_keeps_moving_under_the_tally_fails_the_partition_for_the_mapping_to_retry(api, demo, mailbox, stream):
+    """Another invocation moving a partition's position between the tally's read and its
+    transaction refuses the transaction; past a few re-reads the partition is reported as
+    failed, nothing counted, and the mapping's retry counts it once."""
+    make_legacy()  # one partition: the campaign's own key
+    verified_signers(api, mailbox, 2)
+    records = stream.read()
+    another = boto3.client("dynamodb")
+    moved = []
+
+    def another_invocation_moves_the_position(**_):
+        moved.append(1)
+        another.put_item(
+            TableName="undersigned-CountersTable",
+            Item={"campaign_id": {"S": "demo"}, "counter": {"S": "applied"}, "applied_seq": {"S": str(len(moved))}},
+        )
+
+    client = aws.client("dynamodb")
+    client.meta.events.register("before-call.dynamodb.TransactWriteItems", another_invocation_moves_the_position)
+    try:
+        answer = stream.deliver(records)
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", another_invocation_moves_the_position)
+    assert len(moved) == 5, "read again and tried again, a few times"
+    assert answer == {"batchItemFailures": [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]}
+    assert count(api) == 0
+    assert stream.deliver(records) == {"batchItemFailures": []}
+    assert count(api) == 2
