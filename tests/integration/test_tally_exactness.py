@@ -4,6 +4,8 @@ and moves with one write per campaign per batch."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Iterator
 
 import boto3
 from botocore.exceptions import ConnectionClosedError
@@ -25,6 +27,17 @@ def verified_signers(api, mailbox, how_many: int, campaign: str = "demo", prefix
     for mail in mails:
         verify(api, mail.token("/verify"))
     return mails
+
+
+@contextmanager
+def on_transactions(event: str, handler) -> Iterator[None]:
+    """`handler` on the functions' DynamoDB client at `event` of every TransactWriteItems."""
+    client = aws.client("dynamodb")
+    client.meta.events.register(f"{event}.dynamodb.TransactWriteItems", handler)
+    try:
+        yield
+    finally:
+        client.meta.events.unregister(f"{event}.dynamodb.TransactWriteItems", handler)
 
 
 def test_a_batch_delivered_twice_counts_once(api, demo, mailbox, stream):
@@ -180,12 +193,8 @@ def test_an_answer_lost_after_the_count_transaction_committed_counts_once_on_red
             committed.append(1)
             raise ConnectionClosedError(endpoint_url="https://dynamodb.eu-west-1.amazonaws.com")
 
-    client = aws.client("dynamodb")
-    client.meta.events.register("after-call.dynamodb.TransactWriteItems", connection_lost_after_commit)
-    try:
+    with on_transactions("after-call", connection_lost_after_commit):
         answer = stream.deliver(records)
-    finally:
-        client.meta.events.unregister("after-call.dynamodb.TransactWriteItems", connection_lost_after_commit)
 
     assert committed and answer["batchItemFailures"], "the tally reported the batch it could not confirm"
     assert count(api) == 3, "the commit stands"
@@ -214,12 +223,8 @@ def test_a_position_that_keeps_moving_under_the_tally_fails_the_partition_for_th
             Item={"campaign_id": {"S": "demo"}, "counter": {"S": "applied"}, "applied_seq": {"S": str(len(moved))}},
         )
 
-    client = aws.client("dynamodb")
-    client.meta.events.register("before-call.dynamodb.TransactWriteItems", another_invocation_moves_the_position)
-    try:
+    with on_transactions("before-call", another_invocation_moves_the_position):
         answer = stream.deliver(records)
-    finally:
-        client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", another_invocation_moves_the_position)
     assert len(moved) == 5, "read again and tried again, a few times"
     assert answer == {"batchItemFailures": [{"itemIdentifier": records[0]["dynamodb"]["SequenceNumber"]}]}
     assert count(api) == 0
