@@ -10,7 +10,7 @@ was reading (`tally_seq` unchanged), else they are left for the next run.
 
 The count trails its signatures by the tally's lag: a signature verified a second ago is
 in the truth but may not be in the count yet. So a partition is corrected only once it has
-*settled*: none of its signatures changed within `SETTLE_SECONDS`, the longest a record can
+*settled*: none of its signatures changed within `settle_seconds()`, the longest a record can
 wait for the tally (the mapping's record age, and a tally invocation's longest run). Past
 that, every change is applied or will never be, and the truth is what the count must say.
 
@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 
 from undersigned import config, count_events
 from undersigned.campaign import Campaign, format_instant
+from undersigned.signature import COUNTED_UNDER
 from undersigned.store.campaigns import Campaigns
 from undersigned.store.counters import Counters, is_seeded
 from undersigned.store.signatures import Signatures, partition, partitions, shard_of
@@ -39,7 +40,7 @@ _LONGEST_TALLY_SECONDS = 900
 # When a signature last changed in a way that could move the count: `changed_at`, which every
 # such write sets; the rest for signatures last written before it existed.
 _CHANGED = ("changed_at", "created_at", "verified_at", "released_at", "withdrawn_at", "discarded_at", "ended_at", "anonymised_at")
-_FIELDS = ("state", "verified_at", "source", "country", "kind", "counted_hour", "counted_source", "counted_country", "counted_kind", *_CHANGED)
+_FIELDS = ("state", "verified_at", "source", "country", "kind", *COUNTED_UNDER, *_CHANGED)
 
 
 def settle_seconds() -> int:
@@ -82,14 +83,16 @@ def recount(campaign: Campaign, now: datetime) -> Recount:
             result.unsettled += 1
             continue
         counted, organisations = seen[shard].get("verified_count", 0), seen[shard].get("organisation_count", 0)
-        wrong = {name: n for name, n in held.truth.counters.items() if n != stored.get(shard, {}).get(name, 0)}
-        wrong.update({name: 0 for name, n in stored.get(shard, {}).items() if n and name not in held.truth.counters})
+        kept = stored.get(shard, {})
+        # Every counter whose item says other than the truth (a counter the truth lacks: 0).
+        wrong = {name: held.truth.counters.get(name, 0) for name in {*held.truth.counters, *kept}}
+        wrong = {name: n for name, n in wrong.items() if n != kept.get(name, 0)}
         if counted == held.truth.count and organisations == held.truth.organisations and not wrong:
             continue
         if counts.correct(campaign_id, shard, seen[shard], held.truth, wrong, now_iso):
             result.count_corrected_by += held.truth.count - counted
             result.repairs += abs(held.truth.count - counted) + abs(held.truth.organisations - organisations)
-            result.repairs += sum(abs(n - stored.get(shard, {}).get(name, 0)) for name, n in wrong.items())
+            result.repairs += sum(abs(n - kept.get(name, 0)) for name, n in wrong.items())
     if result.count_corrected_by:
         count_events.announce(campaign_id, result.count_corrected_by, now_iso)
     return result

@@ -114,6 +114,13 @@ class Moves:
         for name in counted.counters():
             self.counters[name] = self.counters.get(name, 0) + step
 
+    def absorb(self, other: "Moves") -> None:
+        """Adds what `other` moves to this."""
+        self.count += other.count
+        self.organisations += other.organisations
+        for name, step in other.counters.items():
+            self.counters[name] = self.counters.get(name, 0) + step
+
     def moved_counters(self) -> dict[str, int]:
         return {name: moved for name, moved in self.counters.items() if moved}
 
@@ -193,10 +200,7 @@ def chunks(changes: Iterable[Change]) -> list[Chunk]:
         if last is not None and len(names) + _BESIDES_COUNTERS > MAX_ACTIONS:
             found.append(Chunk(moves, last))
             moves, names = Moves(), set(moved.counters)
-        moves.count += moved.count
-        moves.organisations += moved.organisations
-        for name, step in moved.counters.items():
-            moves.counters[name] = moves.counters.get(name, 0) + step
+        moves.absorb(moved)
         last, touched = change.position, names
     if last is not None:
         found.append(Chunk(moves, last))

@@ -34,11 +34,8 @@ def moved(records, applied=None) -> dict[str, Moves]:
     for tally in tally_records(records).tallies:
         total = Moves()
         for chunk in chunks(tally.unapplied(applied)):
-            total.count += chunk.moves.count
-            total.organisations += chunk.moves.organisations
-            for name, step in chunk.moves.moved_counters().items():
-                total.counters[name] = total.counters.get(name, 0) + step
-        found[tally.partition] = total
+            total.absorb(chunk.moves)
+        found[tally.partition] = Moves(total.count, total.organisations, total.moved_counters())
     return found
 
 
