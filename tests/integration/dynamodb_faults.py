@@ -15,6 +15,7 @@ from typing import Any
 from botocore.awsrequest import AWSResponse
 
 from devstack.resources import table_name
+from undersigned.store.signatures import campaign_id_of
 
 WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
 
@@ -27,6 +28,17 @@ def refusal(code: str) -> dict[str, Any]:
             "CancellationReasons": [{"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity."}],
         }
     return {"Error": {"Code": code, "Message": "injected: the table is over its capacity"}}
+
+
+def _campaigns_of(body: dict[str, Any]) -> set[str]:
+    """The campaigns whose items the call writes (a signature shard's key read as its campaign)."""
+    actions = [next(iter(item.values())) for item in body.get("TransactItems", [])] or [body]
+    return {
+        campaign_id_of(item["campaign_id"]["S"])
+        for action in actions
+        for item in (action.get("Key"), action.get("Item"))
+        if item and "campaign_id" in item
+    }
 
 
 def _tables_of(body: dict[str, Any]) -> set[str]:
@@ -44,6 +56,8 @@ class Throttling:
     operations: tuple[str, ...] = WRITES
     # Logical ids from template.yaml; empty: every table.
     tables: tuple[str, ...] = ()
+    # Campaigns whose writes to refuse (by the items' `campaign_id`); empty: every one.
+    campaigns: tuple[str, ...] = ()
     # Which of the matching calls to refuse, counting from 1; empty: all of them.
     calls: tuple[int, ...] = ()
     seen: int = 0
@@ -58,8 +72,11 @@ class Throttling:
     def _answer(self, model: Any, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
         if model.name not in self.operations:
             return None
-        tables = _tables_of(json.loads(params["body"]))
+        body = json.loads(params["body"])
+        tables = _tables_of(body)
         if self.tables and not tables & {table_name(logical) for logical in self.tables}:
+            return None
+        if self.campaigns and not _campaigns_of(body) & set(self.campaigns):
             return None
         self.seen += 1
         if self.calls and self.seen not in self.calls:

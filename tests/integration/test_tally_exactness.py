@@ -11,11 +11,11 @@ import boto3
 from botocore.exceptions import ConnectionClosedError
 import pytest
 
+from integration.dynamodb_faults import Throttling
 from integration.safety_helpers import make_legacy, signature_key
 from integration.test_signing_journey import count, sign, verify
 from undersigned import aws
 from undersigned.store.signatures import campaign_id_of
-from undersigned.store.tally_transaction import TallyTransaction
 
 
 def verified_signers(api, mailbox, how_many: int, campaign: str = "demo", prefix: str = "s") -> list:
@@ -51,7 +51,7 @@ def test_a_batch_delivered_twice_counts_once(api, demo, mailbox, stream):
     assert count(api) == 3
 
 
-def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, demo, mailbox, stream, monkeypatch):
+def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, demo, mailbox, stream):
     from undersigned.campaign_file import put_campaign
 
     put_campaign({"id": "second", "title": "t", "statement": "s"})
@@ -59,16 +59,8 @@ def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, d
     verified_signers(api, mailbox, 2, campaign="second", prefix="b")
     records = stream.read()
 
-    real_apply = TallyTransaction.apply
-
-    def throttled_for_second(self, tally, now_iso):
-        if tally.campaign_id == "second":
-            raise boto3.client("dynamodb").exceptions.ProvisionedThroughputExceededException(
-                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "TransactWriteItems"
-            )
-        return real_apply(self, tally, now_iso)
-
-    monkeypatch.setattr(TallyTransaction, "apply", throttled_for_second)
+    # The second campaign's count transactions refused as DynamoDB does when over capacity.
+    throttling = Throttling(aws.client("dynamodb"), operations=("TransactWriteItems",), campaigns=("second",))
     answer = stream.deliver(records)
     failed = {failure["itemIdentifier"] for failure in answer["batchItemFailures"]}
     of_second = {record["dynamodb"]["SequenceNumber"] for record in records if campaign_id_of(record["dynamodb"]["Keys"]["campaign_id"]["S"]) == "second"}
@@ -76,7 +68,8 @@ def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, d
     assert count(api) == 2 and count(api, "second") == 0
 
     # The mapping retries from the earliest failed record on: everything after it comes again.
-    monkeypatch.setattr(TallyTransaction, "apply", real_apply)
+    assert throttling.refused, "the second campaign's transactions reached DynamoDB's refusal"
+    throttling.stop()
     position = next(i for i, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] in failed)
     assert stream.deliver(records[position:]) == {"batchItemFailures": []}
     stream.drain()

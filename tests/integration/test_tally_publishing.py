@@ -4,13 +4,13 @@ split batches and failures to publish."""
 from __future__ import annotations
 
 import json
-import boto3
+
+from botocore.awsrequest import AWSResponse
 import pytest
 
+from integration.dynamodb_faults import Throttling
 from integration.test_signing_journey import count, sign, verify
 from undersigned import aws, count_events
-from undersigned import aws
-from undersigned.store.tally_transaction import TallyTransaction
 from undersigned.campaign_file import put_campaign
 from undersigned.store.counters import Counters
 
@@ -20,10 +20,18 @@ class Events:
 
     def __init__(self) -> None:
         self.sent: list[dict] = []
-        aws.client("events").meta.events.register("before-parameter-build.events.PutEvents", self._capture)
+        client_events = aws.client("events").meta.events
+        client_events.register("before-parameter-build.events.PutEvents", self._asked)
+        client_events.register("after-call.events.PutEvents", self._answered)
 
-    def _capture(self, params, **_):
-        self.sent += [{"type": e["DetailType"], "source": e["Source"], **json.loads(e["Detail"])} for e in params["Entries"]]
+    def _asked(self, params, context, **_):
+        context["entries"] = params["Entries"]
+
+    def _answered(self, parsed, context, **_):
+        """The entries EventBridge took (one it names with an error code was not put)."""
+        answered = parsed.get("Entries", [])
+        taken = [entry for number, entry in enumerate(context["entries"]) if "ErrorCode" not in (answered[number] if number < len(answered) else {})]
+        self.sent += [{"type": e["DetailType"], "source": e["Source"], **json.loads(e["Detail"])} for e in taken]
 
     def of(self, kind: str, campaign: str = "demo") -> list[dict]:
         return [event for event in self.sent if event["type"] == kind and event["campaign_id"] == campaign]
@@ -32,6 +40,17 @@ class Events:
 @pytest.fixture
 def events(embedded_aws) -> Events:
     return Events()
+
+
+def milestone_entries_throttled(model, params, **_):
+    """PutEvents' answer when EventBridge throttles the entries of a milestone: the call
+    succeeds and names each failed entry (`FailedEntryCount`)."""
+    entries = json.loads(params["body"])["Entries"]
+    if not any(entry["DetailType"] == count_events.MILESTONE_REACHED for entry in entries):
+        return None
+    failed = [{"ErrorCode": "ThrottlingException", "ErrorMessage": "Rate exceeded"} for _ in entries]
+    return AWSResponse("https://events.invalid/", 200, {}, None), {"FailedEntryCount": len(entries), "Entries": failed}
+
 
 
 def sign_up(api, mailbox, how_many: int, campaign: str = "demo", prefix: str = "s", source: str | None = None) -> None:
@@ -72,24 +91,15 @@ def test_a_withdrawal_takes_down_the_source_and_hour_it_was_counted_under(api, d
     assert hourly_total() == 1
 
 
-def test_sources_stay_exact_when_a_failed_campaign_is_retried_from_its_first_record(api, demo, mailbox, stream, monkeypatch):
+def test_sources_stay_exact_when_a_failed_campaign_is_retried_from_its_first_record(api, demo, mailbox, stream):
     put_campaign({"id": "second", "title": "t", "statement": "s"})
     sign_up(api, mailbox, 2, source="p1")
     sign_up(api, mailbox, 3, campaign="second", prefix="b", source="p2")
     records = stream.read()
-    real_apply = TallyTransaction.apply
-
-    def throttled_for_second(self, tally, now_iso):
-        if tally.campaign_id == "second":
-            raise boto3.client("dynamodb").exceptions.ProvisionedThroughputExceededException(
-                {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}}, "TransactWriteItems"
-            )
-        return real_apply(self, tally, now_iso)
-
-    monkeypatch.setattr(TallyTransaction, "apply", throttled_for_second)
+    throttling = Throttling(aws.client("dynamodb"), operations=("TransactWriteItems",), campaigns=("second",))
     failed = {failure["itemIdentifier"] for failure in stream.deliver(records)["batchItemFailures"]}
     assert failed, "the second campaign's partitions failed"
-    monkeypatch.setattr(TallyTransaction, "apply", real_apply)
+    throttling.stop()
     position = next(i for i, r in enumerate(records) if r["dynamodb"]["SequenceNumber"] in failed)
     stream.deliver(records[position:])
     stream.deliver(records)
@@ -153,22 +163,17 @@ class TestEvents:
         assert count(api, "small") == 2
         assert len(events.of("MilestoneReached", "small")) == 1
 
-    def test_a_milestone_whose_announcement_failed_is_announced_on_the_retry(self, api, demo, mailbox, stream, events, monkeypatch):
+    def test_a_milestone_whose_announcement_failed_is_announced_on_the_retry(self, api, demo, mailbox, stream, events):
         put_campaign({"id": "small", "title": "Small", "statement": "s", "milestones": [1]})
         sign_up(api, mailbox, 1, campaign="small")
         records = stream.read()
-        real_publish = count_events.publish
-
-        def refused(detail_type, detail):
-            if detail_type == count_events.MILESTONE_REACHED:
-                raise count_events.PublishFailed("ThrottlingException")
-            return real_publish(detail_type, detail)
-
-        monkeypatch.setattr(count_events, "publish", refused)
+        # EventBridge taking the batch but failing its milestone entry, as PutEvents answers.
+        client = aws.client("events")
+        client.meta.events.register("before-call.events.PutEvents", milestone_entries_throttled)
         answer = stream.deliver(records)
         assert len(answer["batchItemFailures"]) == 1
         assert count(api, "small") == 1
-        monkeypatch.setattr(count_events, "publish", real_publish)
+        client.meta.events.unregister("before-call.events.PutEvents", milestone_entries_throttled)
         stream.deliver(records)
         stream.deliver(records)
         assert count(api, "small") == 1
