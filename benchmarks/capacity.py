@@ -14,7 +14,7 @@ figure that is ours (an item size, a latency), not AWS's; change it and run agai
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from devstack.template import load_template
 from undersigned.store.signatures import LIST_SHARDS
@@ -299,6 +299,15 @@ def write_cost(design: Design) -> WriteCost:
     )
 
 
+def floor_cost(design: Design) -> WriteCost:
+    """The write units no design can go below while it keeps the contract's promises at the
+    surge, even with the sender writing nothing at all: the signature stored before the 202
+    (1), its verification (1), a public signer's entry in the list index (1), one counter of
+    the caller's submissions (1: a surge's signers are each a new caller, and a count every
+    Lambda instance shares is a write), and the count's share of its transactions."""
+    return replace(write_cost(design), rate_limits=RATE_LIMIT_WRITES)
+
+
 def batches_per_second(design: Design) -> float:
     """Batches a second the mapping hands the tally for this campaign: per signatures key,
     one batch when it is full or when the window closes, whichever comes first."""
@@ -480,6 +489,13 @@ def main() -> None:
           f"{SURGE_PER_SECOND * PARTITION_WCU_PER_SECOND / one_key.wcu:,.0f} signatures/s on one campaign, not {SURGE_PER_SECOND:,}; "
           f"that needs {needed} keys, and a new campaign gets {SIGNATURE_SHARDS} "
           f"({'ok' if SIGNATURE_SHARDS >= needed else 'TOO FEW'}). Campaigns created before keep one key.")
+    floor = floor_cost(CURRENT)
+    print(f"The floor, with the sender writing nothing: {floor.total:.2f} write units a verified signature "
+          f"(put {floor.submit_put:g}, verify {floor.verify_update:g}, list entry {floor.listing_index:g}, caller's counter "
+          f"{floor.rate_limits:g}, organisations' list and count {floor.organisations_index + floor.count_and_counters:.2f}): "
+          f"{'under' if floor.total <= WRITE_UNITS_TARGET else 'over'} the target of {WRITE_UNITS_TARGET:g}. Reaching it needs "
+          "the callers' counts kept outside DynamoDB (AWS WAF's rate-based rules at CloudFront, say) or the public list "
+          "written in batches, not an index entry a signer.")
     print(f"A new on-demand table serves {ON_DEMAND_INITIAL_WCU:,} WCU/s at once: pre-warm the table (warm throughput) "
           "before a known launch, or the first minutes throttle while it doubles.")
 

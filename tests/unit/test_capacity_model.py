@@ -70,3 +70,13 @@ def test_the_bill_prices_the_models_writes_and_the_tallys_reads() -> None:
     tally_reads = cost.SIGNATURES * capacity.STREAM_RECORDS_PER_SIGNATURE / path.records_per_batch \
         * capacity.tally_read_units_per_batch(capacity.CURRENT)
     assert lines["DynamoDB reads (stream reads free)"].quantity > tally_reads > 0
+
+
+def test_no_design_keeping_a_callers_counter_and_the_list_index_reaches_four_write_units() -> None:
+    floor = capacity.floor_cost(capacity.CURRENT)
+    as_built = capacity.write_cost(capacity.CURRENT)
+    # The sender's two writes are all that the floor leaves out of what is built.
+    assert as_built.total - floor.total == pytest.approx(capacity.EMAIL_WRITES)
+    assert floor.submit_put + floor.verify_update + floor.listing_index + floor.rate_limits == 4
+    assert floor.count_and_counters > 0
+    assert floor.total > capacity.WRITE_UNITS_TARGET
