@@ -189,7 +189,9 @@ class PartitionTally:
 
 def chunks(changes: Iterable[Change]) -> list[Chunk]:
     """The changes that move anything, in order, in runs whose counters and the count fit
-    one transaction; a run that moves nothing in sum is left out."""
+    one transaction. A run whose moves cancel out (a signature verified and withdrawn in one
+    batch) is kept, moving nothing: its position still has to move past it, or a retry from
+    a record inside it (another partition's failure) would apply half of it."""
     found: list[Chunk] = []
     moves, last, touched = Moves(), None, set()
     for change in changes:
@@ -204,7 +206,7 @@ def chunks(changes: Iterable[Change]) -> list[Chunk]:
         last, touched = change.position, names
     if last is not None:
         found.append(Chunk(moves, last))
-    return [chunk for chunk in found if chunk.moves]
+    return found
 
 
 def plain(image: dict[str, Any]) -> dict[str, Any]:

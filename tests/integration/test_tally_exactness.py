@@ -15,6 +15,7 @@ from integration.dynamodb_faults import Throttling
 from integration.safety_helpers import make_legacy, signature_key
 from integration.test_signing_journey import count, sign, verify
 from undersigned import aws
+from undersigned.campaign_file import put_campaign
 from undersigned.store.signatures import campaign_id_of
 
 
@@ -52,28 +53,68 @@ def test_a_batch_delivered_twice_counts_once(api, demo, mailbox, stream):
 
 
 def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, demo, mailbox, stream):
-    from undersigned.campaign_file import put_campaign
-
     put_campaign({"id": "second", "title": "t", "statement": "s"})
     verified_signers(api, mailbox, 2)
     verified_signers(api, mailbox, 2, campaign="second", prefix="b")
     records = stream.read()
 
-    # The second campaign's count transactions refused as DynamoDB does when over capacity.
-    throttling = Throttling(aws.client("dynamodb"), operations=("TransactWriteItems",), campaigns=("second",))
-    answer = stream.deliver(records)
-    failed = {failure["itemIdentifier"] for failure in answer["batchItemFailures"]}
-    of_second = {record["dynamodb"]["SequenceNumber"] for record in records if campaign_id_of(record["dynamodb"]["Keys"]["campaign_id"]["S"]) == "second"}
-    assert failed and failed <= of_second
+    again = retried_from_a_failure_of(stream, "second", records)
     assert count(api) == 2 and count(api, "second") == 0
-
-    # The mapping retries from the earliest failed record on: everything after it comes again.
-    assert throttling.refused, "the second campaign's transactions reached DynamoDB's refusal"
-    throttling.stop()
-    position = next(i for i, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] in failed)
-    assert stream.deliver(records[position:]) == {"batchItemFailures": []}
+    assert stream.deliver(again) == {"batchItemFailures": []}
     stream.drain()
     assert count(api) == 2 and count(api, "second") == 2
+
+
+def retried_from_a_failure_of(stream, campaign: str, records: list) -> list:
+    """Delivers the records with `campaign`'s count transactions throttled, and returns what
+    the mapping delivers again: every record from the earliest failed one on."""
+    # Its transactions refused as DynamoDB does when over capacity, after botocore's retries.
+    throttling = Throttling(aws.client("dynamodb"), operations=("TransactWriteItems",), campaigns=(campaign,))
+    failed = {failure["itemIdentifier"] for failure in stream.deliver(records)["batchItemFailures"]}
+    throttling.stop()
+    assert failed and throttling.refused
+    of_campaign = {record["dynamodb"]["SequenceNumber"] for record in records if campaign_id_of(record["dynamodb"]["Keys"]["campaign_id"]["S"]) == campaign}
+    assert failed <= of_campaign, "only the throttled campaign's records are reported"
+    return records[next(i for i, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] in failed) :]
+
+
+def test_a_signature_verified_and_withdrawn_in_one_batch_stays_uncounted_when_retried_from_between(api, demo, mailbox, stream):
+    put_campaign({"id": "second", "title": "t", "statement": "s"})
+    sign(api, {"name": "Signer S", "email": "s@example.org"})
+    mail = mailbox.last_to("s@example.org")
+    verify(api, mail.token("/verify"))
+    # Another campaign's records between the verification and the withdrawal.
+    verified_signers(api, mailbox, 1, campaign="second", prefix="t")
+    api.post("/withdraw", json_body={"token": mail.token("/withdraw")})
+    records = stream.read()
+    again = retried_from_a_failure_of(stream, "second", records)
+    assert count(api) == 0
+    assert any(campaign_id_of(record["dynamodb"]["Keys"]["campaign_id"]["S"]) == "demo" for record in again), "the withdrawal comes again"
+    assert stream.deliver(again) == {"batchItemFailures": []}
+    stream.drain()
+    assert count(api, "second") == 1
+    assert count(api) == 0, "verified and withdrawn: nothing to count"
+
+
+def test_a_withdrawal_and_a_verification_that_cancel_out_survive_a_retry_from_between(api, demo, mailbox, stream):
+    put_campaign({"id": "onekey", "title": "t", "statement": "s"})
+    make_legacy("onekey")  # one key: both signers' records in one partition
+    put_campaign({"id": "second", "title": "t", "statement": "s"})
+    (mail_a,) = verified_signers(api, mailbox, 1, campaign="onekey", prefix="a")
+    sign(api, {"name": "Signer B", "email": "b@example.org"}, campaign="onekey")
+    mail_b = mailbox.last_to("b@example.org")
+    stream.drain()
+    assert count(api, "onekey") == 1
+    # A out, B in (the same hour: -1 and +1), another campaign's records between them.
+    api.post("/withdraw", json_body={"token": mail_a.token("/withdraw")})
+    verified_signers(api, mailbox, 1, campaign="second", prefix="t")
+    verify(api, mail_b.token("/verify"))
+    again = retried_from_a_failure_of(stream, "second", stream.read())
+    assert count(api, "onekey") == 1
+    assert stream.deliver(again) == {"batchItemFailures": []}
+    stream.drain()
+    assert count(api, "second") == 1
+    assert count(api, "onekey") == 1, "B verified, A withdrawn"
 
 
 def test_a_late_duplicate_of_a_batch_never_counts_a_signature_withdrawn_since(api, demo, mailbox, stream, caplog):

@@ -64,6 +64,8 @@ class TallyTransaction:
         """One chunk's transaction: None when it landed, else which condition refused it
         (having written nothing): the position moved, or the count item is not seeded."""
         table = self._counters.table
+        if not chunk.moves:
+            return self._reposition(campaign_id, shard, chunk, applied)
         actions = [counters.move_action(table, campaign_id, name, moved, shard) for name, moved in chunk.moves.moved_counters().items()]
         actions.append(counters.count_action(table, campaign_id, chunk.moves.count, now_iso, chunk.moves.organisations, shard))
         actions.append(counters.position_action(table, campaign_id, applied, chunk.last, shard))
@@ -79,6 +81,13 @@ class TallyTransaction:
             if reasons[-2] == "ConditionalCheckFailed":
                 return _UNSEEDED
             raise
+
+    def _reposition(self, campaign_id: str, shard: int | None, chunk: Chunk, applied: Position | None) -> str | None:
+        """A chunk whose moves cancel out: only the position moves past it (one conditional
+        write, on the same condition as a transaction's)."""
+        action = counters.position_action(self._counters.table, campaign_id, applied, chunk.last, shard)
+        moved = dynamo.if_condition_holds(self._client.update_item, **action["Update"])
+        return None if moved is not None else _MOVED
 
 
 _MOVED, _UNSEEDED = "moved", "unseeded"
