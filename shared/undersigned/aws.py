@@ -23,6 +23,8 @@ import sys
 from functools import lru_cache
 from typing import Any
 
+from undersigned import cold_start
+
 ATTEMPTS = 3
 CONNECT_TIMEOUT = 0.5
 READ_TIMEOUT = 1.0
@@ -97,7 +99,8 @@ def client_config() -> Any:
 
 @lru_cache(maxsize=None)
 def client(service: str) -> Any:
-    made = _session().create_client(service, config=client_config())
+    with cold_start.kept():
+        made = _session().create_client(service, config=client_config())
     if service == "dynamodb":
         made.meta.events.register("needs-retry.dynamodb", retry_transaction_conflicts)
     return made

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable, Generic, TypeVar
 
-from undersigned import aws, config, errors, pages
+# `pages` (and its catalogue) only where an answer is HTML: a JSON function (the count) never loads it.
+from undersigned import aws, config, errors
 from undersigned.errors import DomainError
 from undersigned.http_errors import answer_for, headers_of, message_of
 from undersigned.observability import fault_report, logger
@@ -97,6 +98,8 @@ def _revalidated(request_headers: Mapping[str, str], reply: Reply) -> Reply:
 
 
 def html_reply(status: int, markup: str, headers: dict[str, str] | None = None) -> Reply:
+    from undersigned import pages
+
     return Reply(status, markup, {**pages.SECURITY_HEADERS, **(headers or {})}, HTML_TYPE)
 
 
@@ -133,6 +136,8 @@ def json_error(error: DomainError, headers: dict[str, str] | None = None) -> Rep
 
 
 def html_error(error: DomainError, lang: str, headers: dict[str, str] | None = None) -> Reply:
+    from undersigned import pages
+
     page = pages.error_page(answer_for(error).code, message_of(error), error.details, lang)
     return html_reply(answer_for(error).status, page, error_headers(error, headers))
 
@@ -142,6 +147,8 @@ def error_reply(error: DomainError, event: Any, headers: dict[str, str], *, as_h
     request's language (`pages.request_language`; a JSON error has none to choose)."""
     if not as_html:
         return json_error(error, headers)
+    from undersigned import pages
+
     return html_error(error, pages.request_language(event), headers)
 
 

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 from undersigned import config, errors
 from undersigned.campaign import Campaign, campaign_from_stored, is_campaign_id
-from undersigned.store import counters, dynamo, signatures
+from undersigned.store import counters, dynamo
 
 CAMPAIGNS_TABLE = config.setting("CAMPAIGNS_TABLE")
 CATALOGUE_INDEX = "Catalogue"
@@ -129,6 +129,9 @@ class Campaigns:
         values["catalogue"] = CATALOGUE
         request: dict[str, Any] = {}
         if must_be_new:
+            # Imported here: only a create reads it, and the count (which imports this module) need not load it.
+            from undersigned.store import signatures
+
             # This call's own mark: botocore retrying a create whose first attempt landed
             # (its answer lost) finds the mark and succeeds, rather than `CampaignExists`.
             # And its signatures' layout, for good: no later save names it.
