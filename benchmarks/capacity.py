@@ -304,7 +304,8 @@ def floor_cost(design: Design) -> WriteCost:
     surge, even with the sender writing nothing at all: the signature stored before the 202
     (1), its verification (1), a public signer's entry in the list index (1), one counter of
     the caller's submissions (1: a surge's signers are each a new caller, and a count every
-    Lambda instance shares is a write), and the count's share of its transactions."""
+    Lambda instance shares is a write), an organisation's entry in its own list (1 for the
+    few), and the count's share of its transactions."""
     return replace(write_cost(design), rate_limits=RATE_LIMIT_WRITES)
 
 

@@ -7,8 +7,9 @@ counted, so a record moves `contribution(new) - contribution(old)`. Nothing is w
 the signature: the tally's only writes are the counters'.
 
 What keeps the count exact is the partition's *applied position*: the last record the
-count moved by (its sequence number and event id), kept in an item of its own beside the
-partition's count item and moved in the same transaction as the count (`store.tally_transaction`). A batch
+count was applied through (its sequence number and event id), kept in an item of its own beside the
+partition's count item and moved in the same transaction as the count (`store.tally_transaction`),
+or on its own past a run of records that cancel out. A batch
 delivered again, split after a failure, or answered late, starts at or before that record:
 everything up to it is dropped (`PartitionTally.unapplied`), the rest applied once.
 

@@ -31,7 +31,9 @@ def refusal(code: str) -> dict[str, Any]:
 
 
 def _campaigns_of(body: dict[str, Any]) -> set[str]:
-    """The campaigns whose items the call writes (a signature shard's key read as its campaign)."""
+    """The campaigns whose items the call writes (a signature shard's key read as its
+    campaign): a single item's, or a transaction's; a BatchWriteItem's are not read, so
+    `campaigns=` never refuses one."""
     actions = [next(iter(item.values())) for item in body.get("TransactItems", [])] or [body]
     return {
         campaign_id_of(item["campaign_id"]["S"])

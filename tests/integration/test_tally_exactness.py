@@ -3,6 +3,7 @@ and moves with one write per campaign per batch."""
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
@@ -12,11 +13,12 @@ from botocore.exceptions import ConnectionClosedError
 import pytest
 
 from integration.dynamodb_faults import Throttling
-from integration.safety_helpers import make_legacy, signature_key
+from integration.safety_helpers import Clock, make_legacy, signature_key
 from integration.test_signing_journey import count, sign, verify
 from undersigned import aws
 from undersigned.campaign_file import put_campaign
 from undersigned.store.signatures import campaign_id_of
+from undersigned.tally import chunks, tally_records
 
 
 def verified_signers(api, mailbox, how_many: int, campaign: str = "demo", prefix: str = "s") -> list:
@@ -87,6 +89,7 @@ def test_a_signature_verified_and_withdrawn_in_one_batch_stays_uncounted_when_re
     verified_signers(api, mailbox, 1, campaign="second", prefix="t")
     api.post("/withdraw", json_body={"token": mail.token("/withdraw")})
     records = stream.read()
+    assert cancelling_out(records, next(t.partition for t in tally_records(records).tallies if t.campaign_id == "demo"))
     again = retried_from_a_failure_of(stream, "second", records)
     assert count(api) == 0
     assert any(campaign_id_of(record["dynamodb"]["Keys"]["campaign_id"]["S"]) == "demo" for record in again), "the withdrawal comes again"
@@ -96,7 +99,15 @@ def test_a_signature_verified_and_withdrawn_in_one_batch_stays_uncounted_when_re
     assert count(api) == 0, "verified and withdrawn: nothing to count"
 
 
-def test_a_withdrawal_and_a_verification_that_cancel_out_survive_a_retry_from_between(api, demo, mailbox, stream):
+def cancelling_out(records: list, partition: str) -> bool:
+    """Whether the partition's records in `records` net to nothing: one chunk that moves nothing."""
+    (tally,) = [tally for tally in tally_records(records).tallies if tally.partition == partition]
+    found = chunks(tally.changes)
+    return len(found) == 1 and not found[0].moves
+
+
+def test_a_withdrawal_and_a_verification_that_cancel_out_survive_a_retry_from_between(api, demo, mailbox, stream, monkeypatch):
+    Clock.at_next_hour(monkeypatch)  # both verifications in one hour: their counters cancel out too
     put_campaign({"id": "onekey", "title": "t", "statement": "s"})
     make_legacy("onekey")  # one key: both signers' records in one partition
     put_campaign({"id": "second", "title": "t", "statement": "s"})
@@ -109,12 +120,40 @@ def test_a_withdrawal_and_a_verification_that_cancel_out_survive_a_retry_from_be
     api.post("/withdraw", json_body={"token": mail_a.token("/withdraw")})
     verified_signers(api, mailbox, 1, campaign="second", prefix="t")
     verify(api, mail_b.token("/verify"))
-    again = retried_from_a_failure_of(stream, "second", stream.read())
+    records = stream.read()
+    assert cancelling_out(records, "onekey")
+    again = retried_from_a_failure_of(stream, "second", records)
     assert count(api, "onekey") == 1
     assert stream.deliver(again) == {"batchItemFailures": []}
     stream.drain()
     assert count(api, "second") == 1
     assert count(api, "onekey") == 1, "B verified, A withdrawn"
+
+
+def test_a_position_another_delivery_moved_past_the_same_records_first_is_read_again_and_applies_nothing(api, demo, mailbox, stream):
+    make_legacy()  # one partition: the campaign's own key
+    (mail,) = verified_signers(api, mailbox, 1)
+    api.post("/withdraw", json_body={"token": mail.token("/withdraw")})
+    records = stream.read()
+    assert cancelling_out(records, "demo")
+    client = aws.client("dynamodb")
+    other: list = []
+
+    def another_delivery_lands_first(params, **_):
+        if not other and json.loads(params["body"])["Key"]["counter"]["S"] == "applied":
+            other.append("delivering")
+            other[0] = stream.deliver(records)
+
+    client.meta.events.register("before-call.dynamodb.UpdateItem", another_delivery_lands_first)
+    try:
+        answer = stream.deliver(records)
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.UpdateItem", another_delivery_lands_first)
+    assert other == [{"batchItemFailures": []}], "the other delivery moved the position"
+    assert answer == {"batchItemFailures": []}, "refused, read again: nothing left to apply"
+    assert count(api) == 0
+    assert stream.deliver(records[-1:]) == {"batchItemFailures": []}
+    assert count(api) == 0
 
 
 def test_a_late_duplicate_of_a_batch_never_counts_a_signature_withdrawn_since(api, demo, mailbox, stream, caplog):

@@ -29,6 +29,8 @@ class Events:
 
     def _answered(self, parsed, context, **_):
         """The entries EventBridge took (one it names with an error code was not put)."""
+        if "Error" in parsed:
+            return  # the call failed: none was put
         answered = parsed.get("Entries", [])
         taken = [entry for number, entry in enumerate(context["entries"]) if "ErrorCode" not in (answered[number] if number < len(answered) else {})]
         self.sent += [{"type": e["DetailType"], "source": e["Source"], **json.loads(e["Detail"])} for e in taken]

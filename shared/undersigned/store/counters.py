@@ -157,8 +157,8 @@ def position_action(
     table: str, campaign_id: str, read: tuple[str, str | None] | None, applied: tuple[str, str | None], shard: int | None = None
 ) -> dict[str, Any]:
     """The move of a partition's applied position (`APPLIED`, per shard like the count: the
-    last stream record its count moved by, as (sequence number, event id)), as one action
-    of the tally's transaction: it holds only while the position is still `read`, so two
+    last stream record its count was applied through, as (sequence number, event id)), as
+    one action of the tally's transaction (or alone, past records that cancel out): it holds only while the position is still `read`, so two
     deliveries of the same records never both land. An item of its own, so that the count
     items `/count` reads stay small."""
     sequence, event = applied
@@ -266,8 +266,8 @@ class Counters:
         )
 
     def applied(self, campaign_id: str, shard: int | None = None) -> tuple[str, str | None] | None:
-        """(sequence number, event id) of the last stream record the tally moved this
-        partition's count by (`position_action`), read consistently; None before the first."""
+        """(sequence number, event id) of the last stream record the tally applied this
+        partition's count through (`position_action`), read consistently; None before the first."""
         answer = self._client.get_item(TableName=self.table, Key=key(campaign_id, sharded(APPLIED, shard)), ConsistentRead=True)
         values = dynamo.from_item(answer.get("Item", {}))
         return (values["applied_seq"], values.get("applied_event")) if "applied_seq" in values else None

@@ -1,6 +1,7 @@
-"""The tally's one write: a partition's count (and the organisations among it), its
+"""The tally's write: a partition's count (and the organisations among it), its
 per-source, per-country and hourly counters, and its applied position, moved together in
-one transaction. The count item and counters are that partition's shard's own
+one transaction (per chunk; the position alone, in one conditional write, past a chunk
+whose moves cancel out). The count item and counters are that partition's shard's own
 (`counters.sharded`): batches of two partitions of a campaign, tallied at once, write no
 item in common.
 
