@@ -1,6 +1,10 @@
 """Scheduled (RecountSchedule): compares each open campaign's count with its signatures,
 sets a settled partition's count and counters to its signatures (see `undersigned.recount`) and reports it as the
-metric `RecountRepairs` (namespace Undersigned), which the RecountDriftAlarm watches."""
+metric `RecountRepairs` (namespace Undersigned), which the RecountDriftAlarm watches.
+
+Invoked by an operator with `{"campaigns": ["id", ...]}`, it recounts those campaigns
+instead, closed ones too (a closed campaign's withdrawals can still be lost to the
+tally's failure queue); an id that names no campaign is reported as failed."""
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -8,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from undersigned import cold_start
 from undersigned.campaign import utc_now
 from undersigned.observability import fault_report, logger
-from undersigned.recount import open_campaigns, recount
+from undersigned.recount import named_campaigns, open_campaigns, recount
 
 cold_start.finish()
 metrics = Metrics(namespace="Undersigned")
@@ -19,7 +23,13 @@ metrics = Metrics(namespace="Undersigned")
 def lambda_handler(event: dict, context: object) -> dict:
     now = utc_now()
     repaired, failed, drifted = 0, [], []
-    for campaign in open_campaigns(now):
+    if "campaigns" in event:
+        campaigns, failed = named_campaigns(_campaign_ids(event["campaigns"]))
+        for campaign_id in failed:
+            logger.warning("no such campaign to recount", extra={"campaign_id": campaign_id})
+    else:
+        campaigns = open_campaigns(now)
+    for campaign in campaigns:
         campaign_id = campaign.id
         try:
             result = recount(campaign, now)
@@ -37,3 +47,9 @@ def lambda_handler(event: dict, context: object) -> dict:
     metrics.add_metric(name="RecountRepairs", unit=MetricUnit.Count, value=repaired)
     metrics.add_metric(name="RecountFailures", unit=MetricUnit.Count, value=len(failed))
     return {"drifted": drifted, "failed": failed, "repairs": repaired}
+
+
+def _campaign_ids(named: object) -> list[str]:
+    if not isinstance(named, list) or not all(isinstance(campaign_id, str) for campaign_id in named):
+        raise ValueError('name the campaigns to recount as {"campaigns": ["id", ...]}')
+    return named

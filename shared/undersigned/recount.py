@@ -113,6 +113,19 @@ def _read_truth(campaign: Campaign, shards: dict[int | None, _Partition]) -> Non
             return
 
 
+def named_campaigns(campaign_ids: list[str]) -> tuple[list[Campaign], list[str]]:
+    """The campaigns an operator names (closed ones too: the schedule recounts only open
+    ones), and the ids that name none."""
+    found, unknown, campaigns = [], [], Campaigns()
+    for campaign_id in campaign_ids:
+        campaign = campaigns.get(campaign_id)
+        if campaign is None:
+            unknown.append(campaign_id)
+        else:
+            found.append(campaign)
+    return found, unknown
+
+
 def open_campaigns(now: datetime) -> list[Campaign]:
     found, after, campaigns = [], None, Campaigns()
     while True:

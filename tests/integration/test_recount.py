@@ -10,12 +10,14 @@ from datetime import datetime, timedelta, timezone
 import boto3
 import pytest
 
+from integration.conftest import DEMO
 from integration.lambda_api import invoke
 from integration.safety_helpers import Clock
 from integration.test_signing_journey import count, sign, verify
 from integration.test_tally_publishing import Events, hourly_total, sign_up
 from undersigned import aws
 from undersigned.campaign import format_instant
+from undersigned.campaign_file import put_campaign
 from undersigned.recount import settle_seconds
 from undersigned.store.campaigns import Campaigns
 from undersigned.store.signatures import Signatures
@@ -23,14 +25,18 @@ from undersigned.store.counters import Counters
 from undersigned.tally import Moves
 
 
-def run_recount(capsys, settled: bool = True) -> tuple[dict, dict]:
-    """Runs the scheduled recount, by default once the signatures have settled (the
-    functions' clock past the longest a stream record can wait for the tally)."""
+SCHEDULED = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+
+
+def run_recount(capsys, settled: bool = True, event: dict = SCHEDULED) -> tuple[dict, dict]:
+    """Runs the recount (as its schedule does, unless told `event`), by default once the
+    signatures have settled (the functions' clock past the longest a stream record can wait
+    for the tally)."""
     capsys.readouterr()
     with pytest.MonkeyPatch.context() as patch:
         if settled:
             Clock(patch, time.time() + settle_seconds() + 60)
-        answer = invoke("RecountFunction", {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}})
+        answer = invoke("RecountFunction", event)
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     (emf,) = [line for line in lines if "_aws" in line]
     return answer, emf
@@ -152,6 +158,27 @@ def test_closed_campaigns_are_not_recounted(api, demo, capsys):
     assert count(api, "demo-closed") == 7
 
 
+def test_a_closed_campaign_an_operator_names_is_recounted_and_an_unknown_one_reported(api, demo, mailbox, stream, capsys):
+    sign_up(api, mailbox, 2, campaign="demo")
+    stream.drain()
+    api.post("/withdraw", json_body={"token": mailbox.last_to("s0@example.org").token("/withdraw")})
+    stream.read()  # the withdrawal lost to the tally
+    put_campaign({**DEMO, "closed": True})
+    assert count(api) == 2
+    run_recount(capsys)
+    assert count(api) == 2, "the schedule leaves a closed campaign"
+    answer, emf = run_recount(capsys, event={"campaigns": ["demo", "no-such-letter"]})
+    assert answer == {"drifted": ["demo"], "failed": ["no-such-letter"], "repairs": 2}
+    assert emf["RecountFailures"] == [1.0]
+    assert count(api) == 1 and hourly_total() == 1
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")  # refused before it counted anything
+def test_a_recount_named_in_a_malformed_event_is_refused(api, demo):
+    with pytest.raises(ValueError, match="campaigns"):
+        invoke("RecountFunction", {"campaigns": "demo"})
+
+
 def test_a_correction_is_refused_when_the_tally_moved_the_count_meanwhile(api, demo, mailbox, stream):
     store = Counters()
     seen = {shard: store.count_item("demo", shard) for shard in range(17)}
@@ -163,8 +190,6 @@ def test_a_correction_is_refused_when_the_tally_moved_the_count_meanwhile(api, d
 
 
 def test_recount_repairs_announce_like_the_tally(api, demo, mailbox, stream, capsys):
-    from undersigned.campaign_file import put_campaign
-
     put_campaign({"id": "small", "title": "Small", "statement": "s", "milestones": [2]})
     sign_up(api, mailbox, 2, campaign="small")
     stream.read()
