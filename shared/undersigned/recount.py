@@ -89,10 +89,11 @@ def recount(campaign: Campaign, now: datetime) -> Recount:
         wrong = {name: n for name, n in wrong.items() if n != kept.get(name, 0)}
         if counted == held.truth.count and organisations == held.truth.organisations and not wrong:
             continue
-        if counts.correct(campaign_id, shard, seen[shard], held.truth, wrong, now_iso):
+        corrected = counts.correct(campaign_id, shard, seen[shard], held.truth, wrong, now_iso)
+        if corrected is not None:
             result.count_corrected_by += held.truth.count - counted
             result.repairs += abs(held.truth.count - counted) + abs(held.truth.organisations - organisations)
-            result.repairs += sum(abs(n - kept.get(name, 0)) for name, n in wrong.items())
+            result.repairs += sum(abs(wrong[name] - kept.get(name, 0)) for name in corrected)
     if result.count_corrected_by:
         count_events.announce(campaign_id, result.count_corrected_by, now_iso)
     return result

@@ -12,8 +12,9 @@ import pytest
 
 from integration.conftest import DEMO
 from integration.lambda_api import invoke
-from integration.safety_helpers import Clock
+from integration.safety_helpers import Clock, make_legacy
 from integration.test_signing_journey import count, sign, verify
+from integration.test_tally_exactness import on_transactions
 from integration.test_tally_publishing import Events, hourly_total, sign_up
 from undersigned import aws
 from undersigned.campaign import format_instant
@@ -185,7 +186,7 @@ def test_a_correction_is_refused_when_the_tally_moved_the_count_meanwhile(api, d
     sign_up(api, mailbox, 1)
     stream.drain()
     (moved,) = [shard for shard in seen if store.count_item("demo", shard) != seen[shard]]
-    assert store.correct("demo", moved, seen[moved], Moves(0), {}, "2026-11-28T13:00:00Z") is False
+    assert store.correct("demo", moved, seen[moved], Moves(0), {}, "2026-11-28T13:00:00Z") is None
     assert count(api) == 1
 
 
@@ -239,3 +240,39 @@ def test_the_recount_reads_the_signatures_as_they_stand(api, demo, mailbox, stre
     aws.client("dynamodb").meta.events.register("before-call.dynamodb.Query", seen)
     run_recount(capsys)
     assert asked and all(asked)
+
+
+def test_a_correction_cut_short_by_the_tally_reports_what_it_set_and_the_next_run_the_rest(api, demo, mailbox, stream, capsys):
+    make_legacy()  # one partition: the campaign's own counter items
+    sign_up(api, mailbox, 1)
+    stream.drain()
+    dynamodb = boto3.client("dynamodb")
+    # 120 source counters written by hand where no signature has the source: more than one
+    # transaction sets (98 with the count).
+    for number in range(120):
+        dynamodb.update_item(
+            TableName="undersigned-CountersTable",
+            Key={"campaign_id": {"S": "demo"}, "counter": {"S": f"source#bogus-{number:03d}"}},
+            UpdateExpression="ADD n :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+    transactions = []
+
+    def the_tally_moves_the_count_before_the_second(**_):
+        transactions.append(1)
+        if len(transactions) == 2:
+            dynamodb.update_item(
+                TableName="undersigned-CountersTable",
+                Key={"campaign_id": {"S": "demo"}, "counter": {"S": "count"}},
+                UpdateExpression="ADD tally_seq :one",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+
+    with on_transactions("before-call", the_tally_moves_the_count_before_the_second):
+        answer, emf = run_recount(capsys)
+    assert len(transactions) == 2
+    assert answer["repairs"] == 98 and emf["RecountRepairs"] == [98.0], "what the first transaction set, no more"
+    assert sum(Counters().sources("demo").values()) == 120 - 98
+    answer, _ = run_recount(capsys)
+    assert answer["repairs"] == 120 - 98
+    assert sum(Counters().sources("demo").values()) == 0 and count(api) == 1

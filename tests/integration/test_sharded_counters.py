@@ -135,15 +135,15 @@ def test_the_recount_reads_and_corrects_one_shards_count(embedded_aws, sharded_d
     assert store.tally_position("demo", 7) == (0, 0), "a shard the tally never moved"
     assert store.tally_position("demo") == (5, 1), "the campaign's own count item"
 
-    assert store.correct("demo", 3, store.count_item("demo", 3), Moves(1), {}, "2026-12-02T07:00:00Z") is True
+    assert store.correct("demo", 3, store.count_item("demo", 3), Moves(1), {}, "2026-12-02T07:00:00Z") == []
     assert store.tally_position("demo", 3) == (1, 2)
-    assert store.correct("demo", 7, store.count_item("demo", 7), Moves(2), {"source#partner-a": 2}, "2026-12-02T07:00:00Z") is True
+    assert store.correct("demo", 7, store.count_item("demo", 7), Moves(2), {"source#partner-a": 2}, "2026-12-02T07:00:00Z") == ["source#partner-a"]
     assert store.count("demo")["verified_count"] == 5 + 1 + 4 + 2
     assert store.shard_counters("demo")[7] == {"source#partner-a": 2}
     assert store.sources("demo") == {"partner-a": 1 + 2 + 0 + 2}
 
     seen = store.count_item("demo", 16)
     tally_moves("16", 1)
-    assert store.correct("demo", 16, seen, Moves(0), {}, "2026-12-02T07:00:00Z") is False, "the tally moved it since"
+    assert store.correct("demo", 16, seen, Moves(0), {}, "2026-12-02T07:00:00Z") is None, "the tally moved it since"
     assert store.tally_position("demo", 16) == (5, 2)
     assert store.tally_position("demo") == (5, 1), "the others untouched"

@@ -296,25 +296,29 @@ class Counters:
 
     def correct(
         self, campaign_id: str, shard: int | None, seen: dict[str, Any], truth: Any, counters: dict[str, int], now_iso: str
-    ) -> bool:
+    ) -> list[str] | None:
         """Sets one shard's count, organisations (`truth`, a `tally.Moves`) and the named
         `counters` to what they should be, unless the tally moved the count since `seen`
-        (its count item as read) was read: then nothing is written, and the caller looks
-        again later. At most 98 counters go with the count in one transaction; each next
-        one holds only if the one before landed."""
+        (its count item as read) was read: then nothing is written (None), and the caller
+        looks again later. At most 98 counters go with the count in one transaction; each
+        next one holds only if the one before landed, so a tally move between them leaves the
+        rest for the next run. Returns the counters set (the count was set with the first)."""
         names = list(counters)
         counted, moves = seen.get("verified_count", 0), seen.get("tally_seq", 0)
+        landed: list[str] | None = None
         for start in range(0, max(len(names), 1), 98):
-            actions = [_set_counter(self.table, campaign_id, name, counters[name], shard) for name in names[start : start + 98]]
+            chunk = names[start : start + 98]
+            actions = [_set_counter(self.table, campaign_id, name, counters[name], shard) for name in chunk]
             actions.append(_set_count(self.table, campaign_id, shard, (counted, moves), truth, now_iso))
             try:
                 self._client.transact_write_items(TransactItems=actions)
             except ClientError as error:
                 if error.response["Error"]["Code"] == "TransactionCanceledException":
-                    return False
+                    return landed
                 raise
+            landed = [*(landed or []), *chunk]
             counted, moves = truth.count, moves + 1
-        return True
+        return landed
 
     def _query(self, campaign_id: str, low: str, high: str, consistent: bool = False) -> list[dict[str, Any]]:
         """The campaign's counter items named `low` to `high`, inclusive."""
