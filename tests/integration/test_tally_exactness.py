@@ -33,14 +33,19 @@ def verified_signers(api, mailbox, how_many: int, campaign: str = "demo", prefix
 
 
 @contextmanager
-def on_transactions(event: str, handler) -> Iterator[None]:
-    """`handler` on the functions' DynamoDB client at `event` of every TransactWriteItems."""
+def on_calls(event: str, operation: str, handler) -> Iterator[None]:
+    """`handler` on the functions' DynamoDB client at `event` of every call of `operation`."""
     client = aws.client("dynamodb")
-    client.meta.events.register(f"{event}.dynamodb.TransactWriteItems", handler)
+    client.meta.events.register(f"{event}.dynamodb.{operation}", handler)
     try:
         yield
     finally:
-        client.meta.events.unregister(f"{event}.dynamodb.TransactWriteItems", handler)
+        client.meta.events.unregister(f"{event}.dynamodb.{operation}", handler)
+
+
+def on_transactions(event: str, handler):
+    """`handler` at `event` of every TransactWriteItems."""
+    return on_calls(event, "TransactWriteItems", handler)
 
 
 def test_a_batch_delivered_twice_counts_once(api, demo, mailbox, stream):
@@ -54,19 +59,6 @@ def test_a_batch_delivered_twice_counts_once(api, demo, mailbox, stream):
     assert count(api) == 3
 
 
-def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, demo, mailbox, stream):
-    put_campaign({"id": "second", "title": "t", "statement": "s"})
-    verified_signers(api, mailbox, 2)
-    verified_signers(api, mailbox, 2, campaign="second", prefix="b")
-    records = stream.read()
-
-    again = retried_from_a_failure_of(stream, "second", records)
-    assert count(api) == 2 and count(api, "second") == 0
-    assert stream.deliver(again) == {"batchItemFailures": []}
-    stream.drain()
-    assert count(api) == 2 and count(api, "second") == 2
-
-
 def retried_from_a_failure_of(stream, campaign: str, records: list) -> list:
     """Delivers the records with `campaign`'s count transactions throttled, and returns what
     the mapping delivers again: every record from the earliest failed one on."""
@@ -78,6 +70,26 @@ def retried_from_a_failure_of(stream, campaign: str, records: list) -> list:
     of_campaign = {record["dynamodb"]["SequenceNumber"] for record in records if campaign_id_of(record["dynamodb"]["Keys"]["campaign_id"]["S"]) == campaign}
     assert failed <= of_campaign, "only the throttled campaign's records are reported"
     return records[next(i for i, record in enumerate(records) if record["dynamodb"]["SequenceNumber"] in failed) :]
+
+
+def cancelling_out(records: list, partition: str) -> bool:
+    """Whether the partition's records in `records` net to nothing: one chunk that moves nothing."""
+    (tally,) = [tally for tally in tally_records(records).tallies if tally.partition == partition]
+    found = chunks(tally.changes)
+    return len(found) == 1 and not found[0].moves
+
+
+def test_a_batch_split_after_a_partial_failure_counts_each_signature_once(api, demo, mailbox, stream):
+    put_campaign({"id": "second", "title": "t", "statement": "s"})
+    verified_signers(api, mailbox, 2)
+    verified_signers(api, mailbox, 2, campaign="second", prefix="b")
+    records = stream.read()
+
+    again = retried_from_a_failure_of(stream, "second", records)
+    assert count(api) == 2 and count(api, "second") == 0
+    assert stream.deliver(again) == {"batchItemFailures": []}
+    stream.drain()
+    assert count(api) == 2 and count(api, "second") == 2
 
 
 def test_a_signature_verified_and_withdrawn_in_one_batch_stays_uncounted_when_retried_from_between(api, demo, mailbox, stream):
@@ -97,13 +109,6 @@ def test_a_signature_verified_and_withdrawn_in_one_batch_stays_uncounted_when_re
     stream.drain()
     assert count(api, "second") == 1
     assert count(api) == 0, "verified and withdrawn: nothing to count"
-
-
-def cancelling_out(records: list, partition: str) -> bool:
-    """Whether the partition's records in `records` net to nothing: one chunk that moves nothing."""
-    (tally,) = [tally for tally in tally_records(records).tallies if tally.partition == partition]
-    found = chunks(tally.changes)
-    return len(found) == 1 and not found[0].moves
 
 
 def test_a_withdrawal_and_a_verification_that_cancel_out_survive_a_retry_from_between(api, demo, mailbox, stream, monkeypatch):
@@ -136,7 +141,6 @@ def test_a_position_another_delivery_moved_past_the_same_records_first_is_read_a
     api.post("/withdraw", json_body={"token": mail.token("/withdraw")})
     records = stream.read()
     assert cancelling_out(records, "demo")
-    client = aws.client("dynamodb")
     other: list = []
 
     def another_delivery_lands_first(params, **_):
@@ -144,11 +148,8 @@ def test_a_position_another_delivery_moved_past_the_same_records_first_is_read_a
             other.append("delivering")
             other[0] = stream.deliver(records)
 
-    client.meta.events.register("before-call.dynamodb.UpdateItem", another_delivery_lands_first)
-    try:
+    with on_calls("before-call", "UpdateItem", another_delivery_lands_first):
         answer = stream.deliver(records)
-    finally:
-        client.meta.events.unregister("before-call.dynamodb.UpdateItem", another_delivery_lands_first)
     assert other == [{"batchItemFailures": []}], "the other delivery moved the position"
     assert answer == {"batchItemFailures": []}, "refused, read again: nothing left to apply"
     assert count(api) == 0

@@ -305,20 +305,18 @@ class Counters:
         rest for the next run. Returns the counters set (the count was set with the first)."""
         names = list(counters)
         counted, moves = seen.get("verified_count", 0), seen.get("tally_seq", 0)
-        landed: list[str] | None = None
         for start in range(0, max(len(names), 1), 98):
-            chunk = names[start : start + 98]
-            actions = [_set_counter(self.table, campaign_id, name, counters[name], shard) for name in chunk]
+            actions = [_set_counter(self.table, campaign_id, name, counters[name], shard) for name in names[start : start + 98]]
             actions.append(_set_count(self.table, campaign_id, shard, (counted, moves), truth, now_iso))
             try:
                 self._client.transact_write_items(TransactItems=actions)
             except ClientError as error:
                 if error.response["Error"]["Code"] == "TransactionCanceledException":
-                    return landed
+                    # What the transactions before this one set; none landed: None.
+                    return names[:start] if start else None
                 raise
-            landed = [*(landed or []), *chunk]
             counted, moves = truth.count, moves + 1
-        return landed
+        return names
 
     def _query(self, campaign_id: str, low: str, high: str, consistent: bool = False) -> list[dict[str, Any]]:
         """The campaign's counter items named `low` to `high`, inclusive."""

@@ -62,8 +62,9 @@ class TallyTransaction:
         raise PositionMoved(tally.partition)
 
     def _move(self, campaign_id: str, shard: int | None, chunk: Chunk, applied: Position | None, now_iso: str) -> str | None:
-        """One chunk's transaction: None when it landed, else which condition refused it
-        (having written nothing): the position moved, or the count item is not seeded."""
+        """One chunk's write (its transaction, or `_reposition` for one that moves nothing):
+        None when it landed, else which condition refused it (having written nothing): the
+        position moved, or the count item is not seeded."""
         table = self._counters.table
         if not chunk.moves:
             return self._reposition(campaign_id, shard, chunk, applied)
