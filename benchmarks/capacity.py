@@ -13,6 +13,7 @@ figure that is ours (an item size, a latency), not AWS's; change it and run agai
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field, replace
 
@@ -309,6 +310,62 @@ def floor_cost(design: Design) -> WriteCost:
     return replace(write_cost(design), rate_limits=RATE_LIMIT_WRITES)
 
 
+@dataclass(frozen=True)
+class Way:
+    """A change, not built, that would take write units off each verified signature, and
+    what it would cost the service besides: which promise to give up is the issue author's
+    call (README, "How it holds a surge")."""
+
+    change: str
+    saves: float  # write units a verified signature
+    costs: str
+
+
+# One write an email, and none lost: messages to one address never in flight together (the
+# group), so no claim is needed before the send, and the mark counts the email against the
+# caps once it went. SQS FIFO (".../FIFO-queues.html", quotas in ".../quotas-messages.html"):
+# 300 API calls a second a queue partition, more only in high-throughput mode, whose ceiling
+# differs by Region; "Batching window is not supported for FIFO queues"
+# (docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html).
+FIFO_EMAIL_WRITES = 1
+# AWS WAF rate-based rules (".../waf-rule-statement-type-rate-based-high-level-settings.html"):
+# evaluation windows of 60, 120, 300 or 600 s, limits of at least 10, applied "near the limit",
+# not exactly. Pricing (aws.amazon.com/waf/pricing): $5 a web ACL and $1 a rule a month, and
+# $0.60 a million requests, cached reads at the edge included.
+WAF_MONTHLY_DOLLARS = 5 + 2 * 1
+
+
+def ways_to_the_target() -> tuple[Way, ...]:
+    listed = PUBLIC_SHARE * (1 + ORGANISATION_SHARE)
+    return (
+        Way("the outbox a FIFO queue, one message group per address: the sender's claim goes, its mark counts the email",
+            EMAIL_WRITES - FIFO_EMAIL_WRITES,
+            "a queue replaced on upgrade (drain it first); 3,333 sends a second only in high-throughput mode, "
+            "not in every Region; the sender loses its one-second batching window"),
+        Way("the public list written by the tally, a page of entries per partition and batch, not an index entry a signer",
+            listed * (units(LISTING_ITEM_KB, WRITE_UNIT_KB) - LISTING_ITEM_KB / WRITE_UNIT_KB),
+            "a signer shows on the list when the count moves (seconds later), not at once; hiding or "
+            "withdrawing one rewrites its page"),
+        Way("the callers' counts in AWS WAF rate-based rules at CloudFront, not in DynamoDB",
+            RATE_LIMIT_WRITES,
+            "the limits each organiser sets per campaign, the hour's window (WAF looks back 10 minutes at most), "
+            "exact limits, and the silent quarantine (WAF blocks or labels); "
+            f"${WAF_MONTHLY_DOLLARS} a month when idle and $0.60 a million requests, every cached read included"),
+    )
+
+
+def after_each_set_of_ways(design: Design) -> list[tuple[tuple[Way, ...], float]]:
+    """Each set of the ways, fewest first, with the write units a verified signature would
+    cost after it."""
+    total = write_cost(design).total
+    ways = ways_to_the_target()
+    return [
+        (chosen, total - sum(way.saves for way in chosen))
+        for size in range(1, len(ways) + 1)
+        for chosen in itertools.combinations(ways, size)
+    ]
+
+
 def batches_per_second(design: Design) -> float:
     """Batches a second the mapping hands the tally for this campaign: per signatures key,
     one batch when it is full or when the window closes, whichever comes first."""
@@ -494,9 +551,15 @@ def main() -> None:
     print(f"The floor, with the sender writing nothing: {floor.total:.2f} write units a verified signature "
           f"(put {floor.submit_put:g}, verify {floor.verify_update:g}, list entry {floor.listing_index:g}, caller's counter "
           f"{floor.rate_limits:g}, organisations' list and count {floor.organisations_index + floor.count_and_counters:.2f}): "
-          f"{'under' if floor.total <= WRITE_UNITS_TARGET else 'over'} the target of {WRITE_UNITS_TARGET:g}. Reaching it needs "
-          "the callers' counts kept outside DynamoDB (AWS WAF's rate-based rules at CloudFront, say) or the public list "
-          "written in batches, not an index entry a signer.")
+          f"{'under' if floor.total <= WRITE_UNITS_TARGET else 'over'} the target of {WRITE_UNITS_TARGET:g}; and the caps, counting "
+          "emails sent, need the sender to write at least once an email.")
+    ways = ways_to_the_target()
+    print(f"Ways down to the target, none built (each is the issue author's call), from {write_cost(CURRENT).total:.2f}:")
+    for number, way in enumerate(ways, 1):
+        print(f"  {number}. {way.change}: saves {way.saves:.2f}; costs {way.costs}")
+    print("  after them: " + ", ".join(
+        "+".join(str(ways.index(way) + 1) for way in chosen) + f" {after:.2f}{' (reaches it)' if after <= WRITE_UNITS_TARGET else ''}"
+        for chosen, after in after_each_set_of_ways(CURRENT)))
     print(f"A new on-demand table serves {ON_DEMAND_INITIAL_WCU:,} WCU/s at once: pre-warm the table (warm throughput) "
           "before a known launch, or the first minutes throttle while it doubles.")
 

@@ -80,3 +80,17 @@ def test_no_design_keeping_a_callers_counter_and_the_list_index_reaches_four_wri
     assert floor.submit_put + floor.verify_update + floor.listing_index + floor.rate_limits == 4
     assert floor.count_and_counters > 0
     assert floor.total > capacity.WRITE_UNITS_TARGET
+
+
+def test_only_the_three_ways_together_would_bring_a_signature_under_four_write_units() -> None:
+    ways = capacity.ways_to_the_target()
+    after = {
+        tuple(ways.index(way) + 1 for way in chosen): total
+        for chosen, total in capacity.after_each_set_of_ways(capacity.CURRENT)
+    }
+    as_built = capacity.write_cost(capacity.CURRENT).total
+    assert after[(1,)] == pytest.approx(as_built - (capacity.EMAIL_WRITES - capacity.FIFO_EMAIL_WRITES))
+    assert after[(3,)] == pytest.approx(as_built - capacity.RATE_LIMIT_WRITES)
+    # A page bills its entries' bytes: a listed signer costs its 0.3 KB, not a whole unit.
+    assert 0 < ways[1].saves < 1
+    assert [chosen for chosen, total in after.items() if total <= capacity.WRITE_UNITS_TARGET] == [(1, 2, 3)]
