@@ -2,7 +2,8 @@
 
 Behind CloudFront, API Gateway's source IP is an edge server's, so every signer of one
 edge location would share one rate limit. CloudFront sends the viewer's own address in
-`CloudFront-Viewer-Address` (`203.0.113.7:4711`, `[2001:db8::1]:4711`). Anyone can send
+`CloudFront-Viewer-Address`, with its port (`203.0.113.7:4711`; IPv6 unbracketed,
+`2001:db8::1:4711`; `[2001:db8::1]:4711` is read too). Anyone can send
 that header straight to the API, though, so it is believed only on a request that also
 carries the origin header the distribution adds (`X-Undersigned-Edge`), whose value is a
 generated secret (`EdgeOriginSecret` in the template) that only CloudFront and the
@@ -26,8 +27,8 @@ EDGE_SECRET_ARN = config.setting("EDGE_SECRET_ARN", default="")
 
 
 def viewer_address(value: str | None) -> str | None:
-    """The IP address in a `CloudFront-Viewer-Address` value (`ip:port`, `[ipv6]:port`), or
-    None when it is not one."""
+    """The IP address in a `CloudFront-Viewer-Address` value (`ip:port`, `ipv6:port`,
+    `[ipv6]:port`), or None when it is not one."""
     if not value:
         return None
     host = value.strip()
@@ -35,9 +36,12 @@ def viewer_address(value: str | None) -> str | None:
         host, closed, _port = host[1:].partition("]")
         if not closed:
             return None
-    elif host.count(":") == 1:
-        host = host.partition(":")[0]
-    # More than one colon without brackets: a bare IPv6 address, no port.
+    elif ":" in host:
+        # CloudFront writes an IPv6 viewer without brackets, its port after the last colon
+        # (`2001:db8::1:51000`): the port is always the last part, never part of the address.
+        host, _, port = host.rpartition(":")
+        if not port.isdigit():
+            return None
     try:
         return str(ipaddress.ip_address(host))
     except ValueError:

@@ -27,12 +27,30 @@ def edge_secret(monkeypatch: pytest.MonkeyPatch) -> None:
         ("203.0.113.7:4711", "203.0.113.7"),
         ("[2001:db8::1]:4711", "2001:db8::1"),
         ("[2001:DB8:0:0::1]:443", "2001:db8::1"),
-        ("2001:db8::1", "2001:db8::1"),
+        ("203.0.113.7", "203.0.113.7"),
         (" 198.51.100.2:80 ", "198.51.100.2"),
     ],
 )
 def test_viewer_address_reads_ipv4_and_bracketed_ipv6_with_their_port(value: str, address: str) -> None:
     assert edge.viewer_address(value) == address
+
+
+@pytest.mark.parametrize(
+    ("value", "address"),
+    [
+        ("2001:db8::7:44321", "2001:db8::7"),
+        ("2001:db8:1:2:3:4:5:6:51000", "2001:db8:1:2:3:4:5:6"),
+        ("2001:db8::1:4711", "2001:db8::1"),
+    ],
+)
+def test_viewer_address_reads_ipv6_as_cloudfront_writes_it_unbracketed_with_its_port(value: str, address: str) -> None:
+    assert edge.viewer_address(value) == address
+
+
+def test_ipv6_viewers_at_one_edge_server_are_not_one_caller(edge_secret: None) -> None:
+    first = caller({"cloudfront-viewer-address": "2001:db8:aaaa:1::7:51000", "x-undersigned-edge": SECRET})
+    second = caller({"cloudfront-viewer-address": "2001:db8:bbbb:2::9:49152", "x-undersigned-edge": SECRET})
+    assert (first, second) == ("2001:db8:aaaa:1::7", "2001:db8:bbbb:2::9")
 
 
 @pytest.mark.parametrize("value", [None, "", "localhost:80", "[2001:db8::1", "999.1.1.1:80", "203.0.113.7:4711, 10.0.0.1:1"])
