@@ -139,6 +139,28 @@ def test_a_flood_of_signing_cannot_take_the_reads_share_of_the_api(translated, r
     assert int(translated["Parameters"]["SignRateLimit"]["Default"]) < 10_000
 
 
+# API Gateway's quota for HTTP APIs, per account and Region (the reads share it with every route).
+ACCOUNT_RATE, ACCOUNT_BURST = 10_000, 5_000
+
+
+def deployed(translated, value: Any) -> int:
+    """A throttle as deployed with the parameters' defaults."""
+    return int(translated["Parameters"][value["Ref"]]["Default"]) if isinstance(value, dict) else int(value)
+
+
+def test_the_signing_routes_together_leave_the_reads_a_share_of_the_account(translated, resources) -> None:
+    """Each route with limits of its own takes them from the one account quota: a flood of
+    signing (its posts, their preflights, the verify routes) at every one of them at once
+    must still leave the reads at least a route's default."""
+    (stage,) = of_type(resources, "AWS::ApiGatewayV2::Stage").values()
+    default = stage["Properties"]["DefaultRouteSettings"]
+    signing = stage["Properties"]["RouteSettings"].values()
+    rate = sum(deployed(translated, route["ThrottlingRateLimit"]) for route in signing)
+    burst = sum(deployed(translated, route["ThrottlingBurstLimit"]) for route in signing)
+    assert rate + default["ThrottlingRateLimit"] <= ACCOUNT_RATE
+    assert burst + default["ThrottlingBurstLimit"] <= ACCOUNT_BURST
+
+
 def test_the_tally_has_reserved_concurrency_set_by_a_parameter(translated, resources) -> None:
     assert resources["TallyFunction"]["Properties"]["ReservedConcurrentExecutions"] == {"Ref": "TallyReservedConcurrency"}
     assert int(translated["Parameters"]["TallyReservedConcurrency"]["Default"]) >= 1
