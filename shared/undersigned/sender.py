@@ -9,9 +9,11 @@ asked for.
 
 Exactly once, as far as SES allows: a message is claimed in the ledger before its email
 goes and marked sent after, so a redelivery (SQS delivers at least once) finds the mark and
-sends nothing. Only the instant between SES's answer and the mark is unguarded. The claim
-is the same write that counts the email against the daily caps, on the address's counter
-item of the day the message was queued, which keeps the mark too: two writes an email.
+sends nothing. Only the instant between SES's answer and the mark is unguarded (a mark
+DynamoDB refuses leaves the claim's lease, which holds off a duplicate delivery until it
+ends; the message itself is done, since its email went). The claim is the same write that
+counts the email against the daily caps, on the address's counter item of the day the
+message was queued, which keeps the mark too: two writes an email.
 
 The rate: each instance sends at `SES_SEND_RATE / SENDER_CONCURRENCY` emails a second,
 and the event source mapping runs at most `SENDER_CONCURRENCY` instances, so the stack
@@ -172,7 +174,12 @@ def deliver_one(outgoing: outbox.Outgoing) -> Outcome:
         # Not sent: the caps and the message are as if it had not been tried.
         ledger.give_back_email(mail_caps.counter, outgoing.message_id, mail_caps.caps, lease_until)
         raise
-    ledger.mark_emailed(mail_caps.counter, outgoing.message_id)
+    try:
+        ledger.mark_emailed(mail_caps.counter, outgoing.message_id)
+    except (ClientError, BotoCoreError) as error:
+        # Sent all the same: the message is done. Left on the queue, it would be sent again
+        # once its lease ended; the lease it keeps still counts the email against the caps.
+        logger.warning("email sent; its mark not written", extra={"error_type": _error_code(error), "message_id": outgoing.message_id})
     return Outcome.SENT
 
 

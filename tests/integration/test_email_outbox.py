@@ -291,3 +291,21 @@ def test_the_queue_never_holds_the_address_or_the_name_in_the_clear(api, demo, o
     assert "olena" not in message["Body"].lower() and "kovalenko" not in message["Body"].lower()
     assert confirmations(mailbox, "olena@example.org") == 1
 
+
+
+def test_an_email_sent_whose_mark_was_throttled_is_not_sent_again(api, demo, outbox, mailbox, monkeypatch):
+    from integration.dynamodb_faults import Throttling
+
+    clock = Clock.at_next_hour(monkeypatch)
+    sign(api, {"name": "Olena", "email": "olena@example.org"})
+    # The claim goes through, SES sends, then DynamoDB refuses the sent mark past botocore's retries.
+    throttled = Throttling(aws.client("dynamodb"), operations=("UpdateItem",), tables=("LimitsTable",), calls=(2,))
+    outbox.deliver()
+    throttled.stop()
+    assert len(throttled.refused) == 1 and len(mailbox.to("olena@example.org")) == 1
+    for _ in range(5):
+        clock.advance(3600)
+        outbox.time_passes()
+        outbox.deliver()
+    assert len(mailbox.to("olena@example.org")) == 1, "one submission, one email"
+    assert outbox.waiting() == 0
