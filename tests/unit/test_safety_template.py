@@ -76,3 +76,17 @@ def test_no_function_is_granted_wildcards(function):
     for statement in statements(function):
         assert all("*" not in action for action in statement["Action"])
         assert statement["Resource"] != "*"
+
+
+@pytest.mark.parametrize("secret", sorted(resources_of_type("AWS::SecretsManager::Secret")))
+def test_a_secret_is_readable_by_exactly_the_functions_given_its_arn(secret):
+    # A function reads a secret by the ARN in its environment: without the grant that read
+    # is refused (the edge's secret: every signature through CloudFront a 500), and a grant
+    # without the ARN is access no code path uses.
+    functions = resources_of_type("AWS::Serverless::Function")
+    given_arn = {
+        name for name, function in functions.items()
+        if {"Ref": secret} in function["Properties"].get("Environment", {}).get("Variables", {}).values()
+    }
+    readers = {name for name in functions if "secretsmanager:GetSecretValue" in actions_on(name, secret)}
+    assert readers == given_arn
