@@ -97,3 +97,46 @@ def run_retention() -> dict[str, Any]:
 
     scheduled = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events", "detail": {}}
     return load_function("RetentionFunction").lambda_handler(scheduled, FifteenMinutes(function_name="RetentionFunction"))
+
+
+def _granted_on(statement: dict[str, Any], table: str, index: str | None) -> bool:
+    targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+    wanted = {"Fn::GetAtt": [table, "Arn"]} if index is None else {"Fn::Sub": f"${{{table}.Arn}}/index/{index}"}
+    return wanted in targets
+
+
+def ungranted(function: str, calls: list[tuple[str, str, str | None]]) -> list[tuple[str, str, str | None]]:
+    """The DynamoDB calls (operation, table's logical id, index) that `function`'s own role
+    in template.yaml does not allow: AWS would refuse each with AccessDenied."""
+    from devstack.template import load_template
+
+    resources = load_template()["Resources"]
+    role = resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    granted = [s for policy in resources[role]["Properties"]["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    return sorted({
+        call for call in calls
+        if not any(f"dynamodb:{call[0]}" in s["Action"] and _granted_on(s, call[1], call[2]) for s in granted)
+    }, key=str)
+
+
+class DynamoCalls:
+    """Records every DynamoDB call the code makes through `undersigned.aws` (operation,
+    table's logical id, index), as botocore is about to send it."""
+
+    def __init__(self) -> None:
+        from undersigned import aws
+
+        self.calls: list[tuple[str, str, str | None]] = []
+        self._client = aws.client("dynamodb")
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        tables = params.get("RequestItems") or {params.get("TableName"): None}
+        for table in tables:
+            self.calls.append((model.name, str(table).removeprefix("undersigned-"), params.get("IndexName")))
+
+    def __enter__(self) -> DynamoCalls:
+        self._client.meta.events.register("provide-client-params.dynamodb", self._record)
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._client.meta.events.unregister("provide-client-params.dynamodb", self._record)

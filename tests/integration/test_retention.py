@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from integration.conftest import DEMO
-from integration.safety_helpers import Clock, count, items, listed_names, run_retention, sign, signatures, verify
+from integration.safety_helpers import Clock, DynamoCalls, count, items, listed_names, run_retention, sign, signatures, ungranted, verify
 from undersigned.campaign import format_instant
 from undersigned.campaign_file import put_campaign
 from undersigned.retention import anonymise_due
@@ -103,3 +103,13 @@ def test_a_run_short_of_time_stops_and_the_next_carries_on(api, signed, clock):
     first = anonymise_due(_instant(clock.epoch), lambda: next(budget, 0))
     assert (first.signatures, first.finished) == (2, False)
     assert run_retention() == {"campaigns": 1, "signatures": 1, "finished": True}
+
+
+def test_the_retention_job_makes_only_calls_its_role_allows(api, signed, clock):
+    # Moto grants everything; AWS refuses what the role does not name, and a refused job
+    # anonymises nothing, ever: the signers' details outlive the retention period.
+    clock.advance(3600 + 30 * DAY + 60)
+    with DynamoCalls() as recorded:
+        assert run_retention()["signatures"] == 3
+    assert recorded.calls
+    assert ungranted("RetentionFunction", recorded.calls) == []

@@ -53,7 +53,7 @@ def test_the_retention_job_runs_on_a_schedule_and_can_only_update_signatures():
     function = load_template()["Resources"]["RetentionFunction"]["Properties"]
     assert [event["Type"] for event in function["Events"].values()] == ["Schedule"]
     assert actions_on("RetentionFunction", "CampaignsTable") == {"dynamodb:Scan"}
-    assert actions_on("RetentionFunction", "SignaturesTable") == {"dynamodb:Query", "dynamodb:UpdateItem"}
+    assert actions_on("RetentionFunction", "SignaturesTable") == {"dynamodb:Query", "dynamodb:GetItem", "dynamodb:UpdateItem"}
     everything = {action for statement in statements("RetentionFunction") for action in statement["Action"]}
     assert not any(action.startswith(("ses:", "secretsmanager:")) for action in everything)
 
