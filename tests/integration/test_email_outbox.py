@@ -19,7 +19,7 @@ from botocore.awsrequest import AWSResponse
 
 from devstack.template import load_template
 from integration.conftest import DEMO
-from integration.safety_helpers import Clock, items, only_signature, sign, verify
+from integration.safety_helpers import Clock, DynamoCalls, items, only_signature, sign, ungranted, verify
 from undersigned import aws
 from undersigned.campaign_file import put_campaign
 from undersigned.limits import MAILS_PER_SIGNATURE_PER_DAY
@@ -309,3 +309,16 @@ def test_an_email_sent_whose_mark_was_throttled_is_not_sent_again(api, demo, out
         outbox.deliver()
     assert len(mailbox.to("olena@example.org")) == 1, "one submission, one email"
     assert outbox.waiting() == 0
+
+
+def test_the_sender_makes_only_dynamodb_calls_its_role_allows(api, signers, outbox, mailbox, backoff_waits):
+    # Its claim, a failed send's give-back, the sent mark, a capped and a redelivered message.
+    sign_all(api, signers)
+    for _ in range(MAILS_PER_SIGNATURE_PER_DAY + 1):
+        sign(api, TAMARA)
+    throttled = Fault("sesv2", "SendEmail", 429, "TooManyRequestsException")
+    throttled.times = 3
+    with DynamoCalls() as recorded:
+        deliver_until_done(outbox)
+    assert throttled.failed == 3 and confirmations(mailbox, TAMARA["email"]) == MAILS_PER_SIGNATURE_PER_DAY
+    assert ungranted("SenderFunction", recorded.calls) == []
