@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
 
-from devstack.resources import table_name
+from devstack.resources import TABLE_NAME_PREFIX, table_name
+from undersigned import aws
 from undersigned.campaign import Campaign
 from undersigned.store.campaigns import Campaigns
 from undersigned.store.signatures import campaign_id_of, key_of
@@ -99,40 +100,18 @@ def run_retention() -> dict[str, Any]:
     return load_function("RetentionFunction").lambda_handler(scheduled, FifteenMinutes(function_name="RetentionFunction"))
 
 
-def _granted_on(statement: dict[str, Any], table: str, index: str | None) -> bool:
-    targets = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-    wanted = {"Fn::GetAtt": [table, "Arn"]} if index is None else {"Fn::Sub": f"${{{table}.Arn}}/index/{index}"}
-    return wanted in targets
-
-
-def ungranted(function: str, calls: list[tuple[str, str, str | None]]) -> list[tuple[str, str, str | None]]:
-    """The DynamoDB calls (operation, table's logical id, index) that `function`'s own role
-    in template.yaml does not allow: AWS would refuse each with AccessDenied."""
-    from devstack.template import load_template
-
-    resources = load_template()["Resources"]
-    role = resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
-    granted = [s for policy in resources[role]["Properties"]["Policies"] for s in policy["PolicyDocument"]["Statement"]]
-    return sorted({
-        call for call in calls
-        if not any(f"dynamodb:{call[0]}" in s["Action"] and _granted_on(s, call[1], call[2]) for s in granted)
-    }, key=str)
-
-
 class DynamoCalls:
     """Records every DynamoDB call the code makes through `undersigned.aws` (operation,
     table's logical id, index), as botocore is about to send it."""
 
     def __init__(self) -> None:
-        from undersigned import aws
-
         self.calls: list[tuple[str, str, str | None]] = []
         self._client = aws.client("dynamodb")
 
     def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         tables = params.get("RequestItems") or {params.get("TableName"): None}
         for table in tables:
-            self.calls.append((model.name, str(table).removeprefix("undersigned-"), params.get("IndexName")))
+            self.calls.append((model.name, str(table).removeprefix(TABLE_NAME_PREFIX), params.get("IndexName")))
 
     def __enter__(self) -> DynamoCalls:
         self._client.meta.events.register("provide-client-params.dynamodb", self._record)

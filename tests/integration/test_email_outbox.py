@@ -19,7 +19,9 @@ from botocore.awsrequest import AWSResponse
 
 from devstack.template import load_template
 from integration.conftest import DEMO
-from integration.safety_helpers import Clock, DynamoCalls, items, only_signature, sign, ungranted, verify
+from integration.dynamodb_faults import Throttling
+from integration.safety_helpers import Clock, DynamoCalls, items, only_signature, sign, verify
+from roles import ungranted
 from undersigned import aws
 from undersigned.campaign_file import put_campaign
 from undersigned.limits import MAILS_PER_SIGNATURE_PER_DAY
@@ -292,10 +294,7 @@ def test_the_queue_never_holds_the_address_or_the_name_in_the_clear(api, demo, o
     assert confirmations(mailbox, "olena@example.org") == 1
 
 
-
 def test_an_email_sent_whose_mark_was_throttled_is_not_sent_again(api, demo, outbox, mailbox, monkeypatch):
-    from integration.dynamodb_faults import Throttling
-
     clock = Clock.at_next_hour(monkeypatch)
     sign(api, {"name": "Olena", "email": "olena@example.org"})
     # The claim goes through, SES sends, then DynamoDB refuses the sent mark past botocore's retries.

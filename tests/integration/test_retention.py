@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from integration.conftest import DEMO
-from integration.safety_helpers import Clock, DynamoCalls, count, items, listed_names, run_retention, sign, signatures, ungranted, verify
+from integration.safety_helpers import Clock, DynamoCalls, count, items, listed_names, run_retention, sign, signatures, verify
+from roles import ungranted
 from undersigned.campaign import format_instant
 from undersigned.campaign_file import put_campaign
 from undersigned.retention import anonymise_due

@@ -3,19 +3,10 @@ own log group, and keeps the rate-limit data only as long as TTL allows."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from devstack.template import load_template, resources_of_type
-
-
-def statements(function: str) -> list[dict[str, Any]]:
-    """The statements of the function's own role (template.yaml writes one per function)."""
-    resources = load_template()["Resources"]
-    role = resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
-    policies = resources[role]["Properties"].get("Policies", [])
-    return [statement for policy in policies for statement in policy["PolicyDocument"]["Statement"]]
+from roles import statements
 
 
 def actions_on(function: str, resource: str) -> set[str]:
